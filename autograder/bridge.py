@@ -19,7 +19,6 @@ import base64
 import dataclasses
 import json
 import secrets
-import time
 
 import numpy as np
 
@@ -148,17 +147,6 @@ class Bridge:
         self._parcels = 0
         self._restarts = sandbox.restarts
         self.sandbox.run(KERNEL_SIDE)
-        self.round_trip = self._measure_round_trip()
-
-    def _measure_round_trip(self, repeats: int = 5) -> float:
-        """Seconds of the fastest empty request: the fixed cost of one call, measured before any
-        student code is loaded (so a submission cannot inflate it)."""
-        times = []
-        for _ in range(repeats):
-            start = time.perf_counter()
-            self.evaluate("None")
-            times.append(time.perf_counter() - start)
-        return min(times)
 
     def load(self, code: str, timeout: float | None = None) -> Outcome:
         """Run definitions (student cells, grader probes) and, if they ran, remember them so

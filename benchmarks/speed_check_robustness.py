@@ -2,7 +2,9 @@
 
 With two busy processes loading both cores, runs the grader's speed measurement
 (autograder.checks.vectorization.measure_speed, exactly as grading does) many times on
-  - the reference svm_loss_vectorized and softmax_loss_vectorized (must always pass),
+  - the reference svm_loss_vectorized and softmax_loss_vectorized, and the corpus's heavy-handed
+    correct ones (tests/corpus/independent_einsum.py: one-hot rows from np.eye(C)[y]), which must
+    always pass,
   - an SVM loss that loops over examples and one that loops over classes (must never pass; the
     static loop check catches these too, this benchmark isolates the speed check).
 Prints the false fails / false passes and the measured ratios (min, median, max).
@@ -28,6 +30,7 @@ from autograder.checks import Context  # noqa: E402
 from autograder.checks import vectorization  # noqa: E402
 from autograder.reference import load_reference  # noqa: E402
 from autograder.sandbox import Sandbox  # noqa: E402
+from autograder.selftest import CORPUS, parse_entry  # noqa: E402
 
 # Loops over examples and over classes, each vectorized inside the loop body.
 DISGUISED = r'''
@@ -83,10 +86,14 @@ def main() -> None:
     subjects = [  # (kernel function, naive reference, must pass)
         ("svm_loss_vectorized", "svm_loss_naive", True),
         ("softmax_loss_vectorized", "softmax_loss_naive", True),
+        ("einsum_svm", "svm_loss_naive", True),
+        ("einsum_softmax", "softmax_loss_naive", True),
         ("svm_per_example", "svm_loss_naive", False),
         ("svm_per_class", "svm_loss_naive", False),
     ]
-    oracles = {"svm_per_example": reference["svm_loss_vectorized"], "svm_per_class": reference["svm_loss_vectorized"]}
+    oracles = {name: reference["svm_loss_vectorized"] for name in ("svm_per_example", "svm_per_class", "einsum_svm")}
+    oracles["einsum_softmax"] = reference["softmax_loss_vectorized"]
+    einsum = parse_entry(CORPUS / "independent_einsum.py").cells
     load = [] if args.no_load else [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(2)]
     results = {name: [] for name, _, _ in subjects}
     started = time.perf_counter()
@@ -97,6 +104,8 @@ def main() -> None:
             bridge.load(cells["svm_loss_vectorized"])
             bridge.load(cells["softmax_loss_vectorized"])
             bridge.load(DISGUISED)
+            bridge.load(einsum["svm_loss_vectorized"].replace("def svm_loss_vectorized", "def einsum_svm"))
+            bridge.load(einsum["softmax_loss_vectorized"].replace("def softmax_loss_vectorized", "def einsum_softmax"))
             for run in range(args.runs):
                 for name, naive, _ in subjects:
                     ctx = Context(bridge=bridge, source="", reference=reference,
