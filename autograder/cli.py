@@ -55,6 +55,11 @@ def build_parser() -> argparse.ArgumentParser:
     selftest = verbs.add_parser("selftest", help="grade the reference, the release and tests/corpus/; exit 1 on any unexpected verdict")
     selftest.add_argument("--only", help="run only this corpus entry")
     selftest.add_argument("--workers", type=int, default=2, help="submissions graded side by side (default 2)")
+    check = verbs.add_parser("check", help="students: run the public checks on your saved notebook (offline, in seconds)")
+    check.add_argument("notebook", type=Path)
+    collect = verbs.add_parser("collect", help="students: pack your notebooks into a zip to upload, after checking they are complete")
+    collect.add_argument("folder", type=Path, nargs="?", default=Path("."), help="the folder holding your notebooks (default: here)")
+    collect.add_argument("--zip", type=Path, help=f"where to write the zip (default: FOLDER/{'{'}assignment{'}'}_submission.zip)")
     demo = verbs.add_parser("demo", help="release, grade three sample submissions, print the table")
     demo.add_argument("--out", type=Path, default=Path("out/demo"))
     return parser
@@ -72,6 +77,14 @@ def main(argv: list[str] | None = None) -> int:
             from autograder import selftest
 
             return selftest.main(only=args.only, workers=args.workers)
+        if args.verb == "check":
+            from autograder import selfcheck
+
+            return selfcheck.main(notebook=args.notebook)
+        if args.verb == "collect":
+            from autograder import collect
+
+            return collect.main(folder=args.folder, zip_path=args.zip)
         if args.verb == "demo":
             from autograder import demo
 

@@ -59,3 +59,6 @@ def test_every_stub_fails_its_visible_check():
             (check,) = [c for c in nb.cells if nbgrader_meta(c).get("grade_id") == f"test_{part.name}"]
             errors = [o for o in check.outputs if o.output_type == "error"]
             assert errors, f"the visible check of {part.name} passes on the stub"
+        self_check = "".join(o.get("text", "") for o in nb.cells[-1].outputs)
+        assert "0 of 8 parts pass every public check" in self_check, self_check
+        assert self_check.count("not implemented yet") == 8

@@ -39,8 +39,11 @@ def _cube_centered(x: np.ndarray, h: float) -> np.ndarray:
     """What a correct centered difference of sum(x**3) with step h returns, entry by entry."""
     return ((x + h) ** 3 - (x - h) ** 3) / (2 * h)
 
+EVERY_ENTRY = "every entry of a 3-D array, default h, on f(x) = sum(exp(x))"
+GIVEN_H = "uses the given h"
 
-@checks_for("rel_error")
+
+@checks_for("rel_error", hidden=("relative error of two arrays",))
 def check_rel_error(ctx: Context, name: str) -> list[CheckResult]:
     results = []
     x = ctx.rng.normal(size=(4, 5))
@@ -66,7 +69,7 @@ def check_rel_error(ctx: Context, name: str) -> list[CheckResult]:
     return results
 
 
-@checks_for("eval_numerical_gradient")
+@checks_for("eval_numerical_gradient", hidden=(EVERY_ENTRY,))
 def check_eval_numerical_gradient(ctx: Context, name: str) -> list[CheckResult]:
     ctx.bridge.load(KNOWN_FUNCTIONS)
     results = []
@@ -86,7 +89,7 @@ def check_eval_numerical_gradient(ctx: Context, name: str) -> list[CheckResult]:
                     CheckResult("x is restored to its original values", 2, False, problem)]
     x = ctx.rng.normal(size=(2, 3, 2))
     got, _, problem = _numerical(ctx, name, "_autograder_exp", x, "verbose=False")
-    title = "every entry of a 3-D array, default h, on f(x) = sum(exp(x))"
+    title = EVERY_ENTRY
     if problem is None:
         ok = np.allclose(got, np.exp(x), rtol=1e-7, atol=1e-9)
         results.append(CheckResult(title, 3, ok, "" if ok else
@@ -120,7 +123,7 @@ def _centered_hint(got, x, h) -> str:
     return f"expected {_cube_centered(x, h).ravel()[:3].round(6)}..., got {np.asarray(got).ravel()[:3].round(6)}...."
 
 
-@checks_for("grad_check_sparse")
+@checks_for("grad_check_sparse", hidden=(GIVEN_H,))
 def check_grad_check_sparse(ctx: Context, name: str) -> list[CheckResult]:
     ctx.bridge.load(KNOWN_FUNCTIONS)
     results = []
@@ -134,7 +137,7 @@ def check_grad_check_sparse(ctx: Context, name: str) -> list[CheckResult]:
     if problem:
         return [CheckResult(t, w, False, problem) for t, w in [
             ("returns num_checks relative errors", 1), ("relative errors |n - a| / (|n| + |a|) at checked entries", 3),
-            ("checks random entries", 1), ("x is restored to its original values", 1), ("uses the given h", 1)]]
+            ("checks random entries", 1), ("x is restored to its original values", 1), (GIVEN_H, 1)]]
     ok = errors.shape == (20,)
     results.append(CheckResult("returns num_checks relative errors", 1, ok, "" if ok else
         f"called with num_checks=20 it returned {errors.size} values."))
@@ -153,7 +156,7 @@ def check_grad_check_sparse(ctx: Context, name: str) -> list[CheckResult]:
     errors, _, problem = _sparse(ctx, name, "_autograder_cube", x, 3 * x ** 2, "num_checks=5, h=0.1")
     expected = 0.01 / (6 * x ** 2 + 0.01)
     ok = problem is None and all(np.any(np.abs(expected - v) <= 1e-6 * v) for v in errors.ravel())
-    results.append(CheckResult("uses the given h", 1, ok, "" if ok else
+    results.append(CheckResult(GIVEN_H, 1, ok, "" if ok else
         (problem or "with h=0.1 the errors should be h^2 / (6x^2 + h^2) for f = sum(x**3): use the h you are given.")))
     return results
 

@@ -21,11 +21,17 @@ NUMERICAL_TOL = 1e-4
 
 SHAPE_CHECK = "returns (loss, dW) with dW shaped like W"
 CONSISTENCY_CHECK = "gradient agrees with a centered numerical gradient of your own loss"
+RANDOM_LOSS = "loss on random inputs of several shapes, reg = 0"
+REG_LOSS = "loss with regularization (reg = 0.1 and 50)"
+RANDOM_GRADIENT = "gradient on random inputs of several shapes, reg = 0"
+REG_GRADIENT = "gradient with regularization (reg = 0.1 and 50)"
+FLOAT32 = "float32 inputs (loss and gradient)"
+LARGE_SCORES = "numerically stable for large scores (no overflow)"
 
 PARTS = ("svm_loss_naive", "svm_loss_vectorized", "softmax_loss_naive", "softmax_loss_vectorized")
 
 
-@checks_for(*PARTS)
+@checks_for(*PARTS, hidden=(RANDOM_LOSS, REG_LOSS, RANDOM_GRADIENT, REG_GRADIENT, FLOAT32, LARGE_SCORES))
 def check_loss(ctx: Context, name: str) -> list[CheckResult]:
     naive = name.replace("_vectorized", "_naive")
     oracle = ctx.reference[name]
@@ -62,30 +68,31 @@ def check_loss(ctx: Context, name: str) -> list[CheckResult]:
 
     compare(SHAPE_CHECK, 1, plain[2:3], "shape")
     compare("loss on the lecture's worked example (cat/car/frog)", 2, worked, "loss")
-    compare("loss on random inputs of several shapes, reg = 0", 3, plain, "loss")
-    compare("loss with regularization (reg = 0.1 and 50)", 2, regularized, "loss")
-    compare("gradient on random inputs of several shapes, reg = 0", 3, plain, "gradient")
-    compare("gradient with regularization (reg = 0.1 and 50)", 2, regularized, "gradient")
-    compare("float32 inputs (loss and gradient)", 1, [inputs.float32_case(ctx.rng)], "loss")
+    compare(RANDOM_LOSS, 3, plain, "loss")
+    compare(REG_LOSS, 2, regularized, "loss")
+    compare(RANDOM_GRADIENT, 3, plain, "gradient")
+    compare(REG_GRADIENT, 2, regularized, "gradient")
+    compare(FLOAT32, 1, [inputs.float32_case(ctx.rng)], "loss")
     if results[-1].passed:
         results.pop()
-        compare("float32 inputs (loss and gradient)", 1, [inputs.float32_case(ctx.rng)], "gradient")
+        compare(FLOAT32, 1, [inputs.float32_case(ctx.rng)], "gradient")
     if name.startswith("softmax"):
-        compare("numerically stable for large scores (no overflow)", 1, [inputs.large_scores_case(ctx.rng)], "loss")
+        compare(LARGE_SCORES, 1, [inputs.large_scores_case(ctx.rng)], "loss")
     results.append(_numerical_gradient_check(ctx, name, runner))
     # Structure earns nothing unless the function computes the right loss: a stub or
     # `return 0, np.zeros_like(W)` has the right shape, is self-consistent, has no loops and is fast.
-    correct = next(r.passed for r in results if r.name.startswith("loss on random inputs"))
+    correct = next(r.passed for r in results if r.name == RANDOM_LOSS)
+    gated = ("not awarded until the loss is right on random inputs (see above)." if not ctx.public else
+             "not checked until your loss is right: it differs from the reference on the hidden random inputs.")
     for i, result in enumerate(results):
         if result.passed and not correct and result.name in (SHAPE_CHECK, CONSISTENCY_CHECK):
             results[i] = CheckResult(result.name, result.weight, False,
-                                     "not awarded until the loss is right on random inputs (see above).")
+                                     gated)
     if name.endswith("_vectorized"):
         results.append(_agrees_with_naive(ctx, name, runner, ctx.reference[naive]))
         for title, check in [(vectorization.NO_LOOPS, lambda: vectorization.no_loops(ctx.source, name, 2, ctx.sources)),
                              (vectorization.speed_title(), lambda: vectorization.speed_check(ctx, name, ctx.reference[naive], weight=2))]:
-            results.append(check() if correct else CheckResult(title, 2, False,
-                "not awarded until the loss is right on random inputs (see above)."))
+            results.append(check() if correct else CheckResult(title, 2, False, gated))
     return results
 
 
