@@ -60,6 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
     collect = verbs.add_parser("collect", help="students: pack your notebooks into a zip to upload, after checking they are complete")
     collect.add_argument("folder", type=Path, nargs="?", default=Path("."), help="the folder holding your notebooks (default: here)")
     collect.add_argument("--zip", type=Path, help=f"where to write the zip (default: FOLDER/{'{'}assignment{'}'}_submission.zip)")
+    gradescope = verbs.add_parser("gradescope", help="build the autograder zip to upload to a Gradescope programming assignment")
+    gradescope.add_argument("--out", type=Path, default=Path("out/autograder.zip"), help="where to write the zip (default: out/autograder.zip)")
     demo = verbs.add_parser("demo", help="release, grade three sample submissions, print the table")
     demo.add_argument("--out", type=Path, default=Path("out/demo"))
     return parser
@@ -85,6 +87,10 @@ def main(argv: list[str] | None = None) -> int:
             from autograder import collect
 
             return collect.main(folder=args.folder, zip_path=args.zip)
+        if args.verb == "gradescope":
+            from autograder import gradescope
+
+            return gradescope.main(out=args.out)
         if args.verb == "demo":
             from autograder import demo
 

@@ -38,13 +38,38 @@ c.Execute.timeout = 600
 """
 
 
-def run(cmd, cwd, env) -> float:
+def timed(cmd, cwd, env) -> tuple[float, subprocess.CompletedProcess]:
+    """Run ``cmd``, capturing its output; the wall seconds it took and the finished process."""
     start = time.perf_counter()
     proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
-    elapsed = time.perf_counter() - start
+    return time.perf_counter() - start, proc
+
+
+def run(cmd, cwd, env) -> float:
+    """Run ``cmd``; the wall seconds it took. Exits the benchmark if it fails."""
+    elapsed, proc = timed(cmd, cwd, env)
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
     return elapsed
+
+
+def benchmark_env() -> dict:
+    """The environment both tools run in: this venv's commands first, the embedded digits."""
+    env = dict(os.environ)
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    env["CIFAR10_DIR"] = "/nonexistent"  # both tools on the embedded digits
+    return env
+
+
+def nbgrader_course(course: Path, env) -> Path:
+    """An nbgrader course folder at ``course`` with the assignment generated from solutions/;
+    submissions go in its submitted/ folder (the returned path), as SUBMISSIONS/<id>/<assignment>/."""
+    (course / "source" / ASSIGNMENT).mkdir(parents=True)
+    for nb in SOLUTIONS.glob("*.ipynb"):
+        shutil.copy2(nb, course / "source" / ASSIGNMENT / nb.name)
+    (course / "nbgrader_config.py").write_text(NBGRADER_CONFIG.format(root=str(course)))
+    run(["nbgrader", "generate_assignment", ASSIGNMENT, "--force"], course, env)
+    return course / "submitted"
 
 
 def main() -> None:
@@ -52,20 +77,13 @@ def main() -> None:
     parser.add_argument("--submissions", type=int, default=6, help="how many submissions (default 6)")
     args = parser.parse_args()
 
-    env = dict(os.environ)
-    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
-    env["CIFAR10_DIR"] = "/nonexistent"  # both tools on the embedded digits
+    env = benchmark_env()
     with tempfile.TemporaryDirectory(prefix="grading-speed-") as tmp:
         course = Path(tmp) / "course"
-        (course / "source" / ASSIGNMENT).mkdir(parents=True)
-        for nb in SOLUTIONS.glob("*.ipynb"):
-            shutil.copy2(nb, course / "source" / ASSIGNMENT / nb.name)
-        (course / "nbgrader_config.py").write_text(NBGRADER_CONFIG.format(root=str(course)))
-        run(["nbgrader", "generate_assignment", ASSIGNMENT, "--force"], course, env)
+        submitted = nbgrader_course(course, env)
 
         samples = build_samples(Path(tmp) / "samples")
         kinds = sorted(p.name for p in samples.iterdir())
-        submitted = course / "submitted"
         students = []
         for i in range(args.submissions):
             kind = kinds[i % len(kinds)]

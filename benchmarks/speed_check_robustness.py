@@ -15,6 +15,7 @@ Prints the false fails / false passes and the measured ratios (min, median, max)
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -94,7 +95,9 @@ def main() -> None:
     oracles = {name: reference["svm_loss_vectorized"] for name in ("svm_per_example", "svm_per_class", "einsum_svm")}
     oracles["einsum_softmax"] = reference["softmax_loss_vectorized"]
     einsum = parse_entry(CORPUS / "independent_einsum.py").cells
-    load = [] if args.no_load else [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(2)]
+    # Each busy process spins until this one is gone, even if this one is killed without cleanup.
+    spin = f"import os\nwhile os.getppid() == {os.getpid()}: pass"
+    load = [] if args.no_load else [subprocess.Popen([sys.executable, "-c", spin]) for _ in range(2)]
     results = {name: [] for name, _, _ in subjects}
     started = time.perf_counter()
     try:
@@ -121,7 +124,7 @@ def main() -> None:
     finally:
         for proc in load:
             proc.kill()
-    print(f"\n{'with' if load else 'without'} two busy processes on a {__import__('os').cpu_count()}-core machine, "
+    print(f"\n{'with' if load else 'without'} two busy processes on a {os.cpu_count()}-core machine, "
           f"{args.runs} runs each, factor required: {vectorization.SPEED_FACTOR:g}x")
     print(f"{'function':26s} {'expected':9s} {'wrong verdicts':15s} ratio min / median / max (worst shape)")
     for name, _, must_pass in subjects:

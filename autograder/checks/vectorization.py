@@ -55,6 +55,7 @@ SPEED_TARGET = 0.3  # seconds of naive-reference work per timed request
 SPEED_CALLS = (4, 400)  # bounds on the calls per timed request
 NAIVE_CALLS = 3  # naive reference calls per repeat, fastest kept: a preempted call must not flatter the student
 SPEED_REPEATS = 2
+SPEED_VERIFIED = 4  # timed calls whose results are read back and checked, picked at random after the calls
 SPEED_ATTEMPTS = 3
 SPEED_FACTOR = 3.0
 
@@ -158,8 +159,8 @@ def measure_speed(ctx: Context, name: str, naive, shape, oracle=None):
 
 def _speed_ratio(ctx: Context, name: str, naive, shape, oracle=None):
     """(naive / student ratio, student s per call, naive s per call), or a failure message.
-    Minimum over repeats of each; fresh inputs every call so nothing can be cached; the
-    results of the timed calls are checked too, so answering fast with garbage earns nothing."""
+    Minimum over repeats of each; fresh inputs every call so nothing can be cached; results of
+    timed calls picked afterwards are checked too, so answering fast with garbage earns nothing."""
     n, d, c = shape
     oracle = oracle or ctx.reference[name]
     naive_times = _naive_times(ctx, naive, shape)
@@ -167,22 +168,36 @@ def _speed_ratio(ctx: Context, name: str, naive, shape, oracle=None):
     student_times = []
     for _ in range(SPEED_REPEATS):
         cases = [inputs.loss_case(ctx.rng, n, d, c, 1e-3, w_scale=1e-3) for _ in range(calls)]
-        for case in cases[1:]:  # one W per repeat: it is the large input when C is large
-            case["W"] = cases[0]["W"]
-        ctx.bridge.put("_autograder_timing", [(k["W"], k["X"], k["y"]) for k in cases])
-        elapsed, reply = _timed(ctx, f"[{name}(W, X, y, 1e-3) for (W, X, y) in _autograder_timing]",
-                                store="_autograder_timed")
+        # The larger input is shared by the calls of a repeat (each call gets its own copy), the
+        # smaller one is fresh for every call: no result can be reused, and little is sent.
+        if n * d > d * c:
+            for case in cases[1:]:
+                case["X"], case["y"] = cases[0]["X"], cases[0]["y"]
+            ctx.bridge.put("_autograder_timing", {"X": cases[0]["X"], "y": cases[0]["y"],
+                                                  "Ws": np.stack([k["W"] for k in cases])})
+            calls_expression = (f"[{name}(W, _autograder_timing['X'].copy(), _autograder_timing['y'].copy(), 1e-3) "
+                                "for W in _autograder_timing['Ws']]")
+        else:
+            for case in cases[1:]:
+                case["W"] = cases[0]["W"]
+            ctx.bridge.put("_autograder_timing", {"W": cases[0]["W"], "Xs": np.stack([k["X"] for k in cases]),
+                                                  "ys": np.stack([k["y"] for k in cases])})
+            calls_expression = (f"[{name}(_autograder_timing['W'].copy(), X, y, 1e-3) "
+                                "for X, y in zip(_autograder_timing['Xs'], _autograder_timing['ys'])]")
+        elapsed, reply = _timed(ctx, calls_expression, store="_autograder_timed")
         if not reply.ok:
             return reply_failure(name, reply)
         student_times.append(elapsed)
         naive_times += _naive_times(ctx, naive, shape)
-        reply = ctx.bridge.evaluate("_autograder_timed")
+        # Read back and verify some of the results, chosen after the calls were made.
+        picked = sorted(int(i) for i in ctx.rng.choice(calls, size=min(SPEED_VERIFIED, calls), replace=False))
+        reply = ctx.bridge.evaluate(f"[_autograder_timed[i] for i in {picked}] if len(_autograder_timed) == {calls} else None")
         try:
             if not reply.ok:
                 raise Unusable(f"their results could not be read back ({reply.status}: {reply.problem})")
-            if reply.value.kind != "list" or len(reply.value.value) != len(cases):
+            if reply.value.kind != "list" or len(reply.value.value) != len(picked):
                 raise Unusable(f"the timed calls did not return one result per call ({reply.value.describe()})")
-            for case, item in zip(cases, reply.value.value):
+            for case, item in zip([cases[i] for i in picked], reply.value.value):
                 got_loss, got_dW = loss_pair(name, Reply("ok", item), case["W"].shape)
                 want_loss, want_dW = oracle(case["W"], case["X"], case["y"], 1e-3)
                 if not (np.isclose(got_loss, want_loss, rtol=1e-6) and np.allclose(got_dW, want_dW, rtol=1e-5, atol=1e-9)):
