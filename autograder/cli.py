@@ -60,6 +60,22 @@ def build_parser() -> argparse.ArgumentParser:
     collect = verbs.add_parser("collect", help="students: pack your notebooks into a zip to upload, after checking they are complete")
     collect.add_argument("folder", type=Path, nargs="?", default=Path("."), help="the folder holding your notebooks (default: here)")
     collect.add_argument("--zip", type=Path, help=f"where to write the zip (default: FOLDER/{'{'}assignment{'}'}_submission.zip)")
+    export = verbs.add_parser("export", help="the last grade run as one CSV for a spreadsheet or LMS, late penalties "
+                                             "applied, and OUT/feedback/<student_id>.html")
+    export.add_argument("submissions", type=Path)
+    export.add_argument("--out", type=Path, required=True, help="the folder `grade` wrote into (nothing is regraded)")
+    export.add_argument("--csv", type=Path, help="where to write the CSV (default: OUT/export.csv)")
+    export.add_argument("--seed", type=int, default=0, help="the --seed the grades were made with (default 0)")
+    export.add_argument("--deadline", help="ISO date-time with its time zone, e.g. 2026-11-20T23:59:00+00:00 "
+                                           "(without it, nobody loses points)")
+    export.add_argument("--late-penalty", default="0",
+                        help="points (5) or percent of the max score (10%%) off per started --per late (default 0)")
+    export.add_argument("--per", choices=["day", "hour"], default="day", help="the penalty's period (default day)")
+    export.add_argument("--grace", default="0", help="lateness forgiven, e.g. 15m, 2h, 1d (default 0); "
+                                                     "past it, lateness counts from the deadline")
+    export.add_argument("--max-penalty", help="the most lateness can cost, points or percent (default: the whole score)")
+    export.add_argument("--missing-timestamp", choices=["on-time", "max"], default="on-time",
+                        help="a submission without timestamp.txt: counted as on time (default), or the maximum penalty")
     gradescope = verbs.add_parser("gradescope", help="build the autograder zip to upload to a Gradescope programming assignment")
     gradescope.add_argument("--out", type=Path, default=Path("out/autograder.zip"), help="where to write the zip (default: out/autograder.zip)")
     demo = verbs.add_parser("demo", help="release, grade three sample submissions, print the table")
@@ -87,6 +103,12 @@ def main(argv: list[str] | None = None) -> int:
             from autograder import collect
 
             return collect.main(folder=args.folder, zip_path=args.zip)
+        if args.verb == "export":
+            from autograder import export
+
+            return export.main(submissions=args.submissions, out=args.out, csv_path=args.csv, deadline=args.deadline,
+                               late_penalty=args.late_penalty, per=args.per, grace=args.grace,
+                               max_penalty=args.max_penalty, missing_timestamp=args.missing_timestamp, seed=args.seed)
         if args.verb == "gradescope":
             from autograder import gradescope
 

@@ -97,20 +97,25 @@ def check_loss(ctx: Context, name: str) -> list[CheckResult]:
 
 
 class _Runner:
-    """Calls the student's loss on a case, remembering a hang so it is not waited for twice."""
+    """Calls the student's loss on a case, remembering a hang so it is not waited for twice, and
+    each case's reply, so that the loss and the gradient checks of a case make one call."""
 
     def __init__(self, ctx: Context, name: str):
         self.ctx, self.name, self.stuck = ctx, name, None
+        self._replies = {}  # id(case) -> (case, reply)
 
     def run(self, case: dict):
         if self.stuck:
             raise Unusable(self.stuck)
+        if id(case) in self._replies:
+            return loss_pair(self.name, self._replies[id(case)][1], case["W"].shape)
         bridge = self.ctx.bridge
         reply = bridge.call(self.name, "_autograder_case['W'].copy()", "_autograder_case['X'].copy()",
                             "_autograder_case['y'].copy()", "_autograder_case['reg']",
                             inputs={"_autograder_case": case})
         if reply.status in ("timeout", "dead"):
             self.stuck = reply_failure(self.name, reply)
+        self._replies[id(case)] = (case, reply)
         return loss_pair(self.name, reply, case["W"].shape)
 
 
