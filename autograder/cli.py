@@ -6,27 +6,26 @@ import argparse
 import sys
 from pathlib import Path
 
+from autograder.grading import ClusterError
 from autograder.reports import OutputBusy
 
 
 def grade_main(*, submissions: Path, out: Path, student: str | None = None, seed: int = 0, workers: int = 1,
-               regrade: bool = False, hide: tuple = ()) -> int:
+               regrade: bool = False, hide: tuple = (), dask: str | None = None) -> int:
     from autograder.grading import grade_run
+    from autograder.progress import GradeProgress
     from autograder.reports import grade_table
     from autograder.sandbox import confinement_note
 
     note = confinement_note()
     if note:
         print(f"warning: {note}", file=sys.stderr)
-
-    def progress(grade):
-        print(f"{grade.student_id}: {grade.score:g}/{grade.max_score:g} ({grade.seconds:.1f} s)", flush=True)
-
-    grades = grade_run(submissions, out, student=student, regrade=regrade, base_seed=seed, workers=workers,
-                       hide=hide, progress=progress)
+    with GradeProgress(lines=sys.stdout) as bar:
+        grades = grade_run(submissions, out, student=student, regrade=regrade, base_seed=seed, workers=workers,
+                           hide=hide, dask=dask, progress=bar, planned=bar.plan)
     print()
     print(grade_table(grades), end="")
-    print(f"\ngrades: {Path(out) / 'grades.csv'}; reports: {Path(out) / 'reports'}/")
+    print(f"\ngrades: {Path(out) / 'grades.csv'}; reports: {Path(out) / 'reports'}/ and {Path(out) / 'feedback'}/")
     return 0
 
 
@@ -51,6 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--regrade", action="store_true", help="regrade everyone, even those already graded into OUT")
     grade.add_argument("--hide", type=Path, action="append", default=[],
                        help="another folder student code must not see (e.g. the nbgrader course folder); repeatable")
+    grade.add_argument("--dask", metavar="ADDRESS",
+                       help="grade on the workers of this Dask scheduler (tcp://host:8786); they need the same kit "
+                            "and the submissions folder at the same path")
     verbs.add_parser("release", help="regenerate assignment/ from solutions/ with nbgrader")
     selftest = verbs.add_parser("selftest", help="grade the reference, the release and tests/corpus/; exit 1 on any unexpected verdict")
     selftest.add_argument("--only", help="run only this corpus entry")
@@ -88,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.verb == "grade":
             return grade_main(submissions=args.submissions, out=args.out, student=args.student, seed=args.seed,
-                              workers=args.workers, regrade=args.regrade, hide=tuple(args.hide))
+                              workers=args.workers, regrade=args.regrade, hide=tuple(args.hide), dask=args.dask)
         if args.verb == "release":
             return release_main()
         if args.verb == "selftest":
@@ -118,6 +120,9 @@ def main(argv: list[str] | None = None) -> int:
 
             return demo.main(out=args.out)
     except FileNotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except ClusterError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except OutputBusy as exc:

@@ -116,10 +116,12 @@ def _run_checks(part, result, registry, bridge, cells, reference, seed, public=F
 def grade_all(submissions: Path, *, base_seed: int = 0, source: Path = SOLUTIONS,
               student: str | None = None, progress=None, timeout: float = DEFAULT_TIMEOUT,
               budget: float = DEFAULT_BUDGET, workers: int = 1, hide: tuple = (),
-              only: list | None = None) -> list[StudentGrade]:
+              only: list | None = None, dask: str | None = None) -> list[StudentGrade]:
     """Grade every submission under ``submissions`` (or only ``student``, or the Submissions in
     ``only``), in submission order. With ``workers`` > 1, that many processes grade side by side
-    (each with its own kernels). The kernels never see ``submissions`` nor ``hide``."""
+    (each with its own kernels); with ``dask``, the address of a Dask distributed scheduler
+    (tcp://host:8786), its workers grade them (see _on_cluster). The kernels never see
+    ``submissions`` nor ``hide``. ``progress`` gets each StudentGrade as soon as it is made."""
     parts = load_parts(source)
     found = only if only is not None else find_submissions(submissions)
     if student is not None:
@@ -127,32 +129,102 @@ def grade_all(submissions: Path, *, base_seed: int = 0, source: Path = SOLUTIONS
         if not found:
             raise FileNotFoundError(f"no submission for student {student!r} in {submissions}")
     options = dict(parts=parts, base_seed=base_seed, source=source, timeout=timeout, budget=budget,
-                   hide=(str(submissions), *map(str, hide)))
-    grades = {}
-    if workers <= 1 or len(found) <= 1:
-        for submission in found:
-            try:
-                grades[submission.student_id] = grade_submission(submission, **options)
-            except Exception as exc:
-                grades[submission.student_id] = _failed(submission, parts, base_seed, exc)
-            if progress:
-                progress(grades[submission.student_id])
+                   hide=tuple(str(Path(folder).absolute()) for folder in (submissions, *hide)))
+    if dask and found:
+        outcomes = _on_cluster(dask, found, options, Path(submissions).absolute())
+    elif workers > 1 and len(found) > 1:
+        outcomes = _in_processes(workers, found, options)
     else:
-        import concurrent.futures
-        import multiprocessing
-
-        context = multiprocessing.get_context("spawn")  # no inherited kernel sockets or threads
-        with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
-            futures = {pool.submit(grade_submission, submission, **options): submission for submission in found}
-            for future in concurrent.futures.as_completed(futures):
-                try:
-                    grade = future.result()
-                except Exception as exc:  # the worker itself failed: this student only
-                    grade = _failed(futures[future], parts, base_seed, exc)
-                grades[grade.student_id] = grade
-                if progress:
-                    progress(grade)
+        outcomes = _in_this_process(found, options)
+    grades = {}
+    for submission, outcome in outcomes:
+        if isinstance(outcome, Exception):  # the grader itself failed: this student only
+            outcome = _failed(submission, parts, base_seed, outcome)
+        grades[submission.student_id] = outcome
+        if progress:
+            progress(outcome)
     return [grades[s.student_id] for s in found]
+
+
+class ClusterError(RuntimeError):
+    """The Dask cluster cannot grade as this machine would: its scheduler cannot be reached, or it
+    has no workers, or they have another kit or do not see the submissions folder."""
+
+
+def _in_this_process(found: list[Submission], options: dict):
+    """(submission, StudentGrade or the exception that stopped its grading), one by one."""
+    for submission in found:
+        try:
+            outcome = grade_submission(submission, **options)
+        except Exception as exc:
+            outcome = exc
+        yield submission, outcome
+
+
+def _in_processes(workers: int, found: list[Submission], options: dict):
+    """The same, from ``workers`` local processes, in the order they finish."""
+    import concurrent.futures
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")  # no inherited kernel sockets or threads
+    with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
+        futures = {pool.submit(grade_submission, submission, **options): submission for submission in found}
+        for future in concurrent.futures.as_completed(futures):
+            yield futures[future], _result(future)
+
+
+def _on_cluster(address: str, found: list[Submission], options: dict, submissions: Path):
+    """The same, from the workers of the Dask cluster at ``address``, in the order they finish.
+
+    Each worker runs grade_submission as this process would: it must import the same kit (same
+    autograder/ and solutions/, at the same path) and see the submissions at the same absolute
+    path (a shared file system); both are checked on every worker before anything is sent
+    (ClusterError otherwise). A task whose worker dies is retried by Dask on another worker,
+    then fails for that student only."""
+    from distributed import Client, as_completed
+
+    try:
+        client = Client(address, set_as_default=False)
+    except OSError as exc:
+        raise ClusterError(f"cannot reach the Dask scheduler at {address} ({exc})") from None
+    with client:
+        views = client.run(_worker_view, str(submissions), str(options["source"]))
+        problems = cluster_problems(views, kit_fingerprint(options["source"]), submissions)
+        if problems:
+            raise ClusterError(f"the Dask cluster at {address} cannot grade this run: " + "; ".join(problems))
+        futures = {client.submit(grade_submission, Submission(submission.student_id, submission.folder.absolute()),
+                                 pure=False, **options): submission
+                   for submission in found}
+        for future in as_completed(futures, loop=client.loop):
+            yield futures[future], _result(future)
+
+
+def _worker_view(submissions: str, source: str) -> dict:
+    """What a cluster worker sees of the kit and the submissions (run on each worker)."""
+    return {"kit": kit_fingerprint(Path(source)), "submissions": Path(submissions).is_dir()}
+
+
+def cluster_problems(views: dict, kit: str, submissions: Path) -> list[str]:
+    """Why the workers whose _worker_view are ``views`` ({address: view}) cannot grade like this
+    machine (kit fingerprint ``kit``), or [] when they all can."""
+    if not views:
+        return ["it has no workers"]
+    problems = []
+    for worker, view in sorted(views.items()):
+        if view["kit"] != kit:
+            problems.append(f"worker {worker} has another kit (install this autograder/ and solutions/ "
+                            "on the workers, at the same path)")
+        if not view["submissions"]:
+            problems.append(f"worker {worker} does not see {submissions} (share it at the same path)")
+    return problems
+
+
+def _result(future):
+    """A future's StudentGrade, or the exception it raised instead."""
+    try:
+        return future.result()
+    except Exception as exc:
+        return exc
 
 
 def _failed(submission: Submission, parts: list[Part], base_seed: int, exc: Exception) -> StudentGrade:
@@ -173,10 +245,14 @@ def kit_fingerprint(source: Path = SOLUTIONS) -> str:
 
 def grade_run(submissions: Path, out: Path, *, student: str | None = None, regrade: bool = False,
               base_seed: int = 0, workers: int = 1, timeout: float = DEFAULT_TIMEOUT,
-              budget: float = DEFAULT_BUDGET, hide: tuple = (), progress=None) -> list[StudentGrade]:
+              budget: float = DEFAULT_BUDGET, hide: tuple = (), progress=None, planned=None,
+              dask: str | None = None) -> list[StudentGrade]:
     """A grade run into OUT: grade what is not graded yet (or ``student``, or everything with
     ``regrade``), record each grade as soon as it is made, then write grades.csv for every
-    submission. Safe to kill and run again; a second run into the same OUT is refused."""
+    submission. Safe to kill and run again; a second run into the same OUT is refused.
+    ``planned`` gets the number of submissions about to be graded, ``progress`` each new
+    StudentGrade (a progress.GradeProgress serves as both); ``dask``: see grade_all."""
+    from autograder.feedback import write_feedback
     from autograder.intake import submission_fingerprint
     from autograder.reports import OutputFolder
 
@@ -197,11 +273,14 @@ def grade_run(submissions: Path, out: Path, *, student: str | None = None, regra
 
         def record(grade):
             folder.save(grade, prints[grade.student_id])
+            write_feedback([grade], folder.out)
             if progress:
                 progress(grade)
 
+        if planned:
+            planned(len(todo))
         graded = grade_all(submissions, only=todo, base_seed=base_seed, workers=workers, timeout=timeout,
-                           budget=budget, hide=(str(folder.out), *hide), progress=record)
+                           budget=budget, hide=(str(folder.out), *hide), progress=record, dask=dask)
         done.update({g.student_id: g for g in graded})
         grades = [done[s.student_id] for s in found if s.student_id in done]
         folder.write_csv(grades)

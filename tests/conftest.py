@@ -1,10 +1,15 @@
 """Shared fixtures: submissions built in code from the release (or the reference) with some
-cells replaced (by autograder.selftest.write_submission, as the selftest builds its corpus)."""
+cells replaced (by autograder.selftest.write_submission, as the selftest builds its corpus).
+
+hypothesis is imported up front: its pytest plugin otherwise imports it in the terminal summary,
+after minutes of kernels and finalizers, where CPython 3.11's ast.parse can fail spuriously
+("AST constructor recursion depth mismatch") and take the whole run's exit status with it."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import hypothesis  # noqa: F401  imported (and assertion-rewritten) now, not lazily by its plugin at the end
 import pytest
 
 from autograder.layout import RELEASE
