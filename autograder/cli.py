@@ -78,6 +78,11 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--max-penalty", help="the most lateness can cost, points or percent (default: the whole score)")
     export.add_argument("--missing-timestamp", choices=["on-time", "max"], default="on-time",
                         help="a submission without timestamp.txt: counted as on time (default), or the maximum penalty")
+    gradebook = verbs.add_parser("gradebook", help="write OUT's grades into nbgrader's gradebook (for nbgrader export and the formgrader)")
+    gradebook.add_argument("out", type=Path, help="the --out folder of a grade run")
+    gradebook.add_argument("--db", help="the gradebook's SQLAlchemy URL (default: COURSE/gradebook.db, nbgrader's default)")
+    gradebook.add_argument("--course", type=Path, help="the nbgrader course folder; notebooks go to COURSE/autograded/ for the formgrader")
+    gradebook.add_argument("--submissions", type=Path, help="the graded SUBMISSIONS folder (default: COURSE/submitted)")
     gradescope = verbs.add_parser("gradescope", help="build the autograder zip to upload to a Gradescope programming assignment")
     gradescope.add_argument("--out", type=Path, default=Path("out/autograder.zip"), help="where to write the zip (default: out/autograder.zip)")
     demo = verbs.add_parser("demo", help="release, grade three sample submissions, print the table")
@@ -111,6 +116,10 @@ def main(argv: list[str] | None = None) -> int:
             return export.main(submissions=args.submissions, out=args.out, csv_path=args.csv, deadline=args.deadline,
                                late_penalty=args.late_penalty, per=args.per, grace=args.grace,
                                max_penalty=args.max_penalty, missing_timestamp=args.missing_timestamp, seed=args.seed)
+        if args.verb == "gradebook":
+            from autograder import gradebook
+
+            return gradebook.main(out=args.out, db_url=args.db, course=args.course, submissions=args.submissions)
         if args.verb == "gradescope":
             from autograder import gradescope
 

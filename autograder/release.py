@@ -16,6 +16,14 @@ from pathlib import Path
 from autograder.layout import ASSIGNMENT, RELEASE, SOLUTIONS
 
 
+def alembic_on_path() -> None:
+    """nbgrader runs `alembic` as a subprocess when it creates a gradebook: put this Python's
+    bin folder (the kit's venv) on PATH."""
+    bin_dir = str(Path(sys.executable).parent)
+    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = os.pathsep.join([bin_dir, os.environ.get("PATH", "")])
+
+
 class ReleaseError(RuntimeError):
     """nbgrader could not generate the release; the message carries its log."""
 
@@ -29,10 +37,7 @@ def release(*, source: Path = SOLUTIONS, target: Path = RELEASE) -> list[Path]:
     notebooks = sorted(source.glob("*.ipynb"))
     if not notebooks:
         raise ReleaseError(f"no source notebooks in {source}")
-    # nbgrader runs `alembic` as a subprocess when it creates the gradebook.
-    bin_dir = str(Path(sys.executable).parent)
-    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
-        os.environ["PATH"] = os.pathsep.join([bin_dir, os.environ.get("PATH", "")])
+    alembic_on_path()
     with tempfile.TemporaryDirectory(prefix="autograder-release-") as course:
         course = Path(course)
         (course / "source" / ASSIGNMENT).mkdir(parents=True)

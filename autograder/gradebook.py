@@ -1,0 +1,208 @@
+"""Gradebook: the kit's grades written into nbgrader's gradebook database (SQLite, PostgreSQL,
+any SQLAlchemy URL), so that ``nbgrader export`` and the formgrader show them next to the
+written answers graded by hand.
+
+nbgrader itself defines the assignment in the database: generate_assignment on the source
+notebooks, in a throwaway course directory, as release.py does (notebooks, grade cells with
+their points, solution and source cells). Then, for each student, nbgrader's Gradebook API: the
+student, their submission (one Grade row per grade cell), and on each part's check cell
+``test_<part>`` an auto_score of the points the kit gave that part. The written answers' Grade
+rows are left to the graders (needs_manual_grade). Exporting again updates the same rows: a
+score a grader typed in the formgrader is kept, and a check cell whose auto_score changed
+under a grader's score is flagged for review again.
+
+With a course directory, each student's notebooks are also placed where the formgrader reads
+them, COURSE/autograded/<student>/<ASSIGNMENT>/<notebook>.ipynb, sanitized as ``nbgrader
+autograde`` sanitizes them (DeduplicateIds, OverwriteCells: grade cells' points and locked
+cells restored from the gradebook, deleted grade cells added back) but not executed: the kit
+never runs student code outside its sandbox, and the outputs stay those the student saved.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+import nbformat
+
+from autograder.layout import ASSIGNMENT, SOLUTIONS, submission_folder
+from autograder.parts import load_parts
+from autograder.reports import write_atomic
+from autograder.scoring import StudentGrade
+
+#: nbgrader's own default; the course row assignments must point to (PostgreSQL enforces it).
+COURSE_ID = "default_course"
+
+
+class GradebookError(RuntimeError):
+    """The grades cannot be written into the gradebook as they are; the message says why."""
+
+
+def read_grades(out: Path) -> list[StudentGrade]:
+    """The grades of the students of OUT/grades.csv (the last grade run), from their records in
+    OUT/results/<student_id>.json."""
+    out = Path(out)
+    table = out / "grades.csv"
+    if not table.is_file():
+        raise FileNotFoundError(f"no grades at {table}: run `python -m autograder grade SUBMISSIONS --out {out}` first")
+    with open(table, newline="", encoding="utf-8") as handle:
+        students = [row["student_id"] for row in csv.DictReader(handle)]
+    grades = []
+    for student_id in students:
+        record = out / "results" / f"{student_id}.json"
+        if not record.is_file():
+            raise FileNotFoundError(f"{table} lists {student_id} but {record} is missing: grade again into {out}")
+        grades.append(StudentGrade.from_dict(json.loads(record.read_text(encoding="utf-8"))["grade"]))
+    return grades
+
+
+def define_assignment(db_url: str, source: Path = SOLUTIONS) -> None:
+    """Create or update the assignment, its notebooks and cells in the database, with nbgrader's
+    generate_assignment on the source notebooks."""
+    from nbgrader.api import Gradebook
+    from nbgrader.apps import NbGraderAPI
+    from traitlets.config import Config
+
+    from autograder.release import alembic_on_path
+
+    alembic_on_path()
+    with Gradebook(db_url, COURSE_ID):  # creates it if need be; a database that cannot be reached fails here, briefly
+        pass
+    with tempfile.TemporaryDirectory(prefix="autograder-gradebook-") as course:
+        (Path(course) / "source" / ASSIGNMENT).mkdir(parents=True)
+        for notebook in sorted(Path(source).glob("*.ipynb")):
+            shutil.copy2(notebook, Path(course) / "source" / ASSIGNMENT / notebook.name)
+        config = Config()
+        config.CourseDirectory.root = course
+        config.CourseDirectory.db_url = db_url
+        config.CourseDirectory.course_id = COURSE_ID
+        config.Application.log_level = "WARN"
+        result = NbGraderAPI(config=config).generate_assignment(ASSIGNMENT, force=True, create=True)
+    if not result.get("success"):
+        causes = [line.strip() for line in f"{result.get('log', '')}\n{result.get('error', '')}".splitlines()
+                  if re.match(r"\s*[\w.]+(Error|Exception): ", line)]
+        raise GradebookError(f"nbgrader generate_assignment could not define {ASSIGNMENT} in the gradebook: "
+                             f"{causes[0] if causes else result.get('log', '')}")
+
+
+def record_grades(grades: list[StudentGrade], db_url: str, *, submissions: Path | None = None,
+                  source: Path = SOLUTIONS) -> None:
+    """Each student's submission and the auto_score of each part's check cell ``test_<part>``.
+    With ``submissions``, a submission's time is read from its timestamp.txt, as nbgrader does."""
+    from nbgrader.api import Gradebook
+
+    notebook_of = {part.name: Path(part.notebook).stem for part in load_parts(source)}
+    with Gradebook(db_url, COURSE_ID) as gradebook:
+        for grade in grades:
+            gradebook.update_or_create_student(grade.student_id)
+            timestamp = _timestamp(submission_folder(submissions, grade.student_id)) if submissions else None
+            gradebook.update_or_create_submission(ASSIGNMENT, grade.student_id,
+                                                  **({"timestamp": timestamp} if timestamp else {}))
+            for part in grade.parts:
+                if part.name not in notebook_of:
+                    raise GradebookError(f"{grade.student_id} has a score for {part.name}, which the source "
+                                         f"notebooks no longer hold: grade again before exporting")
+                cell = gradebook.find_grade(f"test_{part.name}", notebook_of[part.name], ASSIGNMENT, grade.student_id)
+                if cell.max_score != part.max_points:
+                    raise GradebookError(f"{grade.student_id}'s {part.name} was graded out of {part.max_points:g} but "
+                                         f"is worth {cell.max_score:g} in the gradebook: grade again before exporting")
+                changed = cell.auto_score != part.points
+                cell.auto_score = part.points
+                if cell.manual_score is None:
+                    cell.needs_manual_grade = False
+                elif changed:  # a grader overrode an older score: have them look again
+                    cell.needs_manual_grade = True
+            gradebook.db.commit()
+
+
+def _timestamp(folder: Path):
+    """The time in the submission's timestamp.txt (nbgrader's submit writes it), or None."""
+    from nbgrader.utils import parse_utc
+
+    path = folder / "timestamp.txt"
+    text = path.read_text(encoding="utf-8").strip() if path.is_file() else ""
+    try:
+        return parse_utc(text) if text else None
+    except ValueError:
+        raise GradebookError(f"{path} does not hold a time ({text[:40]!r})") from None
+
+
+def place_notebooks(grades: list[StudentGrade], db_url: str, course: Path, submissions: Path,
+                    source: Path = SOLUTIONS) -> list[str]:
+    """Put each student's notebooks (and timestamp.txt) where the formgrader reads them,
+    sanitized with nbgrader's own preprocessors; return a note per notebook that could not be."""
+    from nbgrader.coursedir import CourseDirectory
+    from nbgrader.preprocessors import DeduplicateIds, OverwriteCells
+
+    coursedir = CourseDirectory(root=str(Path(course).resolve()))
+    notes = []
+    for grade in grades:
+        handed_in = submission_folder(submissions, grade.student_id)
+        target = Path(coursedir.format_path(coursedir.autograded_directory, grade.student_id, ASSIGNMENT))
+        for name in sorted(p.name for p in Path(source).glob("*.ipynb")):
+            try:
+                nb = nbformat.read(handed_in / name, as_version=4)
+            except Exception as exc:  # missing, renamed, zipped, unreadable: graded (or not) by intake
+                notes.append(f"{grade.student_id}: {handed_in / name} was not placed for the formgrader "
+                             f"({type(exc).__name__}); place it at {target / name} to grade its written answers")
+                continue
+            resources = {"nbgrader": {"notebook": Path(name).stem, "assignment": ASSIGNMENT, "db_url": db_url}}
+            for preprocessor in (DeduplicateIds(), OverwriteCells(add_missing_cells=True)):
+                nb, resources = preprocessor.preprocess(nb, resources)
+            write_atomic(target / name, nbformat.writes(nb))
+        if (handed_in / "timestamp.txt").is_file():
+            shutil.copy2(handed_in / "timestamp.txt", target / "timestamp.txt")
+    return notes
+
+
+def export_grades(grades: list[StudentGrade], db_url: str, *, course: Path | None = None,
+                  submissions: Path | None = None, source: Path = SOLUTIONS) -> list[str]:
+    """Write ``grades`` into the gradebook at ``db_url``; with ``course``, also place the
+    notebooks from ``submissions`` (default COURSE/submitted) for the formgrader. Returns notes."""
+    if course is not None:
+        Path(course).mkdir(parents=True, exist_ok=True)
+        submissions = Path(course) / "submitted" if submissions is None else submissions
+    if submissions is not None and not Path(submissions).is_dir():
+        raise FileNotFoundError(f"no submissions folder at {submissions} (give the folder with --submissions)")
+    define_assignment(db_url, source)
+    record_grades(grades, db_url, submissions=submissions, source=source)
+    return place_notebooks(grades, db_url, course, submissions, source) if course is not None else []
+
+
+def main(*, out: Path, db_url: str | None = None, course: Path | None = None, submissions: Path | None = None) -> int:
+    """``python -m autograder gradebook OUT --db URL [--course DIR] [--submissions DIR]``."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import SQLAlchemyError
+
+    if db_url is None:
+        if course is None:
+            print("error: give the gradebook's --db URL, or the --course whose gradebook.db to use", file=sys.stderr)
+            return 2
+        db_url = f"sqlite:///{Path(course).resolve() / 'gradebook.db'}"
+    try:
+        shown = make_url(db_url).render_as_string(hide_password=True)
+    except SQLAlchemyError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    grades = read_grades(out)
+    try:
+        notes = export_grades(grades, db_url, course=course, submissions=submissions)
+    except GradebookError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except SQLAlchemyError as exc:
+        print(f"error: cannot write into the gradebook at {shown}: {exc}", file=sys.stderr)
+        return 1
+    except ModuleNotFoundError as exc:  # the database's driver
+        print(f"error: cannot open the gradebook at {shown}: {exc} (PostgreSQL needs psycopg2-binary)", file=sys.stderr)
+        return 1
+    for note in notes:
+        print(f"warning: {note}", file=sys.stderr)
+    print(f"wrote the grades of {len(grades)} student(s) into {shown} (assignment {ASSIGNMENT}); "
+          f"the written answers wait in the formgrader for manual grading")
+    return 0

@@ -1,0 +1,167 @@
+"""Grades into nbgrader's gradebook: what ``nbgrader export`` and the formgrader then show.
+
+The kit's part scores must come out of nbgrader's own export, out of the assignment's full
+points (the written answers included, graded by hand), in SQLite and in a real PostgreSQL;
+exporting again must update, never duplicate, and keep what a grader typed in the formgrader.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+from pathlib import Path
+
+import nbgrader.api
+import pytest
+from nbconvert.exporters import HTMLExporter
+from nbgrader.api import Grade, Gradebook, SubmittedAssignment
+from nbgrader.apps import NbGraderAPI
+from nbgrader.plugins.export import CsvExportPlugin
+from nbgrader.server_extensions.formgrader import handlers
+from traitlets.config import Config
+
+from autograder import gradebook
+from autograder.checks import CheckResult
+from autograder.demo import PARTLY_WRONG
+from autograder.grading import grade_run
+from autograder.layout import ASSIGNMENT, SOLUTIONS, submission_folder
+from autograder.parts import load_parts
+from autograder.reports import OutputFolder
+from autograder.scoring import PartResult, StudentGrade
+from tests.postgres_server import PostgresMissing, running_postgres, server_bin
+
+PARTS = {p.name: p.points for p in load_parts()}
+NOTEBOOK = "linear_classifiers"
+WRITTEN = {"inline_question_1": 2.0, "inline_question_2": 2.0, "inline_question_3": 2.0}
+MAX_SCORE = sum(PARTS.values()) + sum(WRITTEN.values())
+#: (student, cell, score) a grader types in the formgrader
+GRADERS = [("ada", "inline_question_1", 1.5), ("bob", "test_rel_error", 1.0), ("bob", "test_svm_loss_vectorized", 10.0)]
+
+
+@pytest.fixture(autouse=True, scope="module")
+def alembic_asked_once():
+    """nbgrader asks ``alembic`` (a subprocess: seconds) for the schema version each time it
+    creates a gradebook; the answer never changes, so it is asked once here."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(nbgrader.api, "get_alembic_version", functools.cache(nbgrader.api.get_alembic_version))
+        yield
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path):
+    """An empty gradebook database: a SQLite file, or a database on a private PostgreSQL server."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'gradebook.db'}"
+        return
+    try:
+        server_bin()
+    except PostgresMissing as exc:
+        pytest.fail(str(exc), pytrace=False)
+    with running_postgres() as url:
+        yield url
+
+
+def made_up_grade(student_id: str, failed: dict) -> StudentGrade:
+    """Two checks of equal weight per part; ``failed``: {part: checks failed (0, 1 or 2)}."""
+    parts = [PartResult(name, points, [CheckResult(f"check {k}", weight=1.0, passed=k >= failed.get(name, 0))
+                                       for k in range(2)])
+             for name, points in PARTS.items()]
+    return StudentGrade(student_id, seed=1, parts=parts)
+
+
+def save(out: Path, grades: list[StudentGrade]) -> None:
+    folder = OutputFolder(out)
+    for grade in grades:
+        folder.save(grade, fingerprint="test")
+    folder.write_csv(grades)
+
+
+def exported(db_url: str, path: Path) -> dict:
+    """{student: (score, max_score)} as ``nbgrader export`` writes them (its CSV export plugin)."""
+    with Gradebook(db_url) as gb:
+        CsvExportPlugin(to=str(path)).export(gb)
+    with open(path, newline="") as handle:
+        table = list(csv.DictReader(handle))
+    assert all(row["assignment"] == ASSIGNMENT for row in table)
+    return {row["student_id"]: (float(row["score"]), float(row["max_score"])) for row in table}
+
+
+def rows(db_url: str) -> tuple:
+    with Gradebook(db_url) as gb:
+        return len(gb.students), gb.db.query(SubmittedAssignment).count(), gb.db.query(Grade).count()
+
+
+def test_grades_reach_nbgrader_export_and_exporting_again_updates_them(db_url, tmp_path):
+    out = tmp_path / "out"
+    save(out, [made_up_grade("ada", {}), made_up_grade("bob", {"rel_error": 2, "svm_loss_vectorized": 1})])
+    assert gradebook.main(out=out, db_url=db_url) == 0
+    assert MAX_SCORE == 106
+    bob_score = 100 - PARTS["rel_error"] - PARTS["svm_loss_vectorized"] / 2
+    assert exported(db_url, tmp_path / "1.csv") == {"ada": (100, MAX_SCORE), "bob": (bob_score, MAX_SCORE)}
+
+    with Gradebook(db_url) as gb:
+        for student in ("ada", "bob"):
+            for name, points in WRITTEN.items():
+                answer = gb.find_grade(name, NOTEBOOK, ASSIGNMENT, student)
+                assert (answer.max_score, answer.needs_manual_grade, answer.score) == (points, True, 0)
+            check = gb.find_grade("test_svm_loss_vectorized", NOTEBOOK, ASSIGNMENT, student)
+            assert (check.auto_score, check.needs_manual_grade) == \
+                (PARTS["svm_loss_vectorized"] / (2 if student == "bob" else 1), False)
+        # graders in the formgrader: ada's first written answer, and two of bob's check cells
+        for student, cell, score in GRADERS:
+            grade = gb.find_grade(cell, NOTEBOOK, ASSIGNMENT, student)
+            grade.manual_score, grade.needs_manual_grade = score, False
+        gb.db.commit()
+    counts = rows(db_url)
+    assert counts == (2, 2, 2 * (len(PARTS) + len(WRITTEN)))
+
+    # bob's rel_error is regraded after a fix (his svm_loss_vectorized is not); both are exported again
+    save(out, [made_up_grade("ada", {}), made_up_grade("bob", {"svm_loss_vectorized": 1})])
+    assert gradebook.main(out=out, db_url=db_url) == 0
+    assert rows(db_url) == counts
+    bob_score = 100 - (PARTS["rel_error"] - 1) - (PARTS["svm_loss_vectorized"] - 10)  # a grader's score wins
+    assert exported(db_url, tmp_path / "2.csv") == {"ada": (101.5, MAX_SCORE), "bob": (bob_score, MAX_SCORE)}
+    with Gradebook(db_url) as gb:
+        found = {(student, cell): gb.find_grade(cell, NOTEBOOK, ASSIGNMENT, student)
+                 for student, cell, _ in [*GRADERS, ("ada", "inline_question_2", None)]}
+        state = {key: (grade.manual_score, grade.needs_manual_grade) for key, grade in found.items()}
+        assert gb.find_grade("test_rel_error", NOTEBOOK, ASSIGNMENT, "bob").auto_score == PARTS["rel_error"]
+    assert state == {("ada", "inline_question_1"): (1.5, False),
+                     ("ada", "inline_question_2"): (None, True),
+                     ("bob", "test_rel_error"): (1.0, True),  # its auto_score changed under the grader's score
+                     ("bob", "test_svm_loss_vectorized"): (10.0, False)}
+
+
+def test_a_graded_submission_shows_in_nbgrader_export_and_the_formgrader(submissions, tmp_path):
+    submissions("ada", {"svm_loss_vectorized": PARTLY_WRONG["svm_loss_vectorized"]}, base=SOLUTIONS)
+    (submission_folder(submissions.root, "ada") / "timestamp.txt").write_text("2026-11-20 09:30:00.000000 UTC")
+    out, course = tmp_path / "out", tmp_path / "course"
+    (grade,) = grade_run(submissions.root, out)
+    assert 0 < grade.score < 100
+    assert gradebook.main(out=out, course=course, submissions=submissions.root) == 0
+
+    db_url = f"sqlite:///{course / 'gradebook.db'}"  # nbgrader's default gradebook of the course
+    assert exported(db_url, tmp_path / "grades.csv") == {"ada": (grade.score, MAX_SCORE)}
+
+    config = Config()
+    config.CourseDirectory.root = str(course)
+    config.CourseDirectory.db_url = db_url
+    api = NbGraderAPI(config=config)
+    (listed,) = api.get_submissions(ASSIGNMENT)
+    assert (listed["student"], listed["autograded"], listed["needs_manual_grade"]) == ("ada", True, True)
+    assert listed["timestamp"].startswith("2026-11-20T09:30:00")
+    (notebook,) = api.get_notebook_submissions(ASSIGNMENT, NOTEBOOK)
+    assert (notebook["student"], notebook["needs_manual_grade"]) == ("ada", True)
+
+    # the page the formgrader serves for it (as its SubmissionHandler renders it)
+    placed = course / "autograded" / "ada" / ASSIGNMENT / f"{NOTEBOOK}.ipynb"
+    assert (placed.parent / "timestamp.txt").is_file()
+    page = Config()
+    page.HTMLExporter.template_name = "formgrade"
+    page.HTMLExporter.extra_template_basedirs = [handlers.template_path]
+    html, _ = HTMLExporter(config=page).from_filename(str(placed), resources={
+        "assignment_id": ASSIGNMENT, "notebook_id": NOTEBOOK, "submission_id": notebook["id"], "index": 0,
+        "total": 1, "base_url": "", "student": "ada", "last_name": None, "first_name": None,
+        "notebook_path": str(placed)})
+    for name in WRITTEN:
+        assert f'id="{name}"' in html, f"no score box for {name}"
