@@ -19,18 +19,13 @@ import sys
 from pathlib import Path
 
 from autograder.feedback import write_feedback
-from autograder.grading import kit_fingerprint
-from autograder.intake import Submission, find_submissions, submission_fingerprint
+from autograder.grading import kit_fingerprint, record_fingerprint
+from autograder.intake import Submission, find_submissions
 from autograder.lateness import Lateness, LatePolicy, read_timestamp
 from autograder.reports import OutputFolder, write_atomic
 from autograder.scoring import StudentGrade
 
 COLUMNS = ["student_id", "submitted_at", "late_by_hours", "raw_score", "late_penalty", "final_score", "max_score"]
-
-
-def record_fingerprint(submission: Submission, base_seed: int, kit: str) -> str:
-    """The fingerprint grade_run stores with a student's record (kit, base seed, submission)."""
-    return f"{kit}:{base_seed}:{submission_fingerprint(submission)}"
 
 
 def stored_grades(folder: OutputFolder, found: list[Submission], base_seed: int) -> tuple[list[StudentGrade], list[str]]:

@@ -235,6 +235,13 @@ def _failed(submission: Submission, parts: list[Part], base_seed: int, exc: Exce
     return grade
 
 
+def record_fingerprint(submission: Submission, base_seed: int, kit: str) -> str:
+    """What a stored grade is valid for: the kit, the base seed and the submission's files."""
+    from autograder.intake import submission_fingerprint
+
+    return f"{kit}:{base_seed}:{submission_fingerprint(submission)}"
+
+
 def kit_fingerprint(source: Path = SOLUTIONS) -> str:
     """Changes whenever the reference, the checks or the grader change (stored grades expire)."""
     digest = hashlib.sha256()
@@ -253,7 +260,6 @@ def grade_run(submissions: Path, out: Path, *, student: str | None = None, regra
     ``planned`` gets the number of submissions about to be graded, ``progress`` each new
     StudentGrade (a progress.GradeProgress serves as both); ``dask``: see grade_all."""
     from autograder.feedback import write_feedback
-    from autograder.intake import submission_fingerprint
     from autograder.reports import OutputFolder
 
     folder = OutputFolder(out)
@@ -262,7 +268,7 @@ def grade_run(submissions: Path, out: Path, *, student: str | None = None, regra
         if student is not None and student not in {s.student_id for s in found}:
             raise FileNotFoundError(f"no submission for student {student!r} in {submissions}")
         kit = kit_fingerprint()
-        prints = {s.student_id: f"{kit}:{base_seed}:{submission_fingerprint(s)}" for s in found}
+        prints = {s.student_id: record_fingerprint(s, base_seed, kit) for s in found}
         done = {}
         for s in found:
             fresh = regrade or s.student_id == student
