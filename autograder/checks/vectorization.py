@@ -55,7 +55,7 @@ SPEED_TARGET = 0.3  # seconds of naive-reference work per timed request
 SPEED_CALLS = (4, 400)  # bounds on the calls per timed request
 NAIVE_CALLS = 3  # naive reference calls before the first request (then one after each), fastest kept
 SPEED_REPEATS = 5  # timed requests per measurement, fastest kept (a vectorized function's are short: cheap)
-SPEED_CLEARLY_SLOW = 2  # after this many requests, a ratio under half the factor ends the measurement
+SPEED_CLEAR = 2  # after this many requests, a ratio under half or over twice the factor ends the measurement
 SPEED_VERIFIED = 4  # timed calls whose results are read back and checked, picked at random after the calls
 SPEED_ATTEMPTS = 3
 SPEED_FACTOR = 3.0
@@ -145,7 +145,8 @@ def speed_check(ctx: Context, name: str, naive, weight: float) -> CheckResult:
 def measure_speed(ctx: Context, name: str, naive, shape, oracle=None):
     """The best (ratio, student s per call, naive s per call) of up to SPEED_ATTEMPTS
     measurements, stopping at the first that reaches SPEED_FACTOR, or at one under half of it
-    (a loop is slow every time; only a near miss is worth measuring again); or a failure message."""
+    (a loop is slow every time; only a near miss is worth measuring again); or a failure message.
+    Within a measurement, timing stops early once the ratio is clearly under or over the factor."""
     best = None
     for _ in range(SPEED_ATTEMPTS):
         measured = _speed_ratio(ctx, name, naive, shape, oracle)
@@ -189,8 +190,8 @@ def _speed_ratio(ctx: Context, name: str, naive, shape, oracle=None):
             return reply_failure(name, reply)
         student_times.append(elapsed)
         naive_times += _naive_times(ctx, naive, shape, 1)
-        clearly_slow = min(naive_times) * calls / min(student_times) < SPEED_FACTOR / 2
-        stop = len(student_times) >= SPEED_CLEARLY_SLOW and clearly_slow
+        ratio = min(naive_times) * calls / min(student_times)
+        stop = len(student_times) >= SPEED_CLEAR and not SPEED_FACTOR / 2 <= ratio < 2 * SPEED_FACTOR
         # Read back and verify some of the results, chosen after the calls were made.
         picked = sorted(int(i) for i in ctx.rng.choice(calls, size=min(SPEED_VERIFIED, calls), replace=False))
         reply = ctx.bridge.evaluate(f"[_autograder_timed[i] for i in {picked}] if len(_autograder_timed) == {calls} else None")
