@@ -60,14 +60,31 @@ def isolate(policy: dict) -> None:
     _check(libc.unshare(CLONE_NEWNS | CLONE_NEWNET), "unshare")
     _mount(libc, "none", "/", None, MS_REC | MS_PRIVATE, None)
     expose(libc, policy.get("expose", []))
+    private_temp(libc, policy.get("expose", []), policy.get("tmp_size", "16m"))
     for path in policy.get("hide", []):
         if os.path.isdir(path):
             _mount(libc, "tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=0555")
         elif os.path.exists(path):
             _mount(libc, "/dev/null", path, None, 0x1000, None)  # MS_BIND over a file
-    for path in ("/tmp", "/var/tmp", "/dev/shm"):
-        if os.path.isdir(path):
-            _mount(libc, "tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, f"size={policy.get('tmp_size', '16m')},mode=1777")
+
+
+def private_temp(libc, keep: list[str], size: str) -> None:
+    """Give /tmp, /var/tmp and /dev/shm fresh private tmpfs mounts, binding back the folders of
+    ``keep`` that live there (a kit or virtual environment checked out under /tmp)."""
+    temp = [path for path in ("/tmp", "/var/tmp", "/dev/shm") if os.path.isdir(path)]
+    inside = sorted({os.path.abspath(p) for p in keep if os.path.isdir(p)
+                     and any(os.path.abspath(p).startswith(t + "/") for t in temp)})
+    inside = [p for p in inside if not any(p.startswith(q + "/") for q in inside if q != p)]
+    fds = {path: os.open(path, os.O_PATH | os.O_DIRECTORY) for path in inside}
+    try:
+        for path in temp:
+            _mount(libc, "tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, f"size={size},mode=1777")
+        for path, fd in fds.items():
+            os.makedirs(path, exist_ok=True)
+            _mount(libc, f"/proc/self/fd/{fd}", path, None, 0x1000 | MS_REC, None)  # MS_BIND
+    finally:
+        for fd in fds.values():
+            os.close(fd)
 
 
 def expose(libc, paths: list[str]) -> None:

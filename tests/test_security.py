@@ -7,6 +7,7 @@ network) need the grader to run as root on Linux, as it does in CI.
 """
 
 import hashlib
+import json
 import os
 import signal
 import socket
@@ -357,3 +358,30 @@ def test_a_second_grade_run_into_the_same_output_is_refused(submissions, tmp_pat
         assert main(["grade", str(submissions.root), "--out", str(out)]) == 3
     assert "another grade run is writing to" in capsys.readouterr().err
     assert not (out / "grades.csv").exists()
+
+
+@needs_root
+def test_a_kit_checked_out_under_tmp_stays_reachable_in_the_private_tmp(tmp_path):
+    """The kernel's /tmp is a fresh tmpfs; a kit or venv living under /tmp (a CI checkout) is
+    bound back into it, and nothing else of the host's /tmp is."""
+    from autograder import users
+    from autograder.confine import LIMITS
+
+    kit = tmp_path / "kit"
+    (kit / "solutions").mkdir(parents=True)
+    (kit / "solutions" / "answers.txt").write_text("secret")
+    (kit / "code.txt").write_text("visible")
+    (tmp_path / "classmate.txt").write_text("other")
+    slot = users.acquire()
+    policy = {"limits": LIMITS, "uid": slot.uid, "gid": slot.gid, "hide": [str(kit / "solutions")],
+              "expose": [sys.base_prefix, sys.prefix, str(kit)]}
+    probe = (f"import os; print(open({str(kit / 'code.txt')!r}).read(), os.listdir({str(kit / 'solutions')!r}), "
+             f"os.path.exists({str(tmp_path / 'classmate.txt')!r}))")
+    try:
+        run = subprocess.run([sys.executable, "-m", "autograder.confine", "--", sys.executable, "-c", probe],
+                             env=dict(os.environ, AUTOGRADER_CONFINE=json.dumps(policy)), capture_output=True,
+                             text=True, cwd="/", timeout=60)
+    finally:
+        slot.release()
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["visible", "[]", "False"]
