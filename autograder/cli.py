@@ -128,10 +128,7 @@ def main(argv: list[str] | None = None) -> int:
             from autograder import demo
 
             return demo.main(out=args.out)
-    except FileNotFoundError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except ClusterError as exc:
+    except (FileNotFoundError, ClusterError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except OutputBusy as exc:
