@@ -1,19 +1,34 @@
-"""Release: regenerate the student notebooks (assignment/) from the source notebooks (solutions/)
-with nbgrader's generate_assignment, in a throwaway course directory.
+"""Release: generate the students' hand-out, ``assignment/<id>/``, from ``solutions/<id>/`` and
+``data_scripts/``, with nbgrader's generate_assignment in a throwaway course directory.
 
-nbgrader replaces each ``### BEGIN SOLUTION`` ... ``### END SOLUTION`` region with a stub that
-raises NotImplementedError, removes hidden tests, clears outputs and records cell checksums.
+The nbgrader source folder is ``solutions/<id>/`` plus a copy of ``data_scripts/``: its notebooks
+(nbgrader replaces each ``### BEGIN SOLUTION`` ... ``### END SOLUTION`` region with a stub that
+raises NotImplementedError, removes hidden tests, clears outputs and records cell checksums) and
+its supporting files, copied as they are: the students' README.md and requirements.txt, and the
+``selfcheck`` package. Then ``selfcheck/expected.json``, the numbers the public checks compare
+with, is computed from the reference (autograder/public_data.py). The result is the folder
+nbgrader's ``release_assignment`` hands out, and what a course zips for its LMS.
+
+Nothing a student worked in is overwritten: ``assignment/<id>.manifest.json`` records every file
+the last release wrote, with its sha256, and a file that differs from that record (or that no
+release wrote) stops the release with its name, unless ``force``.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import shutil
 import sys
 import tempfile
 from pathlib import Path
 
-from autograder.layout import ASSIGNMENT, RELEASE, SOLUTIONS
+from autograder.layout import ASSIGNMENT, RELEASE, ROOT, SOLUTIONS
+
+DATA_SCRIPTS = ROOT / "data_scripts"
+#: never part of a hand-out (nbgrader's own CourseDirectory.ignore, plus downloaded data)
+IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints", "datasets", "*.zip")
 
 
 def alembic_on_path() -> None:
@@ -25,24 +40,40 @@ def alembic_on_path() -> None:
 
 
 class ReleaseError(RuntimeError):
-    """nbgrader could not generate the release; the message carries its log."""
+    """The release could not be generated, or would overwrite someone's work; the message says which."""
 
 
-def release(*, source: Path = SOLUTIONS, target: Path = RELEASE) -> list[Path]:
-    """Generate the release of every notebook in ``source`` into ``target``; return the files."""
+def manifest_path(target: Path) -> Path:
+    return Path(target).parent / f"{Path(target).name}.manifest.json"
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _files(folder: Path) -> dict[str, Path]:
+    """{relative posix path: path} of every file under ``folder``, bytecode caches left out."""
+    return {p.relative_to(folder).as_posix(): p for p in sorted(folder.rglob("*"))
+            if p.is_file() and "__pycache__" not in p.relative_to(folder).parts}
+
+
+def generate(source: Path, folder: Path) -> None:
+    """Write the complete hand-out of ``source`` into the new folder ``folder``."""
     from nbgrader.apps import NbGraderAPI
     from traitlets.config import Config
 
-    source, target = Path(source), Path(target)
+    from autograder.public_data import dumps, public_data
+
+    source = Path(source)
     notebooks = sorted(source.glob("*.ipynb"))
     if not notebooks:
         raise ReleaseError(f"no source notebooks in {source}")
     alembic_on_path()
     with tempfile.TemporaryDirectory(prefix="autograder-release-") as course:
         course = Path(course)
-        (course / "source" / ASSIGNMENT).mkdir(parents=True)
-        for nb in notebooks:
-            shutil.copy2(nb, course / "source" / ASSIGNMENT / nb.name)
+        staged = course / "source" / ASSIGNMENT
+        shutil.copytree(source, staged, ignore=IGNORED)
+        shutil.copytree(DATA_SCRIPTS, staged / "data_scripts", ignore=IGNORED)
         config = Config()
         config.CourseDirectory.root = str(course)
         config.CourseDirectory.db_url = f"sqlite:///{course / 'gradebook.db'}"
@@ -50,11 +81,33 @@ def release(*, source: Path = SOLUTIONS, target: Path = RELEASE) -> list[Path]:
         result = NbGraderAPI(config=config).generate_assignment(ASSIGNMENT, force=True, create=True)
         if not result.get("success"):
             raise ReleaseError(f"nbgrader generate_assignment failed:\n{result.get('error', '')}\n{result.get('log', '')}")
-        target.mkdir(parents=True, exist_ok=True)
-        for stale in target.glob("*.ipynb"):
-            stale.unlink()
-        written = []
-        for nb in sorted((course / "release" / ASSIGNMENT).glob("*.ipynb")):
-            shutil.copy2(nb, target / nb.name)
-            written.append(target / nb.name)
+        shutil.copytree(course / "release" / ASSIGNMENT, folder, ignore=IGNORED)
+    released = sorted(folder.glob("*.ipynb"))
+    (folder / "selfcheck" / "expected.json").write_text(dumps(public_data(source, released[0])), encoding="utf-8")
+
+
+def release(*, source: Path = SOLUTIONS, target: Path = RELEASE, force: bool = False) -> list[Path]:
+    """Generate the hand-out of ``source`` into ``target``; return the files written. Raises
+    ReleaseError, writing nothing, when a file in ``target`` is not what the last release
+    wrote (someone's work) and ``force`` is not given."""
+    target = Path(target)
+    with tempfile.TemporaryDirectory(prefix="autograder-handout-") as staging:
+        fresh = Path(staging) / "handout"
+        generate(source, fresh)
+        new = _files(fresh)
+        manifest = manifest_path(target)
+        recorded = json.loads(manifest.read_text()) if manifest.is_file() else {}
+        current = _files(target) if target.is_dir() else {}
+        changed = [name for name, path in current.items()
+                   if _digest(path) != recorded.get(name) and not (name in new and _digest(path) == _digest(new[name]))]
+        if changed and not force:
+            raise ReleaseError(
+                f"not overwriting {', '.join(str(target / name) for name in changed)}: "
+                f"{'these differ' if len(changed) > 1 else 'it differs'} from what the last release wrote "
+                "(someone's work?). Move them away, or run release with --force to replace them.")
+        if target.is_dir():
+            shutil.rmtree(target)
+        shutil.copytree(fresh, target)
+    written = sorted(_files(target).values())
+    manifest.write_text(json.dumps({p.relative_to(target).as_posix(): _digest(p) for p in written}, indent=1, sort_keys=True) + "\n")
     return written
