@@ -29,13 +29,30 @@ def grade_main(*, submissions: Path, out: Path, student: str | None = None, seed
     return 0
 
 
-def release_main() -> int:
+def release_main(*, force: bool = False) -> int:
     from autograder.layout import RELEASE
-    from autograder.release import release
+    from autograder.release import ReleaseError, release
 
-    for path in release():
+    try:
+        written = release(force=force)
+    except ReleaseError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    for path in written:
         print(f"wrote {path.relative_to(RELEASE.parents[1])}")
     return 0
+
+
+def handout_main(verb: str, args: list) -> int:
+    """``check`` and ``collect``: exactly what a student runs, the hand-out's own selfcheck
+    (assignment/<id>/selfcheck), here with the kit's Python."""
+    import os
+    import subprocess
+
+    from autograder.layout import RELEASE
+
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(RELEASE), os.environ.get("PYTHONPATH", "")]))
+    return subprocess.run([sys.executable, "-m", "selfcheck", verb, *map(str, args)], env=env).returncode
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -53,15 +70,17 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--dask", metavar="ADDRESS",
                        help="grade on the workers of this Dask scheduler (tcp://host:8786); they need the same kit "
                             "and the submissions folder at the same path")
-    verbs.add_parser("release", help="regenerate assignment/ from solutions/ with nbgrader")
+    release = verbs.add_parser("release", help="regenerate the hand-out, assignment/linear_classifiers/, from solutions/ "
+                                               "and data_scripts/ (nbgrader); refuses to overwrite changed files")
+    release.add_argument("--force", action="store_true", help="replace hand-out files even if they differ from the last release")
     selftest = verbs.add_parser("selftest", help="grade the reference, the release and tests/corpus/; exit 1 on any unexpected verdict")
     selftest.add_argument("--only", help="run only this corpus entry")
     selftest.add_argument("--workers", type=int, default=2, help="submissions graded side by side (default 2)")
-    check = verbs.add_parser("check", help="students: run the public checks on your saved notebook (offline, in seconds)")
+    check = verbs.add_parser("check", help="what a student's `python -m selfcheck check` prints for NOTEBOOK (the hand-out's public checks)")
     check.add_argument("notebook", type=Path)
-    collect = verbs.add_parser("collect", help="students: pack your notebooks into a zip to upload, after checking they are complete")
-    collect.add_argument("folder", type=Path, nargs="?", default=Path("."), help="the folder holding your notebooks (default: here)")
-    collect.add_argument("--zip", type=Path, help=f"where to write the zip (default: FOLDER/{'{'}assignment{'}'}_submission.zip)")
+    collect = verbs.add_parser("collect", help="what a student's `python -m selfcheck collect` does: the zip to hand in")
+    collect.add_argument("notebook", type=Path, help="the notebook, or the folder holding it")
+    collect.add_argument("--zip", type=Path, help="where to write the zip (default: next to the notebook)")
     export = verbs.add_parser("export", help="the last grade run as one CSV for a spreadsheet or LMS, late penalties "
                                              "applied, and OUT/feedback/<student_id>.html")
     export.add_argument("submissions", type=Path)
@@ -97,19 +116,15 @@ def main(argv: list[str] | None = None) -> int:
             return grade_main(submissions=args.submissions, out=args.out, student=args.student, seed=args.seed,
                               workers=args.workers, regrade=args.regrade, hide=tuple(args.hide), dask=args.dask)
         if args.verb == "release":
-            return release_main()
+            return release_main(force=args.force)
         if args.verb == "selftest":
             from autograder import selftest
 
             return selftest.main(only=args.only, workers=args.workers)
         if args.verb == "check":
-            from autograder import selfcheck
-
-            return selfcheck.main(notebook=args.notebook)
+            return handout_main("check", [args.notebook.resolve()])
         if args.verb == "collect":
-            from autograder import collect
-
-            return collect.main(folder=args.folder, zip_path=args.zip)
+            return handout_main("collect", [args.notebook.resolve()] + (["--zip", args.zip.resolve()] if args.zip else []))
         if args.verb == "export":
             from autograder import export
 

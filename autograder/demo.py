@@ -1,6 +1,6 @@
-"""The main job on the embedded data, end to end: regenerate the release, build three sample
-submissions (the reference solution, a partly wrong one, the untouched release), grade them
-and print the grade table.
+"""The main job on the embedded data, end to end: generate the hand-out (into OUT, leaving
+assignment/ as it is), build three sample submissions (the reference solution, a partly wrong
+one, the untouched hand-out notebook), grade them and print the grade table.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pathlib import Path
 import nbformat
 
 from autograder.grading import grade_all
-from autograder.layout import RELEASE, SOLUTIONS, submission_folder
+from autograder.layout import SOLUTIONS, submission_folder
 from autograder.parts import nbgrader_meta
 from autograder.release import release
 from autograder.reports import grade_table, write_reports
@@ -32,12 +32,12 @@ PARTLY_WRONG = {
 }
 
 
-def build_samples(folder: Path) -> Path:
+def build_samples(folder: Path, handout: Path) -> Path:
     """Write SUBMISSIONS/<id>/<assignment>/*.ipynb for the three sample students."""
     folder = Path(folder)
     if folder.exists():
         shutil.rmtree(folder)
-    for student, source in [("correct", SOLUTIONS), ("untouched_release", RELEASE), ("partly_wrong", SOLUTIONS)]:
+    for student, source in [("correct", SOLUTIONS), ("untouched_release", handout), ("partly_wrong", SOLUTIONS)]:
         target = submission_folder(folder, student)
         target.mkdir(parents=True)
         for nb_path in sorted(Path(source).glob("*.ipynb")):
@@ -59,9 +59,10 @@ def _break(nb) -> None:
 
 def main(*, out: Path = Path("out/demo")) -> int:
     out = Path(out)
-    print(f"1/3 regenerating the student release in {RELEASE.relative_to(RELEASE.parents[1])}/ with nbgrader ...")
-    release()
-    submissions = build_samples(out / "submissions")
+    handout = out / "handout"
+    print(f"1/3 generating the students' hand-out with nbgrader into {handout}/ (assignment/ is left as it is) ...")
+    release(target=handout, force=True)
+    submissions = build_samples(out / "submissions", handout)
     print(f"2/3 grading the sample submissions in {submissions}/ (correct, partly_wrong, untouched_release) ...")
     grades = grade_all(submissions, progress=lambda g: print(f"    {g.student_id}: {g.score:g}/{g.max_score:g} ({g.seconds:.1f} s)"))
     write_reports(grades, out)

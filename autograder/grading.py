@@ -48,13 +48,12 @@ def part_rng(seed: int, part: str) -> np.random.Generator:
 def grade_submission(submission: Submission, *, parts: list[Part] | None = None,
                      base_seed: int = 0, source: Path = SOLUTIONS,
                      timeout: float = DEFAULT_TIMEOUT, budget: float = DEFAULT_BUDGET,
-                     hide: tuple = (), public: bool = False) -> StudentGrade:
+                     hide: tuple = ()) -> StudentGrade:
     """Grade one submission folder (SUBMISSIONS/<id>/<assignment>/) and return its grade.
 
     timeout: seconds per call into the kernel; budget: seconds for the whole submission, after
     which the parts not yet checked score 0 with that reason; hide: folders the kernel must not
-    see besides the kit's own (the submissions and output folders); public: run only the
-    public checks (a student's self-check), not the hidden ones."""
+    see besides the kit's own (the submissions and output folders)."""
     started = time.perf_counter()
     parts = parts or load_parts(source)
     reference = load_reference(source)
@@ -89,7 +88,7 @@ def grade_submission(submission: Submission, *, parts: list[Part] | None = None,
                                                       f"of {budget:g} s before this part")
                     elif not results[part.name].problem:
                         _run_checks(part, results[part.name], registry, bridge, code.cells,
-                                    reference, grade.seed, public)
+                                    reference, grade.seed)
                         box.kill_strays()
         except Exception as exc:  # the kernel could not even start: every part is affected
             for part in gradable:
@@ -100,14 +99,12 @@ def grade_submission(submission: Submission, *, parts: list[Part] | None = None,
     return grade
 
 
-def _run_checks(part, result, registry, bridge, cells, reference, seed, public=False) -> None:
+def _run_checks(part, result, registry, bridge, cells, reference, seed) -> None:
     others = {name: source for name, source in cells.items() if name != part.name}
     ctx = Context(bridge=bridge, source=cells[part.name], reference=reference, rng=part_rng(seed, part.name),
-                  seed=seed, sources=others, public=public)
+                  seed=seed, sources=others)
     try:
         result.checks = registry[part.name](ctx)
-        if public:
-            result.checks = checks_module.public_only(part.name, result.checks)
     except Exception:  # a value shaped in a way no check foresaw must not stop the batch
         detail = traceback.format_exc(limit=-1).strip().splitlines()[-1]
         result.problem = f"the checks of {part.name} could not finish on this code ({detail})"

@@ -46,6 +46,17 @@ def _loss_cases(reference: dict) -> list[dict]:
     return out
 
 
+def _large_scores(reference: dict) -> dict:
+    """The worked example with its scores times 300 (up to 1530): exp() of them overflows
+    float64, exp(scores - max) does not."""
+    case = worked_example()
+    W = 300.0 * case["W"]
+    loss, dW = reference["softmax_loss_naive"](W.copy(), case["X"].copy(), case["y"].copy(), 0.0)
+    return {"title": "the worked example's scores times 300 (exp overflows without the max shift)",
+            "W": _listed(W), "X": _listed(case["X"]), "y": _listed(case["y"]), "reg": 0.0,
+            "softmax": {"loss": float(loss), "dW": _listed(dW), "data_loss": float(loss), "data_dW": _listed(dW)}}
+
+
 def public_data(source, release_notebook) -> dict:
     """Everything expected.json holds, for the source notebooks in ``source`` and the generated
     student notebook ``release_notebook`` (whose locked cells identify the hand-out's version)."""
@@ -94,6 +105,7 @@ def public_data(source, release_notebook) -> dict:
         "grad_check_sparse": {"x": _listed(x_sparse), "analytic": _listed(analytic), "num_checks": 8,
                               "entry_errors": [float(e) for e in entry_errors]},
         "loss_cases": _loss_cases(reference),
+        "large_scores": _large_scores(reference),
         "predict": {"W": _listed(W_predict), "X": _listed(X_predict), "labels": _listed(labels)},
         "min_accuracy": MIN_ACCURACY,
     }

@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from autograder.demo import build_samples  # noqa: E402
 from autograder.grading import grade_all  # noqa: E402
-from autograder.layout import ASSIGNMENT, ROOT, SOLUTIONS  # noqa: E402
+from autograder.layout import ASSIGNMENT, RELEASE, ROOT, SOLUTIONS  # noqa: E402
 
 NBGRADER_CONFIG = """\
 c = get_config()
@@ -82,7 +82,7 @@ def main() -> None:
         course = Path(tmp) / "course"
         submitted = nbgrader_course(course, env)
 
-        samples = build_samples(Path(tmp) / "samples")
+        samples = build_samples(Path(tmp) / "samples", RELEASE)
         kinds = sorted(p.name for p in samples.iterdir())
         students = []
         for i in range(args.submissions):

@@ -5,10 +5,9 @@ bridge) with an oracle computed here, on the same inputs, with an explicit toler
 says in one sentence what went wrong. A part's checks are listed by the function registered
 for it with ``@checks_for(name)``; each returns a list of ``CheckResult``.
 
-Checks are public unless registered as hidden: a student's self-check (``python -m autograder
-check``) shows only the public ones, which use fixed inputs or look at the code itself (shapes,
-the worked example, loops, speed, the gradient against the student's own loss); the hidden ones
-compare values with the reference on random inputs drawn from the submission's seed.
+None of them is handed out: the students' self-check (``selfcheck/`` in the hand-out, whose
+source is ``solutions/<assignment>/selfcheck/``) has checks of its own that compare with numbers
+stored at release, never with a reference function.
 """
 
 from __future__ import annotations
@@ -39,8 +38,7 @@ class CheckResult:
 class Context:
     """What a part's checks get: the bridge to the student's kernel, the student's cell source
     (and, in ``sources``, every graded cell of the submission by part name), the reference
-    (oracle) functions, and a random generator seeded for this submission and part. With
-    ``public``, only the public checks run (a student's self-check): the hidden ones are left out."""
+    (oracle) functions, and a random generator seeded for this submission and part."""
 
     bridge: Bridge
     source: str
@@ -48,30 +46,20 @@ class Context:
     rng: np.random.Generator
     seed: int
     sources: dict = dataclasses.field(default_factory=dict)
-    public: bool = False
 
 
 REGISTRY: dict[str, Callable[[Context], list[CheckResult]]] = {}
-#: part name -> titles of its hidden checks
-HIDDEN: dict[str, set] = {}
 
 
-def checks_for(*names: str, hidden=()):
-    """Register a function as the checks of the parts ``names`` (it receives (ctx, name));
-    ``hidden``: the titles of the checks a student's self-check leaves out."""
+def checks_for(*names: str):
+    """Register a function as the checks of the parts ``names`` (it receives (ctx, name))."""
 
     def register(function):
         for name in names:
             REGISTRY[name] = lambda ctx, _name=name: function(ctx, _name)
-            HIDDEN[name] = set(hidden)
         return function
 
     return register
-
-
-def public_only(part: str, results: list[CheckResult]) -> list[CheckResult]:
-    """The results a student's self-check shows: those of the part's public checks."""
-    return [r for r in results if r.name not in HIDDEN.get(part, set())]
 
 
 def load_all() -> dict:

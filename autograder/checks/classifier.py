@@ -71,11 +71,8 @@ TITLES = [
 ]
 
 
-#: SGD's step, sampling and predict are checked on random data only at grading.
-HIDDEN_TITLES = (TITLES[2][0], TITLES[3][0], TITLES[6][0])
 
-
-@checks_for("LinearClassifier", hidden=HIDDEN_TITLES)
+@checks_for("LinearClassifier")
 def check_linear_classifier(ctx: Context, name: str) -> list[CheckResult]:
     setup = ctx.bridge.load(PROBES)
     if not setup.ok:

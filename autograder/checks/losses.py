@@ -31,7 +31,7 @@ LARGE_SCORES = "numerically stable for large scores (no overflow)"
 PARTS = ("svm_loss_naive", "svm_loss_vectorized", "softmax_loss_naive", "softmax_loss_vectorized")
 
 
-@checks_for(*PARTS, hidden=(RANDOM_LOSS, REG_LOSS, RANDOM_GRADIENT, REG_GRADIENT, FLOAT32, LARGE_SCORES))
+@checks_for(*PARTS)
 def check_loss(ctx: Context, name: str) -> list[CheckResult]:
     naive = name.replace("_vectorized", "_naive")
     oracle = ctx.reference[name]
@@ -82,8 +82,7 @@ def check_loss(ctx: Context, name: str) -> list[CheckResult]:
     # Structure earns nothing unless the function computes the right loss: a stub or
     # `return 0, np.zeros_like(W)` has the right shape, is self-consistent, has no loops and is fast.
     correct = next(r.passed for r in results if r.name == RANDOM_LOSS)
-    gated = ("not awarded until the loss is right on random inputs (see above)." if not ctx.public else
-             "not checked until your loss is right: it differs from the reference on the hidden random inputs.")
+    gated = "not awarded until the loss is right on random inputs (see above)."
     for i, result in enumerate(results):
         if result.passed and not correct and result.name in (SHAPE_CHECK, CONSISTENCY_CHECK):
             results[i] = CheckResult(result.name, result.weight, False,

@@ -19,7 +19,7 @@ from selfcheck.worker import CallFailed, StudentProcess
 
 SPEED_FACTOR = 3
 #: Calls that run Python code once per element: loops by another name.
-LOOPING_CALLS = {"map", "vectorize", "apply_along_axis", "apply_over_axes", "frompyfunc", "fromiter", "reduce"}
+PER_ELEMENT_CALLS = {"map", "vectorize", "apply_along_axis", "apply_over_axes", "frompyfunc", "fromiter", "reduce"}
 LOOPS = (ast.For, ast.AsyncFor, ast.While, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
 #: Small functions of our own, placed next to your code (names start with _selfcheck_).
@@ -70,7 +70,7 @@ def _selfcheck_digits():
     from data_scripts import load_dataset, preprocess
     prepared = preprocess(load_dataset("digits"))
     scaled = {}
-    for split in ("train", "val"):
+    for split in ["train", "val"]:
         X = prepared["X_" + split] / 255.0
         X[:, -1] = 1.0
         scaled[split] = (X, prepared["y_" + split])
@@ -85,7 +85,7 @@ class Check:
 
     title: str
     passed: Optional[bool]
-    message: str = ""
+    message: str = ''  # empty when it passed
 
 
 @dataclasses.dataclass
@@ -133,7 +133,7 @@ def _number(value, what: str) -> float:
 
 def _close(got, want, rtol=1e-6) -> bool:
     want = np.asarray(want, dtype=np.float64)
-    scale = max(1.0, float(np.max(np.abs(want)))) if want.size else 1.0
+    scale = float(np.abs(want).max(initial=1.0))
     return bool(np.allclose(got, want, rtol=rtol, atol=1e-9 * scale))
 
 
@@ -265,7 +265,7 @@ def _loss_pair(value, shape):
     return _number(value[0], "the loss"), _array(value[1], shape, "dW")
 
 
-def _loss_hint(name: str, case: dict, want: dict, got: float) -> str:
+def _loss_hint(kind: str, case: dict, want: dict, got: float) -> str:
     """The known mistake that gives exactly ``got``, if one does."""
     n, reg_term = len(case["y"]), case["reg"] * float(np.sum(case["W"] ** 2))
     data_loss = want["data_loss"]
@@ -274,7 +274,7 @@ def _loss_hint(name: str, case: dict, want: dict, got: float) -> str:
                (2 * reg_term + data_loss, "The regularization term counts twice: add reg * np.sum(W * W) once.")]
     if case["reg"] > 0:
         guesses.append((data_loss, "The regularization term is missing: add reg * np.sum(W * W)."))
-    if name.startswith("softmax"):
+    if kind == "softmax":
         guesses.append((data_loss / math.log(10) + reg_term, "The loss uses log base 10: use the natural log (np.log)."))
     else:
         guesses.append((data_loss + 1.0 + reg_term, "Each example adds 1 too many: skip the correct class (j == y[i]), whose margin is always 1."))
@@ -292,8 +292,8 @@ def _gradient_hint(case: dict, want: dict, got: np.ndarray) -> str:
                (data_dW + reg * W, "The regularization gradient is 2 * reg * W (the derivative of reg * sum(W * W)).")]
     if reg > 0:
         guesses.append((data_dW, "The regularization gradient 2 * reg * W is missing."))
-    for value, hint in guesses:
-        if _close(got, value):
+    for mistaken, hint in guesses:
+        if _close(got, mistaken):
             return " " + hint
     return ""
 
@@ -301,7 +301,7 @@ def _gradient_hint(case: dict, want: dict, got: np.ndarray) -> str:
 def check_loss(part: Part, data: dict, passed: dict) -> List[Check]:
     name = part.name
     kind = "svm" if name.startswith("svm") else "softmax"
-    naive = name.replace("_vectorized", "_naive")
+    naive = "_".join(name.split("_")[:-1] + ["naive"])
     cases = [(_case(c), c[kind], c["title"]) for c in data["loss_cases"]]
     replies = {}
 
@@ -318,7 +318,7 @@ def check_loss(part: Part, data: dict, passed: dict) -> List[Check]:
                 case, want, title = cases[i]
                 loss, dW = run(i)
                 if not (abs(loss - want["loss"]) <= 1e-6 * max(1.0, abs(want["loss"]))):
-                    return f"{title}: expected loss {want['loss']:.6f}, got {loss:.6g}.{_loss_hint(name, case, want, loss)}"
+                    return f"{title}: expected loss {want['loss']:.6f}, got {loss:.6g}.{_loss_hint(kind, case, want, loss)}"
                 if not _close(dW, want["dW"]):
                     worst = np.unravel_index(np.argmax(np.abs(dW - np.array(want["dW"]))), dW.shape)
                     return (f"{title}: dW[{', '.join(map(str, worst))}] should be {np.array(want['dW'])[worst]:.6f}, "
@@ -329,12 +329,16 @@ def check_loss(part: Part, data: dict, passed: dict) -> List[Check]:
     checks = [part.check("returns (loss, dW), a number and an array shaped like W", lambda: _just(run, 1)),
               part.check(cases[0][2] + ": loss and gradient", compare([0])),
               part.check("loss and gradient on fixed small inputs, with and without reg", compare(range(1, len(cases))))]
+    if kind == "softmax":
+        large = data["large_scores"]
+        cases.append((_case(large), large["softmax"], large["title"]))
+        checks.append(part.check("no overflow for large scores (shift each row of scores by its max)", compare([len(cases) - 1])))
     title = "your gradient agrees with your eval_numerical_gradient of your loss"
     if passed.get("eval_numerical_gradient"):
         checks.append(part.check(title, lambda: _numerical_agreement(part, kind)))
     else:
         checks.append(Check(title, None, "not run until eval_numerical_gradient passes its checks."))
-    if name.endswith("_vectorized"):
+    if "_vectorized" in name:
         right = all(c.passed for c in checks[:3])
         checks += _vectorized_checks(part, naive, passed.get(naive, False), data, right)
     return checks
@@ -417,7 +421,7 @@ def loops_in(source: str, cells: dict, name: str) -> List[str]:
             found.append(f"a {type(node).__name__.replace('Comp', ' comprehension').replace('GeneratorExp', 'generator expression').lower()} on line {node.lineno} of its cell")
         elif isinstance(node, ast.Call):
             called = getattr(node.func, "attr", None) or getattr(node.func, "id", None)
-            if called in LOOPING_CALLS:
+            if called in PER_ELEMENT_CALLS:
                 found.append(f"{called}() on line {node.lineno}, which runs Python code per element")
             elif called in others:
                 found.append(f"a call to {called}, which loops, on line {node.lineno}")
