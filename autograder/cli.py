@@ -51,7 +51,8 @@ def handout_main(verb: str, args: list) -> int:
 
     from autograder.layout import RELEASE
 
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(RELEASE), os.environ.get("PYTHONPATH", "")]))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(RELEASE), os.environ.get("PYTHONPATH", "")]),
+               PYTHONDONTWRITEBYTECODE="1")  # no __pycache__ inside the hand-out
     return subprocess.run([sys.executable, "-m", "selfcheck", verb, *map(str, args)], env=env).returncode
 
 

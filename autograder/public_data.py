@@ -47,12 +47,12 @@ def _loss_cases(reference: dict) -> list[dict]:
 
 
 def _large_scores(reference: dict) -> dict:
-    """The worked example with its scores times 300 (up to 1530): exp() of them overflows
-    float64, exp(scores - max) does not."""
+    """The worked example with 800 added to every score: exp(800) overflows float64,
+    exp(scores - max) does not (and no probability underflows to 0)."""
     case = worked_example()
-    W = 300.0 * case["W"]
+    W = case["W"] + 800.0
     loss, dW = reference["softmax_loss_naive"](W.copy(), case["X"].copy(), case["y"].copy(), 0.0)
-    return {"title": "the worked example's scores times 300 (exp overflows without the max shift)",
+    return {"title": "the worked example's scores plus 800 (exp overflows without the max shift)",
             "W": _listed(W), "X": _listed(case["X"]), "y": _listed(case["y"]), "reg": 0.0,
             "softmax": {"loss": float(loss), "dW": _listed(dW), "data_loss": float(loss), "data_dW": _listed(dW)}}
 

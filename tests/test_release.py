@@ -1,28 +1,61 @@
-"""The committed release is exactly what nbgrader makes of solutions/, holds no solution code,
-and every stub fails its visible checks."""
+"""The committed hand-out (assignment/linear_classifiers/) is exactly what `release` makes of
+solutions/ and data_scripts/, holds no line of a solution or of the grader's checks (bytecode
+included), runs where students are, and is never written over someone's work."""
 
+import ast
+import compileall
+import json
 import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import nbformat
+import pytest
 from nbclient import NotebookClient
 
-from autograder.layout import RELEASE, SOLUTIONS
+from autograder.layout import RELEASE, ROOT, SOLUTIONS
 from autograder.parts import load_parts, nbgrader_meta
-from autograder.release import release
+from autograder.release import ReleaseError, manifest_path, release
+from tests.handout import NOTEBOOK, copy_handout
 
 
-def test_committed_release_equals_a_fresh_regeneration(tmp_path):
-    fresh = release(target=tmp_path)
-    assert [p.name for p in fresh] == sorted(p.name for p in RELEASE.glob("*.ipynb"))
-    for path in fresh:
-        assert path.read_text() == (RELEASE / path.name).read_text(), \
-            f"assignment/ is stale: run `./kit python -m autograder release` and commit ({path.name})"
+def handout_files(folder: Path) -> dict:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file() and "__pycache__" not in p.parts}
+
+
+@pytest.fixture(scope="module")
+def fresh(tmp_path_factory):
+    """A release generated now, into an empty folder."""
+    target = tmp_path_factory.mktemp("fresh") / "linear_classifiers"
+    release(target=target)
+    return target
+
+
+def test_committed_handout_equals_a_fresh_regeneration(fresh):
+    committed, regenerated = handout_files(RELEASE), handout_files(fresh)
+    assert sorted(committed) == sorted(regenerated), "assignment/ is stale: run `./kit python -m autograder release` and commit"
+    stale = [name for name in committed if committed[name] != regenerated[name]]
+    assert not stale, f"assignment/ is stale: run `./kit python -m autograder release` and commit ({stale})"
+    assert manifest_path(RELEASE).read_text() == manifest_path(fresh).read_text()
+
+
+def test_the_handout_is_the_notebook_its_helpers_and_nothing_else(fresh):
+    names = set(handout_files(fresh))
+    assert names == {"README.md", "requirements.txt", NOTEBOOK, "selfcheck/expected.json"} | {
+        f"data_scripts/{p.name}" for p in (ROOT / "data_scripts").glob("*.py")} | {
+        f"selfcheck/{p.name}" for p in (SOLUTIONS / "selfcheck").glob("*.py")}
+    for name in names - {NOTEBOOK, "selfcheck/expected.json"}:  # copied as they are
+        source = SOLUTIONS / name if (SOLUTIONS / name).exists() else ROOT / name
+        assert (fresh / name).read_bytes() == source.read_bytes(), name
 
 
 REGION = re.compile(r"### BEGIN SOLUTION(.*?)### END SOLUTION", flags=re.S)
 
 
-def solution_lines():
+def solution_lines() -> set:
     """Every substantial line written between BEGIN/END SOLUTION in the source notebooks, except
     lines the source also shows on purpose outside those regions (hints in the prose)."""
     lines, public = set(), ""
@@ -36,29 +69,105 @@ def solution_lines():
     return {line for line in lines if line not in public}
 
 
-def test_release_holds_no_solution_code():
-    lines = solution_lines()
-    assert len(lines) > 30  # the source really has solution regions to hide
-    for path in RELEASE.glob("*.ipynb"):
-        text = path.read_text()
-        assert "BEGIN SOLUTION" not in text and "END SOLUTION" not in text
-        leaked = [line for line in lines if line in text]
-        assert not leaked, f"solution code in the release: {leaked[:3]}"
-        nb = nbformat.read(path, as_version=4)
-        answers = [c for c in nb.cells if c.cell_type == "markdown" and nbgrader_meta(c).get("solution")]
-        assert answers and all(c.source.strip() == "YOUR ANSWER HERE" for c in answers)
+def check_lines() -> set:
+    """Every line of the grader's checks that is code of its own: not an import, a decorator,
+    a comment, a short line, or a line the student's notebook shows anyway (the API)."""
+    shown = (RELEASE / NOTEBOOK).read_text()
+    lines = set()
+    for path in (ROOT / "autograder" / "checks").glob("*.py"):
+        for line in path.read_text().splitlines():
+            line = line.strip()
+            if len(line) >= 16 and not line.startswith(("#", "@", "import ", "from ")) and line not in shown:
+                lines.add(line)
+    return lines
 
 
-def test_every_stub_fails_its_visible_check():
+def test_no_line_of_a_solution_or_of_the_checks_is_in_the_handout_bytecode_included(tmp_path):
+    solutions, checks = solution_lines(), check_lines()
+    assert len(solutions) > 30 and len(checks) > 300  # there really is something to hide
+    handout = copy_handout(tmp_path / "handout")
+    assert compileall.compile_dir(str(handout), quiet=1)
+    files = handout_files(handout)
+    files.update({p.relative_to(handout).as_posix(): p.read_bytes() for p in handout.rglob("*.pyc")})
+    assert any(name.endswith(".pyc") for name in files)
+    for name, data in files.items():
+        text = data.decode("utf-8", errors="replace") if not name.endswith(".pyc") else data.decode("latin-1")
+        leaked = [line for line in solutions | checks if line in text]
+        assert not leaked, f"{name} holds {leaked[:3]}"
+    nb = nbformat.read(handout / NOTEBOOK, as_version=4)
+    assert "BEGIN SOLUTION" not in files[NOTEBOOK].decode() and "END SOLUTION" not in files[NOTEBOOK].decode()
+    answers = [c for c in nb.cells if c.cell_type == "markdown" and nbgrader_meta(c).get("solution")]
+    assert answers and all(c.source.strip() == "YOUR ANSWER HERE" for c in answers)
+
+
+def _imported_modules(source: str) -> set:
+    tree = ast.parse(source)
+    names = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    return names | {node.module.split(".")[0] for node in ast.walk(tree)
+                    if isinstance(node, ast.ImportFrom) and node.module and not node.level}
+
+
+def _notebook_code(path: Path) -> str:
+    from IPython.core.inputtransformer2 import TransformerManager  # %magics as the kernel reads them
+
+    nb = nbformat.read(path, as_version=4)
+    return "\n".join(TransformerManager().transform_cell(c.source) for c in nb.cells if c.cell_type == "code")
+
+
+def test_the_handout_runs_where_students_are(tmp_path):
+    """No grader, no POSIX-only module, nothing newer than Python 3.9 (vermin), in its Python
+    files and its notebook's code."""
+    handout = copy_handout(tmp_path / "handout")
+    (handout / "notebook_code.py").write_text(_notebook_code(handout / NOTEBOOK))
+    posix_only = {"resource", "fcntl", "pwd", "grp", "termios", "tty", "pty", "posix", "crypt", "syslog", "spwd"}
+    for path in handout.rglob("*.py"):
+        modules = _imported_modules(path.read_text())
+        assert not modules & ({"autograder", "nbgrader", "dask", "distributed", "psutil", "nbclient"} | posix_only), (path, modules)
+        assert not re.search(r"\bos\.(fork|setsid|killpg|getuid|setuid)\b|signal\.SIG(KILL|ALRM)", path.read_text()), path
+    run = subprocess.run([str(Path(sys.executable).parent / "vermin"), "-t=3.9-", "--no-tips", "--violations",
+                          "--eval-annotations", str(handout)], capture_output=True, text=True)
+    assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_the_students_requirements_are_pinned_and_hold_no_grader_package():
+    lines = [line.split(";")[0].strip() for line in (RELEASE / "requirements.txt").read_text().splitlines()
+             if line.strip() and not line.startswith("#")]
+    assert lines and all(re.fullmatch(r"[A-Za-z0-9_.\-]+==[0-9][0-9A-Za-z.]*", line) for line in lines), lines
+    names = {line.split("==")[0].lower() for line in lines}
+    assert not names & {"nbgrader", "dask", "distributed", "psutil", "pytest", "hypothesis", "sqlalchemy", "nbclient"}
+    kit = dict(line.lower().split("==") for line in (ROOT / "requirements.txt").read_text().split() if "==" in line)
+    for line in (RELEASE / "requirements.txt").read_text().splitlines():
+        if '>= "3.11"' in line:  # on the kit's own Python the students get the kit's versions
+            name, version = line.split(";")[0].strip().lower().split("==")
+            assert kit[name] == version, line
+
+
+def test_release_refuses_to_overwrite_someones_work_unless_forced(tmp_path):
+    target = tmp_path / "course" / "linear_classifiers"
+    release(target=target)
+    release(target=target)  # what it wrote itself is replaced without a word
+    nb = target / NOTEBOOK
+    nb.write_text(nb.read_text().replace("# YOUR CODE HERE", "# my answer", 1))
+    (target / "notes.txt").write_text("mine\n")
+    with pytest.raises(ReleaseError, match=r"not overwriting .*linear_classifiers\.ipynb, .*notes\.txt"):
+        release(target=target)
+    assert "# my answer" in nb.read_text() and (target / "notes.txt").exists()
+    release(target=target, force=True)
+    assert "# my answer" not in nb.read_text() and not (target / "notes.txt").exists()
+    assert json.loads(manifest_path(target).read_text()).keys() == handout_files(target).keys()
+
+
+def test_every_stub_fails_its_visible_check_and_the_self_check_cell_says_0_of_8(tmp_path):
+    handout = copy_handout(tmp_path / "handout")
     parts = load_parts()
-    for path in RELEASE.glob("*.ipynb"):
-        nb = nbformat.read(path, as_version=4)
-        NotebookClient(nb, timeout=120, allow_errors=True, kernel_name="python3",
-                       resources={"metadata": {"path": str(path.parent)}}).execute()
-        for part in (p for p in parts if p.notebook == path.name):
-            (check,) = [c for c in nb.cells if nbgrader_meta(c).get("grade_id") == f"test_{part.name}"]
-            errors = [o for o in check.outputs if o.output_type == "error"]
-            assert errors, f"the visible check of {part.name} passes on the stub"
-        self_check = "".join(o.get("text", "") for o in nb.cells[-1].outputs)
-        assert "0 of 8 parts pass every public check" in self_check, self_check
-        assert self_check.count("not implemented yet") == 8
+    nb = nbformat.read(handout / NOTEBOOK, as_version=4)
+    NotebookClient(nb, timeout=120, allow_errors=True, kernel_name="python3",
+                   resources={"metadata": {"path": str(handout)}}).execute()
+    for part in parts:
+        (check,) = [c for c in nb.cells if nbgrader_meta(c).get("grade_id") == f"test_{part.name}"]
+        errors = [o for o in check.outputs if o.output_type == "error"]
+        assert errors, f"the visible check of {part.name} passes on the stub"
+    self_check = "".join(o.get("text", "") for o in nb.cells[-1].outputs)
+    assert self_check.strip().splitlines()[-1] == "0 of 8 parts pass every public check.", self_check
+    assert self_check.count("not implemented yet") == 8
+    shutil.rmtree(handout)

@@ -1,98 +1,178 @@
-"""The student's verbs: `check` (public checks, out of process) and `collect` (pack a submission).
+"""The students' side, from a copy of the hand-out away from the kit: `python -m selfcheck check`
+(public checks, student code in its own process, per-call timeout) and `collect`.
 
-The notebook's own self-check cell is exercised by test_notebooks (the reference: every part
-passes) and test_release (the stubs: none does)."""
+Here with the kit's Python; tests/test_handout_venv.py runs the same in a fresh venv made from
+the hand-out's own requirements.txt."""
 
-import subprocess
+import json
+import os
+import re
 import sys
 import zipfile
 
 import nbformat
 import pytest
 
-from autograder import collect
-from autograder.checks import HIDDEN, load_all
-from autograder.layout import RELEASE, SOLUTIONS
-from autograder.parts import nbgrader_meta
-from autograder.selftest import CORPUS, parse_entry, write_submission
+from autograder.selftest import CORPUS, parse_entry
+from tests.handout import NOTEBOOK, answered, copy_handout, selfcheck
 
-NOTEBOOK = "linear_classifiers.ipynb"
+LAST = re.compile(r"^(\d+) of 8 parts pass every public check\.$")
 
 
-def _run_all(nb) -> None:
-    """Mark every code cell as run once, top to bottom (what Restart & Run All leaves)."""
-    count = 0
-    for cell in nb.cells:
-        if cell.cell_type == "code":
-            count += 1
-            cell.execution_count = count
+@pytest.fixture
+def handout(tmp_path):
+    return copy_handout(tmp_path / "handout")
 
 
-def _reference_folder(tmp_path, edit=None):
-    nb = nbformat.read(SOLUTIONS / NOTEBOOK, as_version=4)
-    _run_all(nb)
-    if edit:
-        edit(nb)
-    folder = tmp_path / "work"
-    folder.mkdir()
-    nbformat.write(nb, folder / NOTEBOOK)
-    return folder
+def verdicts(stdout: str) -> dict:
+    return dict((name, verdict) for verdict, name in re.findall(r"^(PASS|FAIL)  (\w+)", stdout, flags=re.M))
 
 
-def test_check_shows_the_public_failures_with_their_hints_and_nothing_hidden(tmp_path):
-    entry = parse_entry(CORPUS / "svm_naive_sign_error.py")
-    folder = write_submission(tmp_path / "sub", "me", entry.cells, SOLUTIONS)
-    run = subprocess.run([sys.executable, "-m", "autograder", "check", str(folder / NOTEBOOK)],
-                         capture_output=True, text=True, timeout=300)
-    assert run.returncode == 1, run.stdout + run.stderr
-    lines = run.stdout.splitlines()
-    assert "FAIL  svm_loss_naive" in "\n".join(lines)
-    assert "7 of 8 parts pass every public check." in lines
-    failing = [line for line in lines if line.startswith("      - ")]
-    assert failing and all("expected" in line or "gradient" in line or "loss" in line for line in failing)
-    load_all()
-    hidden = set().union(*HIDDEN.values())
-    assert hidden and not any(title in run.stdout for title in hidden)
-    # nothing of the reference solution either
-    reference = [line.strip() for cell in nbformat.read(SOLUTIONS / NOTEBOOK, as_version=4).cells
-                 if nbgrader_meta(cell).get("solution") and cell.cell_type == "code"
-                 for line in cell.source.splitlines() if len(line.strip()) > 25]
-    assert reference and not any(line in run.stdout for line in reference)
+def test_the_reference_passes_every_public_check_and_the_untouched_notebook_none(handout):
+    nbformat.write(answered(), handout / "mine.ipynb")
+    run = selfcheck(handout, "check", "mine.ipynb")
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert set(verdicts(run.stdout).values()) == {"PASS"} and len(verdicts(run.stdout)) == 8
+    assert run.stdout.splitlines()[-1] == "8 of 8 parts pass every public check."
+    run = selfcheck(handout, "check", NOTEBOOK)
+    assert run.returncode == 1 and run.stdout.splitlines()[-1] == "0 of 8 parts pass every public check."
+    assert run.stdout.count("not implemented yet") == 8
 
 
-def test_check_without_a_notebook_says_so():
-    run = subprocess.run([sys.executable, "-m", "autograder", "check", "no/such.ipynb"],
-                         capture_output=True, text=True, timeout=60)
-    assert run.returncode == 2 and "no notebook at no/such.ipynb" in run.stdout
-
-
-def test_collect_packs_only_the_notebooks(tmp_path):
-    folder = _reference_folder(tmp_path)
-    (folder / "scratch.py").write_text("x = 1\n")
-    (folder / ".ipynb_checkpoints").mkdir()
-    (folder / ".ipynb_checkpoints" / f"{NOTEBOOK[:-6]}-checkpoint.ipynb").write_text("{}")
-    run = subprocess.run([sys.executable, "-m", "autograder", "collect", str(folder)],
-                         capture_output=True, text=True, timeout=60)
-    assert run.returncode == 0, run.stdout
-    assert zipfile.ZipFile(folder / "linear_classifiers_submission.zip").namelist() == [NOTEBOOK]
-
-
-@pytest.mark.parametrize("edit, expected", [
-    (lambda nb: setattr(nb.cells[-1], "execution_count", None), "has not run in the saved file"),
-    (lambda nb: setattr(nb.cells[-1], "execution_count", 1), "ran before the cell above it"),
-    (lambda nb: nb.cells.__setitem__(slice(None), nbformat.read(RELEASE / NOTEBOOK, as_version=4).cells),
-     "still raises NotImplementedError in: rel_error, eval_numerical_gradient"),
+@pytest.mark.parametrize("entry, hint", [
+    ("svm_naive_gradient_not_averaged", "divide it by N"),
+    ("softmax_naive_log10", "log base 10"),
+    ("svm_vec_calls_naive", "a call to svm_loss_naive, which loops"),
+    ("numgrad_one_sided", "one-sided differences"),
+    ("linclf_predict_argmin", "labels differ from the class with the highest score"),
 ])
-def test_collect_refuses_what_was_not_run_and_saved_or_is_unfinished(tmp_path, edit, expected):
-    folder = _reference_folder(tmp_path, edit)
-    written, problems = collect.collect(folder)
-    assert written is None and not (folder / "linear_classifiers_submission.zip").exists()
-    assert any(expected in problem for problem in problems), problems
+def test_a_realistic_bug_fails_its_part_with_a_hint_and_nothing_else(handout, entry, hint):
+    entry = parse_entry(CORPUS / f"{entry}.py")
+    nbformat.write(answered(entry.cells), handout / NOTEBOOK)
+    run = selfcheck(handout, "check")
+    assert run.returncode == 1
+    failing = {name for name, verdict in verdicts(run.stdout).items() if verdict == "FAIL"}
+    assert failing == entry.lose, run.stdout
+    assert hint in run.stdout, run.stdout
+    assert run.stdout.splitlines()[-1] == "7 of 8 parts pass every public check."
 
 
-def test_collect_refuses_a_missing_or_broken_notebook(tmp_path):
-    written, problems = collect.collect(tmp_path)
-    assert written is None and problems == [f"{NOTEBOOK} is not in {tmp_path}: run collect in the folder holding your notebook"]
-    (tmp_path / NOTEBOOK).write_text("{not json")
-    written, problems = collect.collect(tmp_path)
-    assert written is None and problems[0].startswith(f"{NOTEBOOK} is not a readable notebook")
+def test_a_correct_solution_written_differently_passes(handout):
+    entry = parse_entry(CORPUS / "must_pass_cs231n_public_style.py")
+    nbformat.write(answered(entry.cells), handout / NOTEBOOK)
+    run = selfcheck(handout, "check")
+    assert run.returncode == 0, run.stdout
+
+
+def test_an_infinite_loop_costs_a_message_and_the_other_parts_are_checked(handout):
+    hang = "def svm_loss_naive(W, X, y, reg):\n    while True:\n        pass\n"
+    nbformat.write(answered({"svm_loss_naive": hang}), handout / NOTEBOOK)
+    run = selfcheck(handout, "check", "--timeout", "2", timeout=120)
+    assert "did not finish within 2 s" in run.stdout, run.stdout
+    assert verdicts(run.stdout)["svm_loss_naive"] == "FAIL"
+    assert run.stdout.splitlines()[-1] == "7 of 8 parts pass every public check."
+
+
+def test_no_data_or_another_notebook_is_never_a_pass(handout, tmp_path):
+    nbformat.write(answered(), handout / NOTEBOOK)
+    other = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("def something_else():\n    return 1\n")])
+    nbformat.write(other, handout / "other.ipynb")
+    run = selfcheck(handout, "check", "other.ipynb")
+    assert run.returncode == 2 and "not the notebook this self-check was made for" in run.stdout
+    assert "PASS" not in run.stdout and run.stdout.splitlines()[-1] == "0 of 8 parts pass every public check."
+
+    older = answered()
+    older.cells[[nbformat_id(c) for c in older.cells].index("test_rel_error")].metadata.nbgrader["checksum"] = "0" * 32
+    nbformat.write(older, handout / "older.ipynb")
+    run = selfcheck(handout, "check", "older.ipynb")
+    assert run.returncode == 2 and "another version of the hand-out" in run.stdout and "PASS" not in run.stdout
+
+    (handout / "selfcheck" / "expected.json").unlink()
+    run = selfcheck(handout, "check", NOTEBOOK)
+    assert run.returncode == 2 and "self-check's data" in run.stdout and "PASS" not in run.stdout
+    assert run.stdout.splitlines()[-1] == "0 of ? parts pass every public check."
+
+
+def nbformat_id(cell) -> str:
+    return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "")
+
+
+def test_the_notebook_is_found_renamed_or_named_by_the_jupyter_session(handout):
+    (handout / NOTEBOOK).rename(handout / "linear_classifiers-Copy1.ipynb")
+    run = selfcheck(handout, "check")
+    assert "Public checks of linear_classifiers-Copy1.ipynb" in run.stdout, run.stdout
+    nbformat.write(answered(), handout / "mine.ipynb")
+    os.utime(handout / "linear_classifiers-Copy1.ipynb")  # the most recently saved
+    run = selfcheck(handout, "check")
+    assert "Public checks of linear_classifiers-Copy1.ipynb" in run.stdout and "others: mine.ipynb" in run.stdout
+    run = selfcheck(handout, "check", env=dict(os.environ, JPY_SESSION_NAME="work/mine.ipynb"))
+    assert "Public checks of mine.ipynb" in run.stdout and run.returncode == 0, run.stdout
+
+
+def test_collect_packs_the_notebook_alone_under_the_assignment_name(handout):
+    (handout / NOTEBOOK).unlink()
+    nbformat.write(answered(), handout / "linear_classifiers-Copy1.ipynb")
+    (handout / "scratch.py").write_text("x = 1\n")
+    run = selfcheck(handout, "collect")
+    assert run.returncode == 0, run.stdout
+    assert "packed linear_classifiers-Copy1.ipynb as linear_classifiers.ipynb" in run.stdout
+    archive = zipfile.ZipFile(handout / "linear_classifiers_submission.zip")
+    assert archive.namelist() == [NOTEBOOK]
+    assert json.loads(archive.read(NOTEBOOK)) == json.loads((handout / "linear_classifiers-Copy1.ipynb").read_text())
+
+
+def _never_ran(nb):
+    nb.cells[-1].execution_count = None
+
+
+def _out_of_order(nb):
+    nb.cells[-1].execution_count = 1
+
+
+@pytest.mark.parametrize("notebook, expected", [
+    (lambda: answered(run=False), "has not run in the saved file"),
+    (lambda: _edited(answered(), _never_ran), "has not run in the saved file"),
+    (lambda: _edited(answered(), _out_of_order), "ran before the cell above it"),
+    (lambda: _edited(answered({"rel_error": None, "svm_loss_naive": None}), None),
+     "still raises NotImplementedError in: rel_error, svm_loss_naive"),
+])
+def test_collect_refuses_what_is_unfinished_or_was_not_run_and_saved(handout, notebook, expected):
+    nbformat.write(notebook(), handout / NOTEBOOK)
+    run = selfcheck(handout, "collect")
+    assert run.returncode == 1 and "Not collected:" in run.stdout and expected in run.stdout, run.stdout
+    assert not (handout / "linear_classifiers_submission.zip").exists()
+
+
+def _edited(nb, edit):
+    if edit is None:  # parts given as None keep the hand-out's stub
+        stubs = {nbformat_id(c): c.source for c in nbformat.read(handout_notebook(), as_version=4).cells}
+        for cell in nb.cells:
+            if nbformat_id(cell) in ("rel_error", "svm_loss_naive"):
+                cell.source = stubs[nbformat_id(cell)]
+        return nb
+    edit(nb)
+    return nb
+
+
+def handout_notebook():
+    from autograder.layout import RELEASE
+
+    return RELEASE / NOTEBOOK
+
+
+def test_collect_without_a_notebook_says_where_it_looked(handout):
+    (handout / NOTEBOOK).unlink()
+    run = selfcheck(handout, "collect")
+    assert run.returncode == 1 and "no notebook of the linear_classifiers assignment in" in run.stdout
+
+
+def test_the_kits_check_and_collect_are_the_handouts(handout, tmp_path):
+    import subprocess
+
+    nbformat.write(answered(), handout / NOTEBOOK)
+    run = subprocess.run([sys.executable, "-m", "autograder", "check", str(handout / NOTEBOOK)],
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0 and run.stdout.splitlines()[-1] == "8 of 8 parts pass every public check."
+    run = subprocess.run([sys.executable, "-m", "autograder", "collect", str(handout), "--zip", str(tmp_path / "out.zip")],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0 and zipfile.ZipFile(tmp_path / "out.zip").namelist() == [NOTEBOOK]

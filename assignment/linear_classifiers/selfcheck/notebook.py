@@ -42,8 +42,13 @@ def _defines(source: str, name: str) -> bool:
 
 
 def _without_magics(source: str) -> str:
-    """IPython's %magics and !shell lines are not Python: blank them out."""
-    return "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines())
+    """The cell as Python: IPython's %magics and !shell lines become calls (IPython's own
+    transformer, as the kernel does it)."""
+    try:
+        from IPython.core.inputtransformer2 import TransformerManager
+    except ImportError:  # no IPython: the cell as it is
+        return source
+    return TransformerManager().transform_cell(source)
 
 
 def _holds_assignment(path: Path, parts) -> bool:
