@@ -25,6 +25,7 @@ _background = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="selft
 selftest_run: concurrent.futures.Future | None = None
 
 
+@pytest.hookimpl(trylast=True)  # after -k/-m deselection: a deselected selftest is not started
 def pytest_collection_modifyitems(session, config, items):
     global selftest_run
     if any(item.nodeid.endswith(SELFTEST) for item in items):

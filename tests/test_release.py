@@ -18,7 +18,7 @@ from nbclient import NotebookClient
 from autograder.layout import RELEASE, ROOT, SOLUTIONS
 from autograder.parts import load_parts, nbgrader_meta
 from autograder.release import ReleaseError, manifest_path, release
-from tests.handout import NOTEBOOK, copy_handout
+from handout import NOTEBOOK, copy_handout
 
 
 def handout_files(folder: Path) -> dict:

@@ -2,9 +2,11 @@
 verdict it declares (which parts lose points, which keep them, which hints the report gives)."""
 
 import conftest
+import pytest
 from autograder import selftest
 
 
+@pytest.mark.slow
 def test_selftest_grades_every_entry_as_expected():
     # started in the background when the run was collected (see conftest.py)
     code, lines = conftest.selftest_run.result()

@@ -14,7 +14,7 @@ import nbformat
 import pytest
 
 from autograder.selftest import CORPUS, parse_entry
-from tests.handout import NOTEBOOK, answered, copy_handout, selfcheck
+from handout import NOTEBOOK, answered, copy_handout, selfcheck
 
 LAST = re.compile(r"^(\d+) of 8 parts pass every public check\.$")
 
