@@ -176,3 +176,16 @@ def test_the_kits_check_and_collect_are_the_handouts(handout, tmp_path):
     run = subprocess.run([sys.executable, "-m", "autograder", "collect", str(handout), "--zip", str(tmp_path / "out.zip")],
                          capture_output=True, text=True, timeout=120)
     assert run.returncode == 0 and zipfile.ZipFile(tmp_path / "out.zip").namelist() == [NOTEBOOK]
+
+
+def test_odd_return_values_fail_their_checks_and_the_report_still_comes_out(handout):
+    odd = {
+        "rel_error": "def rel_error(x, y):\n    return 'small'\n",
+        "svm_loss_naive": "def svm_loss_naive(W, X, y, reg):\n    return object(), {'dW': W}\n",
+        "softmax_loss_naive": "def softmax_loss_naive(W, X, y, reg):\n    import sys\n    sys.exit(3)\n",
+    }
+    nbformat.write(answered(odd), handout / NOTEBOOK)
+    run = selfcheck(handout, "check", timeout=120)
+    assert {name for name, v in verdicts(run.stdout).items() if v == "FAIL"} == set(odd), run.stdout
+    assert "rel_error must return a Python float" in run.stdout and "raised SystemExit" in run.stdout, run.stdout
+    assert run.stdout.splitlines()[-1] == "5 of 8 parts pass every public check."

@@ -171,6 +171,8 @@ class Part:
             message = test()
         except (CallFailed, Wrong) as exc:
             message = f"{self.name} {exc}" if isinstance(exc, CallFailed) else str(exc)
+        except Exception as exc:  # a value shaped in a way no check foresaw is a failed check, not a crash
+            message = f"{self.name} returned something this check cannot read ({type(exc).__name__}: {exc})."
         return Check(title, not message, message)
 
 
@@ -551,7 +553,10 @@ def check_parts(student: StudentProcess, prelude: str, cells: dict, data: dict) 
             except CallFailed as exc:
                 result.problem = f"its cell {exc}; fix the cell so that it runs."
         if not result.problem:
-            result.checks = CHECKS[name](Part(student, name), data, passed)
+            try:
+                result.checks = CHECKS[name](Part(student, name), data, passed)
+            except Exception as exc:  # noqa: BLE001 (the report must still come out, for every part)
+                result.problem = f"the self-check could not finish on this code ({type(exc).__name__}: {exc})."
         passed[name] = result.passes
         results.append(result)
     return results
