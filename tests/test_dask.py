@@ -31,6 +31,7 @@ def by_part(grade):
     return [(p.name, p.points, p.problem, [(c.name, c.passed, c.message) for c in p.checks]) for p in grade.parts]
 
 
+@pytest.mark.slow
 def test_a_dask_cluster_grades_exactly_as_a_local_run(submissions, cluster, tmp_path):
     submissions("release", base=RELEASE)
     submissions("faulty", {"svm_loss_vectorized": PARTLY_WRONG["svm_loss_vectorized"], "rel_error": BROKEN},

@@ -90,6 +90,7 @@ RESOURCE_ATTACKS = {
 
 
 @needs_root
+@pytest.mark.slow
 def test_resource_attacks_cost_only_their_part_and_the_honest_student_is_untouched(submissions, tmp_path):
     submissions("honest", base=SOLUTIONS)
     for student, (part, cell) in RESOURCE_ATTACKS.items():
