@@ -9,7 +9,8 @@ kernel starts). On Linux, when started as root, it:
   2. hides the kit's private folders (solutions, hidden checks, tests, other submissions, the
      grade output) under empty read-only tmpfs mounts, and gives /tmp, /var/tmp and /dev/shm
      small private tmpfs mounts;
-  3. drops to an unprivileged user (no supplementary groups);
+  3. drops to an unprivileged user (no supplementary groups), after joining the kernel's
+     control group (autograder/cgroup.py) when the policy names one;
 then, in every case, sets resource limits (address space, CPU seconds, processes, file size,
 open files, no core dumps) and execs the kernel. Not root: steps 1-3 are skipped and said so
 in the policy's "confined" flag, which the grader reports.
@@ -137,6 +138,9 @@ def main(argv: list[str]) -> None:
     command = argv[argv.index("--") + 1:]
     policy = json.loads(os.environ.pop("AUTOGRADER_CONFINE", "{}"))
     uid, gid = policy.get("uid"), policy.get("gid")
+    if policy.get("cgroup") and os.geteuid() == 0:  # join the kernel's group while still root
+        with open(policy["cgroup"], "w") as procs:
+            procs.write(str(os.getpid()))
     if uid is not None and os.geteuid() == 0:
         if "-f" in command:  # the kernel must read its connection file after dropping root
             os.chown(command[command.index("-f") + 1], uid, gid)

@@ -29,6 +29,7 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbclient.util import run_sync
 
 from autograder import users
+from autograder.cgroup import KernelCgroup
 from autograder.confine import LIMITS
 from autograder.layout import ROOT
 
@@ -92,11 +93,13 @@ class Sandbox:
         self._slot: users.Slot | None = None
         self._stack: contextlib.ExitStack | None = None
         self._client: NotebookClient | None = None
+        self.cgroup: KernelCgroup | None = None
 
     # -- lifetime -------------------------------------------------------------------------
     def __enter__(self) -> "Sandbox":
         if self.confined:
             self._slot = users.acquire()
+            self.cgroup = KernelCgroup.create(f"sandbox-{self._slot.index}")
         self.workdir = users.make_workdir(self._slot)
         self.parcels = users.make_parcels_dir()
         try:
@@ -113,6 +116,9 @@ class Sandbox:
         users.remove_workdir(self.workdir, self._slot)
         if self.parcels is not None:
             shutil.rmtree(self.parcels, ignore_errors=True)
+        if self.cgroup is not None:
+            self.cgroup.remove()
+            self.cgroup = None
         if self._slot is not None:
             self._slot.release()
             self._slot = None
@@ -122,6 +128,8 @@ class Sandbox:
         if self._slot is not None:
             policy.update(uid=self._slot.uid, gid=self._slot.gid, hide=self.hide,
                           expose=[sys.base_prefix, sys.prefix, str(ROOT)])
+        if self.cgroup is not None:
+            policy["cgroup"] = str(self.cgroup.procs)
         km = AsyncKernelManager(
             kernel_name=KERNEL_NAME,
             kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(_kernel_spec_dir())]),
@@ -173,6 +181,16 @@ class Sandbox:
             users.kill_processes(self._slot.uid)
         self._start()
         self.restarts += 1
+
+    def cpu_seconds(self) -> float | None:
+        """CPU seconds used so far by every process of this sandbox's kernels (its control
+        group), or None where there is no group (then only wall time can be measured)."""
+        if self.cgroup is None:
+            return None
+        try:
+            return self.cgroup.cpu_seconds()
+        except (OSError, ValueError, KeyError):
+            return None
 
     # -- execution ------------------------------------------------------------------------
     def run(self, code: str, timeout: float | None = None) -> Outcome:

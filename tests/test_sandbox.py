@@ -33,3 +33,23 @@ def test_kernel_runs_in_its_own_empty_working_directory_removed_afterwards():
         workdir = box.workdir
         assert outcome.stream.splitlines() == [str(workdir), "[]"]
     assert not workdir.exists()
+
+
+ORPHAN_AT_WORK = '''import os, subprocess, sys, time
+work = ("import os, time\\nif os.fork() == 0:\\n    os.setsid()\\n    t = time.process_time()\\n"
+        "    while time.process_time() - t < 0.4: pass\\n    open('done', 'w').close()\\n    os._exit(0)\\n")
+subprocess.run([sys.executable, "-c", work])  # returns at once: the grandchild works on, orphaned
+while not os.path.exists("done"):
+    time.sleep(0.05)'''
+
+
+def test_the_kernels_cpu_time_counts_every_process_it_starts():
+    """The speed check reads the kernel's control group: work pushed to an orphaned grandchild (a
+    new session, outside the kernel's process tree) is counted all the same."""
+    with Sandbox() as box:
+        assert box.confined and box.cgroup is not None  # the suite runs as root on Linux
+        before = box.cpu_seconds()
+        assert box.run(ORPHAN_AT_WORK).status == "ok"
+        assert box.cpu_seconds() - before >= 0.4
+        group = box.cgroup.path
+    assert not group.exists()  # removed with the sandbox

@@ -5,9 +5,12 @@ calls that the student defined (in the same cell or another graded cell, such as
 version) must hold no for/while loop, comprehension, generator, map/filter/reduce,
 np.vectorize-like helper, iterator over indices, recursion, or code hidden in a string.
 
-The speed check times the student's function in its kernel *from the grader's side* (wall time
-of a whole request, so nothing in the kernel can fake the clock) against the naive reference
-in the grader's process, on fresh inputs each repeat, as a ratio of minimums over repeats. One
+The speed check times the student's function in its kernel *from the grader's side*, so that
+nothing in the kernel can fake the clock, against the naive reference in the grader's process,
+on fresh inputs each repeat, as a ratio of minimums over repeats. Where the kernel has a control
+group (autograder/cgroup.py: the grader runs as root on Linux) both sides are CPU time: the CPU
+the kernel's processes used during the request, all of them, and the CPU of the grader's thread
+during the naive call, which busy neighbours cannot move; elsewhere both are wall time. One
 request makes as many calls as the naive reference needs SPEED_TARGET seconds for, so that the
 request's fixed messaging cost (a few ms, more on a loaded machine) is small beside the work of
 a function that is only SPEED_FACTOR x faster than the naive one; nothing is subtracted, so the
@@ -164,7 +167,8 @@ def _speed_ratio(ctx: Context, name: str, naive, shape, oracle=None):
     timed calls picked afterwards are checked too, so answering fast with garbage earns nothing."""
     n, d, c = shape
     oracle = oracle or ctx.reference[name]
-    naive_times = _naive_times(ctx, naive, shape)
+    clock = time.thread_time if ctx.bridge.sandbox.cpu_seconds() is not None else time.perf_counter
+    naive_times = _naive_times(ctx, naive, shape, clock=clock)
     calls = int(np.clip(np.ceil(SPEED_TARGET / min(naive_times)), *SPEED_CALLS))
     student_times = []
     for _ in range(SPEED_REPEATS):
@@ -185,11 +189,11 @@ def _speed_ratio(ctx: Context, name: str, naive, shape, oracle=None):
                                                   "ys": np.stack([k["y"] for k in cases])})
             calls_expression = (f"[{name}(_autograder_timing['W'].copy(), X, y, 1e-3) "
                                 "for X, y in zip(_autograder_timing['Xs'], _autograder_timing['ys'])]")
-        elapsed, reply = _timed(ctx, calls_expression, store="_autograder_timed")
+        elapsed, reply = _timed(ctx, calls_expression, store="_autograder_timed", cpu=clock is time.thread_time)
         if not reply.ok:
             return reply_failure(name, reply)
         student_times.append(elapsed)
-        naive_times += _naive_times(ctx, naive, shape, 1)
+        naive_times += _naive_times(ctx, naive, shape, 1, clock=clock)
         ratio = min(naive_times) * calls / min(student_times)
         stop = len(student_times) >= SPEED_CLEAR and not SPEED_FACTOR / 2 <= ratio < 2 * SPEED_FACTOR
         # Read back and verify some of the results, chosen after the calls were made.
@@ -215,19 +219,28 @@ def _speed_ratio(ctx: Context, name: str, naive, shape, oracle=None):
     return reference / student, student, reference
 
 
-def _naive_times(ctx: Context, naive, shape, calls: int = NAIVE_CALLS) -> list[float]:
-    """Seconds per call of the naive reference here, on ``calls`` fresh inputs of ``shape``."""
+def _naive_times(ctx: Context, naive, shape, calls: int = NAIVE_CALLS, clock=time.perf_counter) -> list[float]:
+    """Seconds per call of the naive reference here (by ``clock``: this thread's CPU time, or
+    wall time), on ``calls`` fresh inputs of ``shape``."""
     times = []
     for _ in range(calls):
         case = inputs.loss_case(ctx.rng, *shape, 1e-3, w_scale=1e-3)
-        start = time.perf_counter()
+        start = clock()
         naive(case["W"], case["X"], case["y"], 1e-3)
-        times.append(time.perf_counter() - start)
+        times.append(clock() - start)
     return times
 
 
-def _timed(ctx: Context, expression: str, store: str):
-    """Wall time of one request that evaluates ``expression`` into the kernel name ``store``."""
+def _timed(ctx: Context, expression: str, store: str, cpu: bool = False):
+    """Seconds of one request that evaluates ``expression`` into the kernel name ``store``: the
+    CPU time of the kernel's control group with ``cpu`` (wall time if the kernel was replaced
+    meanwhile, which fails the request anyway), else wall time."""
+    sandbox = ctx.bridge.sandbox
+    restarts, used = sandbox.restarts, sandbox.cpu_seconds() if cpu else None
     start = time.perf_counter()
     reply = ctx.bridge.evaluate("None", setup=f"{store} = {expression}")
-    return time.perf_counter() - start, reply
+    wall = time.perf_counter() - start
+    after = sandbox.cpu_seconds() if cpu else None
+    if used is None or after is None or sandbox.restarts != restarts:
+        return wall, reply
+    return after - used, reply
