@@ -192,6 +192,18 @@ class Sandbox:
         except (OSError, ValueError, KeyError):
             return None
 
+    def main_thread_seconds(self) -> tuple[float, float] | None:
+        """(seconds on a CPU, seconds waiting for one) of the kernel's main thread so far, from
+        the host's scheduler (/proc/<pid>/task/<pid>/schedstat), or None where it cannot be read.
+        Its wall time less both is the time it was blocked: sleeping or waiting on something."""
+        process = getattr(getattr(self._client.km, "provisioner", None), "process", None) if self._client else None
+        pid = getattr(process, "pid", None)
+        try:
+            on_cpu, waiting = Path(f"/proc/{pid}/task/{pid}/schedstat").read_text().split()[:2]
+        except (OSError, ValueError, TypeError):
+            return None
+        return int(on_cpu) / 1e9, int(waiting) / 1e9
+
     # -- execution ------------------------------------------------------------------------
     def run(self, code: str, timeout: float | None = None) -> Outcome:
         """Execute ``code`` in the kernel and return its Outcome (never raises for student faults).

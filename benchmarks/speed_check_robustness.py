@@ -5,8 +5,9 @@ With busy processes loading both cores (--load, default 4), runs the grader's sp
   - the reference svm_loss_vectorized and softmax_loss_vectorized, and the corpus's heavy-handed
     correct ones (tests/corpus/independent_einsum.py: one-hot rows from np.eye(C)[y]), which must
     always pass,
-  - an SVM loss that loops over examples and one that loops over classes (must never pass; the
-    static loop check catches these too, this benchmark isolates the speed check).
+  - an SVM loss that loops over examples, one that loops over classes (the static loop check
+    catches these too, this benchmark isolates the speed check), and a right one that sleeps
+    5 ms per call: none may pass.
 Each measurement is made twice, side by side: with CPU time (the kernel's control group against
 the grader thread's CPU time, what grading uses as root on Linux) and with wall time (what it
 falls back to elsewhere). Prints the false fails / false passes and the measured ratios.
@@ -56,6 +57,12 @@ def svm_per_example(W, X, y, reg):
         grad += g
     return total / n + reg * _np.sum(W * W), grad / n + 2 * reg * W
 
+def svm_sleeps(W, X, y, reg):
+    """Right answers, but it sleeps: its CPU time is small, its time is not."""
+    import time
+    time.sleep(0.005)
+    return svm_loss_vectorized(W, X, y, reg)
+
 def svm_per_class(W, X, y, reg):
     n, c = X.shape[0], W.shape[1]
     S = X.dot(W)
@@ -93,8 +100,9 @@ def main() -> None:
         ("einsum_softmax", "softmax_loss_naive", True),
         ("svm_per_example", "svm_loss_naive", False),
         ("svm_per_class", "svm_loss_naive", False),
+        ("svm_sleeps", "svm_loss_naive", False),
     ]
-    oracles = {name: reference["svm_loss_vectorized"] for name in ("svm_per_example", "svm_per_class", "einsum_svm")}
+    oracles = {name: reference["svm_loss_vectorized"] for name in ("svm_per_example", "svm_per_class", "svm_sleeps", "einsum_svm")}
     oracles["einsum_softmax"] = reference["softmax_loss_vectorized"]
     einsum = parse_entry(CORPUS / "independent_einsum.py").cells
     # Each busy process spins until this one is gone, even if this one is killed without cleanup.

@@ -120,3 +120,45 @@ def test_a_submission_over_its_time_budget_gets_zero_for_the_parts_not_yet_check
     grade = grade_submission(submission, budget=0.0)
     assert grade.score == 0
     assert all("time budget of 0 s" in p.problem for p in grade.parts)
+
+
+NOTHING_COMPUTED = {  # grad_check_sparse bodies that compute no relative error at all
+    "inf": "def grad_check_sparse(f, x, analytic_grad, num_checks=10, h=1e-5):\n    return np.full(num_checks, np.inf)\n",
+    "nan": "def grad_check_sparse(f, x, analytic_grad, num_checks=10, h=1e-5):\n    return np.full(num_checks, np.nan)\n",
+    "zeros": "def grad_check_sparse(f, x, analytic_grad, num_checks=10, h=1e-5):\n    return np.zeros(num_checks)\n",
+}
+
+
+def test_a_grad_check_sparse_that_computes_nothing_scores_zero(submissions):
+    for name, body in NOTHING_COMPUTED.items():
+        submissions(name, {"grad_check_sparse": body}, base=SOLUTIONS)
+    for grade in grade_all(submissions.root):
+        assert by_part(grade)["grad_check_sparse"] == 0, (grade.student_id, student_report(grade))
+        assert by_part(grade)["eval_numerical_gradient"] == PARTS["eval_numerical_gradient"]
+
+
+def _reference_classifier(old: str, new: str) -> str:
+    (cell,) = [c.source for c in nbformat.read(SOLUTIONS / "linear_classifiers.ipynb", as_version=4).cells
+               if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "LinearClassifier"]
+    assert old in cell
+    return cell.replace(old, new)
+
+
+ONE_SLIP = {  # (the slip, the one check of LinearClassifier it must cost)
+    "float_labels": (_reference_classifier("y_pred = np.argmax(X.dot(self.W), axis=1)",
+                                           "y_pred = np.zeros(X.shape[0])\n        y_pred[:] = np.argmax(X.dot(self.W), axis=1)"),
+                     "predict returns argmax of X W as integer labels"),
+    "loss_twice": (_reference_classifier("            loss_history.append(loss)\n",
+                                         "            loss_history.append(loss)\n"
+                                         "            loss_history.append(self.loss(X_batch, y_batch, reg)[0])\n"),
+                   "returns one loss per iteration, the values loss() returned"),
+}
+
+
+def test_one_slip_in_linear_classifier_costs_one_check(submissions):
+    for name, (cell, _) in ONE_SLIP.items():
+        submissions(name, {"LinearClassifier": cell}, base=SOLUTIONS)
+    for grade in grade_all(submissions.root):
+        (part,) = [p for p in grade.parts if p.name == "LinearClassifier"]
+        failed = [c.name for c in part.checks if not c.passed]
+        assert failed == [ONE_SLIP[grade.student_id][1]], (grade.student_id, student_report(grade))

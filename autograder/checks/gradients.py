@@ -141,9 +141,8 @@ def check_grad_check_sparse(ctx: Context, name: str) -> list[CheckResult]:
     ok = errors.shape == (20,)
     results.append(CheckResult("returns num_checks relative errors", 1, ok, "" if ok else
         f"called with num_checks=20 it returned {errors.size} values."))
-    matches = [np.any(np.abs(expected - v) <= 1e-6 * max(v, 1e-3)) for v in errors.ravel()]
-    ok = bool(errors.size) and all(matches)
-    results.append(CheckResult("relative errors |n - a| / (|n| + |a|) at checked entries", 3, ok, "" if ok else
+    right = bool(errors.size) and all(_matches(expected, v) for v in errors.ravel())
+    results.append(CheckResult("relative errors |n - a| / (|n| + |a|) at checked entries", 3, right, "" if right else
         "a returned error matches no entry's |numerical - analytic| / (|numerical| + |analytic|); "
         "compute it at the entry you perturbed, with centered differences."))
     ok = len(np.unique(np.round(errors, 9))) > 1
@@ -152,13 +151,24 @@ def check_grad_check_sparse(ctx: Context, name: str) -> list[CheckResult]:
     ok = restored(after, x)
     results.append(CheckResult("x is restored to its original values", 1, ok, "" if ok else
         "after the check, x must hold its original values: put each entry back after evaluating f."))
+    # Shape and restoring earn nothing unless the errors are right: `return np.zeros(num_checks)`
+    # has the right shape and restores x without computing anything.
+    for i, result in enumerate(results):
+        if result.passed and not right and result.name != results[1].name:
+            results[i] = CheckResult(result.name, result.weight, False,
+                                     "not awarded until the relative errors are right (see above).")
     # With f = sum(x**3), analytic 3x^2 and h = 0.1, entry k's error is h^2 / (6 x_k^2 + h^2).
     errors, _, problem = _sparse(ctx, name, "_autograder_cube", x, 3 * x ** 2, "num_checks=5, h=0.1")
     expected = 0.01 / (6 * x ** 2 + 0.01)
-    ok = problem is None and all(np.any(np.abs(expected - v) <= 1e-6 * v) for v in errors.ravel())
+    ok = problem is None and bool(errors.size) and all(_matches(expected, v) for v in errors.ravel())
     results.append(CheckResult(GIVEN_H, 1, ok, "" if ok else
         (problem or "with h=0.1 the errors should be h^2 / (6x^2 + h^2) for f = sum(x**3): use the h you are given.")))
     return results
+
+
+def _matches(expected: np.ndarray, value: float) -> bool:
+    """``value`` is one entry's expected relative error (a finite number: inf and nan match nothing)."""
+    return bool(np.isfinite(value)) and bool(np.any(np.abs(expected - value) <= 1e-6 * max(value, 1e-3)))
 
 
 def _sparse(ctx, name, function, x, analytic, options):

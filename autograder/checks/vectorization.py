@@ -8,9 +8,10 @@ np.vectorize-like helper, iterator over indices, recursion, or code hidden in a 
 The speed check times the student's function in its kernel *from the grader's side*, so that
 nothing in the kernel can fake the clock, against the naive reference in the grader's process,
 on fresh inputs each repeat, as a ratio of minimums over repeats. Where the kernel has a control
-group (autograder/cgroup.py: the grader runs as root on Linux) both sides are CPU time: the CPU
-the kernel's processes used during the request, all of them, and the CPU of the grader's thread
-during the naive call, which busy neighbours cannot move; elsewhere both are wall time. One
+group (autograder/cgroup.py: the grader runs as root on Linux) both sides are CPU time, which
+busy neighbours cannot move: the CPU the kernel's processes used during the request, all of
+them, plus the time the kernel's main thread was blocked (a sleep is not fast), against the CPU
+of the grader's thread during the naive call; elsewhere both are wall time. One
 request makes as many calls as the naive reference needs SPEED_TARGET seconds for, so that the
 request's fixed messaging cost (a few ms, more on a loaded machine) is small beside the work of
 a function that is only SPEED_FACTOR x faster than the naive one; nothing is subtracted, so the
@@ -232,15 +233,21 @@ def _naive_times(ctx: Context, naive, shape, calls: int = NAIVE_CALLS, clock=tim
 
 
 def _timed(ctx: Context, expression: str, store: str, cpu: bool = False):
-    """Seconds of one request that evaluates ``expression`` into the kernel name ``store``: the
-    CPU time of the kernel's control group with ``cpu`` (wall time if the kernel was replaced
-    meanwhile, which fails the request anyway), else wall time."""
+    """Seconds of one request that evaluates ``expression`` into the kernel name ``store``.
+
+    With ``cpu``: the CPU time of the kernel's control group (every process it runs) plus the
+    time its main thread was blocked (sleeping, or waiting on something: wall time less its
+    time on a CPU and waiting for one), so that neither the neighbours' load nor a sleep is
+    missed or counted wrongly. Else, or if the kernel was replaced meanwhile (which fails the
+    request anyway): wall time."""
     sandbox = ctx.bridge.sandbox
-    restarts, used = sandbox.restarts, sandbox.cpu_seconds() if cpu else None
+    restarts = sandbox.restarts
+    used, main = (sandbox.cpu_seconds(), sandbox.main_thread_seconds()) if cpu else (None, None)
     start = time.perf_counter()
     reply = ctx.bridge.evaluate("None", setup=f"{store} = {expression}")
     wall = time.perf_counter() - start
-    after = sandbox.cpu_seconds() if cpu else None
-    if used is None or after is None or sandbox.restarts != restarts:
+    used_after, main_after = (sandbox.cpu_seconds(), sandbox.main_thread_seconds()) if cpu else (None, None)
+    if None in (used, main, used_after, main_after) or sandbox.restarts != restarts:
         return wall, reply
-    return after - used, reply
+    blocked = wall - (main_after[0] - main[0]) - (main_after[1] - main[1])
+    return (used_after - used) + max(0.0, blocked), reply
