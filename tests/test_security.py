@@ -21,7 +21,7 @@ import pytest
 from autograder.grading import grade_all, grade_run
 from autograder.layout import RELEASE, ROOT, SOLUTIONS
 from autograder.parts import load_parts
-from autograder.reports import OutputFolder
+from autograder.reports import OutputFolder, student_report
 from autograder.sandbox import Sandbox
 
 PARTS = {p.name: p.points for p in load_parts()}
@@ -386,3 +386,58 @@ def test_a_kit_checked_out_under_tmp_stays_reachable_in_the_private_tmp(tmp_path
         slot.release()
     assert run.returncode == 0, run.stderr
     assert run.stdout.split() == ["visible", "[]", "False"]
+
+
+# The work is deferred to the moment the result is read: the tuple holds placeholders, and
+# iterating it computes the real (loss, dW) with the naive double loop. Reading it through the
+# base types' slots (the bridge) sees the placeholders, at every call, timed or not.
+DEFERRED = '''
+class _Later(tuple):
+    def __new__(cls, args):
+        self = tuple.__new__(cls, (0.0, None))
+        self.args = args
+        return self
+    def __iter__(self):
+        return iter(svm_loss_naive(*self.args))
+    def __getitem__(self, i):
+        return tuple(self.__iter__())[i]
+
+def svm_loss_vectorized(W, X, y, reg):
+    return _Later((W, X, y, reg))
+'''
+
+
+def test_work_deferred_until_the_result_is_read_earns_nothing(submissions):
+    submissions("defers", {"svm_loss_vectorized": DEFERRED}, base=SOLUTIONS)
+    (grade,) = grade_all(submissions.root)
+    (part,) = [p for p in grade.parts if p.name == "svm_loss_vectorized"]
+    assert part.points == 0, student_report(grade)
+    assert scores(grade)["svm_loss_naive"] == PARTS["svm_loss_naive"]
+
+
+# Forty busy processes, each in a session of its own, then a hang: for as long as each of its
+# parts may run, this submission takes every core it can get.
+BUSY_NEIGHBOUR = '''
+def {name}(*args, **kwargs):
+    import os, time
+    for _ in range(40):
+        if os.fork() == 0:
+            os.setsid()
+            while True:
+                pass
+    time.sleep(10**6)
+'''
+
+
+@needs_root
+@pytest.mark.slow
+def test_a_busy_neighbour_costs_the_honest_students_nothing(submissions, tmp_path):
+    """The speed checks read the honest kernels' own CPU time, which the neighbour cannot move."""
+    submissions("busy_neighbour", {name: BUSY_NEIGHBOUR.format(name=name) for name in
+                                   ("rel_error", "svm_loss_naive", "softmax_loss_naive", "grad_check_sparse")},
+                base=SOLUTIONS)
+    for student in ("honest_1", "honest_2", "honest_3"):
+        submissions(student, base=SOLUTIONS)
+    grades = {g.student_id: g for g in grade_run(submissions.root, tmp_path / "out", timeout=8, workers=2)}
+    for student in ("honest_1", "honest_2", "honest_3"):
+        assert_only_parts_lost(grades[student], set())
