@@ -57,7 +57,7 @@ def grade_submission(submission: Submission, *, parts: list[Part] | None = None,
     started = time.perf_counter()
     parts = parts or load_parts(source)
     reference = load_reference(source)
-    registry = checks_module.load_all()
+    registry = checks_module.load_all(parts)
     grade = StudentGrade(submission.student_id, submission_seed(base_seed, submission.student_id))
     code = read_student_code(submission, parts)
     grade.notes += code.notes
@@ -120,6 +120,7 @@ def grade_all(submissions: Path, *, base_seed: int = 0, source: Path = SOLUTIONS
     (tcp://host:8786), its workers grade them (see _on_cluster). The kernels never see
     ``submissions`` nor ``hide``. ``progress`` gets each StudentGrade as soon as it is made."""
     parts = load_parts(source)
+    checks_module.load_all(parts)  # stop here, before any kernel starts, if parts and checks differ
     found = only if only is not None else find_submissions(submissions)
     if student is not None:
         found = [s for s in found if s.student_id == student]

@@ -9,6 +9,7 @@ the batch is graded as if alone.
 import csv
 
 import nbformat
+import pytest
 
 from autograder.cli import main as cli_main
 from autograder.demo import PARTLY_WRONG
@@ -162,3 +163,27 @@ def test_one_slip_in_linear_classifier_costs_one_check(submissions):
         (part,) = [p for p in grade.parts if p.name == "LinearClassifier"]
         failed = [c.name for c in part.checks if not c.passed]
         assert failed == [ONE_SLIP[grade.student_id][1]], (grade.student_id, student_report(grade))
+
+
+def test_a_part_without_checks_stops_the_run_before_anyone_is_graded(submissions, monkeypatch, capsys):
+    from autograder import checks
+
+    submissions("someone", base=SOLUTIONS)
+    checks.load_all()
+    monkeypatch.delitem(checks.REGISTRY, "rel_error")
+    with pytest.raises(checks.ChecksMismatch, match="parts without checks: rel_error"):
+        grade_all(submissions.root)
+    assert cli_main(["grade", str(submissions.root), "--out", str(submissions.root.parent / "out")]) == 2
+    assert "parts without checks: rel_error" in capsys.readouterr().err
+    assert not (submissions.root.parent / "out" / "grades.csv").exists()
+
+
+def test_a_wrong_gradient_while_timed_is_called_a_wrong_gradient(submissions):
+    from autograder.selftest import CORPUS, parse_entry
+
+    entry = parse_entry(CORPUS / "softmax_vec_gradient_not_averaged.py")
+    submissions("timed", entry.cells, base=SOLUTIONS)
+    (grade,) = grade_all(submissions.root)
+    (part,) = [p for p in grade.parts if p.name == "softmax_loss_vectorized"]
+    (speed,) = [c for c in part.checks if c.name.startswith("at least")]
+    assert not speed.passed and "its loss was right but dW[" in speed.message, speed.message

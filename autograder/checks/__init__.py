@@ -62,8 +62,23 @@ def checks_for(*names: str):
     return register
 
 
-def load_all() -> dict:
-    """Import every check module so that it registers its parts."""
+class ChecksMismatch(RuntimeError):
+    """The graded parts and the registered checks differ: the grader must not run."""
+
+
+def load_all(parts=None) -> dict:
+    """Import every check module so that it registers its parts; with ``parts``, require that
+    every part has checks and every registration a part (else ChecksMismatch, before anyone is
+    graded: a part without checks would give every student the same zero)."""
     from autograder.checks import classifier, gradients, losses  # noqa: F401
 
+    if parts is not None:
+        names = {part.name for part in parts}
+        missing, unknown = sorted(names - set(REGISTRY)), sorted(set(REGISTRY) - names)
+        if missing or unknown:
+            raise ChecksMismatch(
+                "the graded parts and the registered checks differ"
+                + (f"; parts without checks: {', '.join(missing)}" if missing else "")
+                + (f"; checks of no part: {', '.join(unknown)}" if unknown else "")
+                + " (register each part's checks with @checks_for in autograder/checks/)")
     return REGISTRY

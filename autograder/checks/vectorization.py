@@ -208,9 +208,12 @@ def _speed_ratio(ctx: Context, name: str, naive, shape, oracle=None):
             for case, item in zip([cases[i] for i in picked], reply.value.value):
                 got_loss, got_dW = loss_pair(name, Reply("ok", item), case["W"].shape)
                 want_loss, want_dW = oracle(case["W"], case["X"], case["y"], 1e-3)
-                if not (np.isclose(got_loss, want_loss, rtol=1e-6) and np.allclose(got_dW, want_dW, rtol=1e-5, atol=1e-9)):
-                    raise Unusable(f"on N={n}, D={d}, C={c} it returned a wrong loss or gradient "
-                                   f"(loss {got_loss:.6g}, expected {want_loss:.6g})")
+                if not np.isclose(got_loss, want_loss, rtol=1e-6):
+                    raise Unusable(f"on N={n}, D={d}, C={c} it returned the loss {got_loss:.6g}, expected {want_loss:.6g}")
+                if not np.allclose(got_dW, want_dW, rtol=1e-5, atol=1e-9):
+                    worst = np.unravel_index(np.argmax(np.abs(got_dW - want_dW)), got_dW.shape)
+                    raise Unusable(f"on N={n}, D={d}, C={c} its loss was right but dW[{worst[0]}, {worst[1]}] was "
+                                   f"{got_dW[worst]:.6g}, expected {want_dW[worst]:.6g}")
         except Unusable as exc:
             return f"while being timed, {name} did not compute correct results: {exc}."
         if stop:
