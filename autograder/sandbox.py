@@ -192,17 +192,26 @@ class Sandbox:
         except (OSError, ValueError, KeyError):
             return None
 
-    def main_thread_seconds(self) -> tuple[float, float] | None:
-        """(seconds on a CPU, seconds waiting for one) of the kernel's main thread so far, from
-        the host's scheduler (/proc/<pid>/task/<pid>/schedstat), or None where it cannot be read.
-        Its wall time less both is the time it was blocked: sleeping or waiting on something."""
+    def scheduler_seconds(self) -> tuple[float, float] | None:
+        """(seconds the kernel's main thread has been on a CPU, seconds every thread of the
+        kernel and of this grader process has waited for a CPU), from the host's scheduler
+        (/proc/<pid>/task/<tid>/schedstat), or None where that cannot be read. Over a request,
+        wall time less both is the time the kernel was blocked for reasons of its own (a sleep),
+        not because the machine was busy."""
         process = getattr(getattr(self._client.km, "provisioner", None), "process", None) if self._client else None
         pid = getattr(process, "pid", None)
-        try:
-            on_cpu, waiting = Path(f"/proc/{pid}/task/{pid}/schedstat").read_text().split()[:2]
-        except (OSError, ValueError, TypeError):
+        if pid is None:
             return None
-        return int(on_cpu) / 1e9, int(waiting) / 1e9
+        try:
+            main = _schedstat(Path(f"/proc/{pid}/task/{pid}"))[0]
+        except (OSError, ValueError, IndexError):
+            return None
+        waited = 0.0
+        for tasks in (Path(f"/proc/{pid}/task"), Path("/proc/self/task")):
+            for task in tasks.iterdir() if tasks.is_dir() else ():
+                with contextlib.suppress(OSError, ValueError, IndexError):
+                    waited += _schedstat(task)[1]
+        return main, waited
 
     # -- execution ------------------------------------------------------------------------
     def run(self, code: str, timeout: float | None = None) -> Outcome:
@@ -226,6 +235,12 @@ class Sandbox:
             self.restart()
             return Outcome("dead", error=f"the kernel stopped answering properly ({type(exc).__name__}: {str(exc)[:100]})")
         return _outcome(cell.outputs)
+
+
+def _schedstat(task: Path) -> tuple[float, float]:
+    """(seconds on a CPU, seconds waiting for one) of one thread."""
+    on_cpu, waiting = task.joinpath("schedstat").read_text().split()[:2]
+    return int(on_cpu) / 1e9, int(waiting) / 1e9
 
 
 def _outcome(outputs) -> Outcome:

@@ -8,10 +8,12 @@ np.vectorize-like helper, iterator over indices, recursion, or code hidden in a 
 The speed check times the student's function in its kernel *from the grader's side*, so that
 nothing in the kernel can fake the clock, against the naive reference in the grader's process,
 on fresh inputs each repeat, as a ratio of minimums over repeats. Where the kernel has a control
-group (autograder/cgroup.py: the grader runs as root on Linux) both sides are CPU time, which
-busy neighbours cannot move: the CPU the kernel's processes used during the request, all of
-them, plus the time the kernel's main thread was blocked (a sleep is not fast), against the CPU
-of the grader's thread during the naive call; elsewhere both are wall time. One
+group (autograder/cgroup.py: the grader runs as root on Linux) the ratio is of times that busy
+neighbours cannot move: for the student, the CPU the kernel's processes used during the request,
+all of them, plus the time the kernel was blocked for reasons of its own (a sleep uses no CPU,
+but is not fast): the request's wall time less the main thread's time on a CPU and every wait
+for a CPU of the kernel's and the grader's threads, from the host's scheduler; for the naive
+reference, the CPU time of the grader's thread. Elsewhere the ratio is of wall times. One
 request makes as many calls as the naive reference needs SPEED_TARGET seconds for, so that the
 request's fixed messaging cost (a few ms, more on a loaded machine) is small beside the work of
 a function that is only SPEED_FACTOR x faster than the naive one; nothing is subtracted, so the
@@ -168,10 +170,10 @@ def _speed_ratio(ctx: Context, name: str, naive, shape, oracle=None):
     timed calls picked afterwards are checked too, so answering fast with garbage earns nothing."""
     n, d, c = shape
     oracle = oracle or ctx.reference[name]
-    clock = time.thread_time if ctx.bridge.sandbox.cpu_seconds() is not None else time.perf_counter
-    naive_times = _naive_times(ctx, naive, shape, clock=clock)
-    calls = int(np.clip(np.ceil(SPEED_TARGET / min(naive_times)), *SPEED_CALLS))
-    student_times = []
+    cpu = ctx.bridge.sandbox.cpu_seconds() is not None
+    naive_times = _naive_times(ctx, naive, shape)
+    calls = int(np.clip(np.ceil(SPEED_TARGET / min(wall for _, wall in naive_times)), *SPEED_CALLS))
+    student_times = []  # (CPU or None, wall) per request
     for _ in range(SPEED_REPEATS):
         cases = [inputs.loss_case(ctx.rng, n, d, c, 1e-3, w_scale=1e-3) for _ in range(calls)]
         # The larger input is shared by the calls of a repeat (each call gets its own copy), the
@@ -190,12 +192,12 @@ def _speed_ratio(ctx: Context, name: str, naive, shape, oracle=None):
                                                   "ys": np.stack([k["y"] for k in cases])})
             calls_expression = (f"[{name}(_autograder_timing['W'].copy(), X, y, 1e-3) "
                                 "for X, y in zip(_autograder_timing['Xs'], _autograder_timing['ys'])]")
-        elapsed, reply = _timed(ctx, calls_expression, store="_autograder_timed", cpu=clock is time.thread_time)
+        used, wall, reply = _timed(ctx, calls_expression, store="_autograder_timed", cpu=cpu)
         if not reply.ok:
             return reply_failure(name, reply)
-        student_times.append(elapsed)
-        naive_times += _naive_times(ctx, naive, shape, 1, clock=clock)
-        ratio = min(naive_times) * calls / min(student_times)
+        student_times.append((used, wall))
+        naive_times += _naive_times(ctx, naive, shape, 1)
+        ratio, student, reference = _ratio(naive_times, student_times, calls)
         stop = len(student_times) >= SPEED_CLEAR and not SPEED_FACTOR / 2 <= ratio < 2 * SPEED_FACTOR
         # Read back and verify some of the results, chosen after the calls were made.
         picked = sorted(int(i) for i in ctx.rng.choice(calls, size=min(SPEED_VERIFIED, calls), replace=False))
@@ -218,39 +220,47 @@ def _speed_ratio(ctx: Context, name: str, naive, shape, oracle=None):
             return f"while being timed, {name} did not compute correct results: {exc}."
         if stop:
             break
-    student = min(student_times) / calls  # the request's messaging cost included: it can only count against
-    reference = min(naive_times)
-    return reference / student, student, reference
+    return ratio, student, reference
 
 
-def _naive_times(ctx: Context, naive, shape, calls: int = NAIVE_CALLS, clock=time.perf_counter) -> list[float]:
-    """Seconds per call of the naive reference here (by ``clock``: this thread's CPU time, or
-    wall time), on ``calls`` fresh inputs of ``shape``."""
+def _ratio(naive_times, student_times, calls):
+    """(ratio, student s per call, naive s per call) from the fastest of each: by the times
+    the load cannot move where every request has one, else by wall time. The request's
+    messaging cost is included in the student's time: it only counts against."""
+    if all(used is not None for used, _ in student_times):
+        times = (min(c for c, _ in naive_times), min(c for c, _ in student_times) / calls)
+    else:
+        times = (min(w for _, w in naive_times), min(w for _, w in student_times) / calls)
+    return times[0] / times[1], times[1], times[0]
+
+
+def _naive_times(ctx: Context, naive, shape, calls: int = NAIVE_CALLS) -> list[tuple[float, float]]:
+    """(this thread's CPU seconds, wall seconds) per call of the naive reference here, on
+    ``calls`` fresh inputs of ``shape``."""
     times = []
     for _ in range(calls):
         case = inputs.loss_case(ctx.rng, *shape, 1e-3, w_scale=1e-3)
-        start = clock()
+        cpu, wall = time.thread_time(), time.perf_counter()
         naive(case["W"], case["X"], case["y"], 1e-3)
-        times.append(clock() - start)
+        times.append((time.thread_time() - cpu, time.perf_counter() - wall))
     return times
 
 
 def _timed(ctx: Context, expression: str, store: str, cpu: bool = False):
-    """Seconds of one request that evaluates ``expression`` into the kernel name ``store``.
-
-    With ``cpu``: the CPU time of the kernel's control group (every process it runs) plus the
-    time its main thread was blocked (sleeping, or waiting on something: wall time less its
-    time on a CPU and waiting for one), so that neither the neighbours' load nor a sleep is
-    missed or counted wrongly. Else, or if the kernel was replaced meanwhile (which fails the
-    request anyway): wall time."""
+    """(seconds the load cannot move or None, wall seconds, reply) of one request that evaluates
+    ``expression`` into the kernel name ``store``. With ``cpu``: the CPU time of the kernel's
+    control group (every process the kernel runs) plus the time the kernel was blocked for
+    reasons of its own (see the module's docstring); None if that cannot be read, or if the
+    kernel was replaced meanwhile (which fails the request anyway)."""
     sandbox = ctx.bridge.sandbox
     restarts = sandbox.restarts
-    used, main = (sandbox.cpu_seconds(), sandbox.main_thread_seconds()) if cpu else (None, None)
+    before = (sandbox.cpu_seconds(), sandbox.scheduler_seconds()) if cpu else (None, None)
     start = time.perf_counter()
     reply = ctx.bridge.evaluate("None", setup=f"{store} = {expression}")
     wall = time.perf_counter() - start
-    used_after, main_after = (sandbox.cpu_seconds(), sandbox.main_thread_seconds()) if cpu else (None, None)
-    if None in (used, main, used_after, main_after) or sandbox.restarts != restarts:
-        return wall, reply
-    blocked = wall - (main_after[0] - main[0]) - (main_after[1] - main[1])
-    return (used_after - used) + max(0.0, blocked), reply
+    after = (sandbox.cpu_seconds(), sandbox.scheduler_seconds()) if cpu else (None, None)
+    if None in (*before, *after) or sandbox.restarts != restarts:
+        return None, wall, reply
+    (used, (main, waited)), (used_after, (main_after, waited_after)) = before, after
+    blocked = wall - (main_after - main) - (waited_after - waited)
+    return (used_after - used) + max(0.0, blocked), wall, reply
