@@ -25,14 +25,15 @@ def copy_handout(folder: Path) -> Path:
 
 def answered(replace: dict | None = None, run: bool = True):
     """The hand-out notebook with the reference pasted into every graded cell (``replace``:
-    {part: source} instead), and, with ``run``, execution counts as after one full run."""
+    {part: source} instead, or None to keep the hand-out's stub), and, with ``run``, execution
+    counts as after one full run."""
     reference = {nbgrader_meta(c).get("grade_id"): c.source for c in nbformat.read(SOLUTIONS / NOTEBOOK, as_version=4).cells}
     nb = nbformat.read(RELEASE / NOTEBOOK, as_version=4)
     parts = {part.name for part in load_parts()}
     count = 0
     for cell in nb.cells:
         grade_id = nbgrader_meta(cell).get("grade_id")
-        if grade_id in parts:
+        if grade_id in parts and (replace or {}).get(grade_id, "") is not None:
             cell.source = (replace or {}).get(grade_id, reference[grade_id])
         if run and cell.cell_type == "code":
             count += 1
