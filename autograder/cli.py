@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from autograder.checks import ChecksMismatch
-from autograder.grading import ClusterError
+from autograder.grading import ClusterError, KernelsUnavailable
 from autograder.reports import OutputBusy
 
 
@@ -145,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
             from autograder import demo
 
             return demo.main(out=args.out)
-    except (FileNotFoundError, ClusterError, ChecksMismatch) as exc:
+    except (FileNotFoundError, ClusterError, ChecksMismatch, KernelsUnavailable) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except OutputBusy as exc:

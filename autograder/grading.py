@@ -18,6 +18,7 @@ import numpy as np
 from autograder import checks as checks_module
 from autograder.bridge import Bridge
 from autograder.checks import Context
+from autograder.checks.values import NOT_IMPLEMENTED
 from autograder.intake import Submission, find_submissions, read_student_code
 from autograder.layout import SOLUTIONS
 from autograder.parts import Part, load_parts
@@ -87,8 +88,9 @@ def grade_submission(submission: Submission, *, parts: list[Part] | None = None,
                         results[part.name].problem = (f"not checked: the submission used up its time budget "
                                                       f"of {budget:g} s before this part")
                     elif not results[part.name].problem:
-                        _run_checks(part, results[part.name], registry, bridge, code.cells,
-                                    reference, grade.seed)
+                        loaded = {p.name: code.cells[p.name] for p in gradable}  # in the order they ran
+                        _run_checks(part, results[part.name], registry, bridge, loaded,
+                                    reference, grade.seed, code.setup)
                         box.kill_strays()
         except Exception as exc:  # the kernel could not even start: every part is affected
             for part in gradable:
@@ -99,12 +101,16 @@ def grade_submission(submission: Submission, *, parts: list[Part] | None = None,
     return grade
 
 
-def _run_checks(part, result, registry, bridge, cells, reference, seed) -> None:
-    others = {name: source for name, source in cells.items() if name != part.name}
+def _run_checks(part, result, registry, bridge, cells, reference, seed, setup=()) -> None:
     ctx = Context(bridge=bridge, source=cells[part.name], reference=reference, rng=part_rng(seed, part.name),
-                  seed=seed, sources=others)
+                  seed=seed, sources=dict(cells), setup=tuple(setup))
     try:
         result.checks = registry[part.name](ctx)
+        failed = [c.message for c in result.checks if not c.passed]
+        if len(failed) == len(result.checks) and any(NOT_IMPLEMENTED in m for m in failed) and all(
+                NOT_IMPLEMENTED in m or m.startswith("not awarded") for m in failed):
+            # A stub fails every check for one reason: say it once.
+            result.checks, result.problem = [], f"{part.name} {NOT_IMPLEMENTED}"
     except Exception:  # a value shaped in a way no check foresaw must not stop the batch
         detail = traceback.format_exc(limit=-1).strip().splitlines()[-1]
         result.problem = f"the checks of {part.name} could not finish on this code ({detail})"
@@ -128,6 +134,8 @@ def grade_all(submissions: Path, *, base_seed: int = 0, source: Path = SOLUTIONS
             raise FileNotFoundError(f"no submission for student {student!r} in {submissions}")
     options = dict(parts=parts, base_seed=base_seed, source=source, timeout=timeout, budget=budget,
                    hide=tuple(str(Path(folder).absolute()) for folder in (submissions, *hide)))
+    if found and not dask:
+        check_kernels(timeout)  # a grader that cannot start kernels stops here, loudly
     if dask and found:
         outcomes = _on_cluster(dask, found, options, Path(submissions).absolute())
     elif workers > 1 and len(found) > 1:
@@ -142,6 +150,31 @@ def grade_all(submissions: Path, *, base_seed: int = 0, source: Path = SOLUTIONS
         if progress:
             progress(outcome)
     return [grades[s.student_id] for s in found]
+
+
+class KernelsUnavailable(RuntimeError):
+    """No student kernel can start here (a missing package, an interpreter or venv the sandbox
+    cannot run): a fault of the grader's machine, which must stop the run, not zero the class."""
+
+
+_kernels_started = False  # once one kernel has started in this process, the check is not repeated
+
+
+def check_kernels(timeout: float = DEFAULT_TIMEOUT) -> None:
+    """Start one sandboxed kernel and import numpy in it, or raise KernelsUnavailable."""
+    global _kernels_started
+    if _kernels_started:
+        return
+    try:
+        with Sandbox(timeout=timeout) as box:
+            outcome = Bridge(box).load("import numpy as np")
+    except Exception as exc:
+        raise KernelsUnavailable(f"the student kernels cannot start on this machine ({type(exc).__name__}: "
+                                 f"{str(exc)[:300]}); nobody was graded") from None
+    if not outcome.ok:
+        raise KernelsUnavailable(f"a student kernel started but cannot import numpy ({outcome.error[:300]}); "
+                                 "nobody was graded")
+    _kernels_started = True
 
 
 class ClusterError(RuntimeError):

@@ -15,7 +15,10 @@ reference notebook, each starting with '# %% <part>'::
 
 ``expect-lose`` lists the parts that must lose points (empty for a correct solution: then
 every part must get full marks); every part not listed must keep all its points.
+``expect-zero`` lists parts that must score 0 (they lose points too).
 ``expect-hint`` (optional, repeatable) is text the report must show for that part.
+``expect-fail`` and ``expect-pass`` (optional, repeatable), as ``part: title``, name a check (by
+the start of its title) that must fail, or pass, for that part.
 """
 
 from __future__ import annotations
@@ -38,7 +41,8 @@ CORPUS = ROOT / "tests" / "corpus"
 @dataclasses.dataclass
 class Entry:
     """name: file stem; about: first header line; cells: {part: source}; lose: parts expected to
-    lose points; hints: [(part, text)] the report must show; base: the notebook folder to patch."""
+    lose points; hints: [(part, text)] the report must show; base: the notebook folder to patch;
+    zero: parts that must score 0; checks: [(part, title start, must pass)]."""
 
     name: str
     about: str
@@ -46,6 +50,8 @@ class Entry:
     lose: set
     hints: list
     base: Path = SOLUTIONS
+    zero: set = dataclasses.field(default_factory=set)
+    checks: list = dataclasses.field(default_factory=list)
 
 
 def parse_entry(path: Path) -> Entry:
@@ -53,17 +59,23 @@ def parse_entry(path: Path) -> Entry:
     header, _, _ = text.partition("# %% ")
     chunks = re.split(r"^# %% (\w+)\s*$", text, flags=re.MULTILINE)
     cells = {name: body.strip() + "\n" for name, body in zip(chunks[1::2], chunks[2::2])}
-    about, lose, hints = "", set(), []
+    about, lose, zero, hints, checks = "", set(), set(), [], []
     for line in header.splitlines():
         line = line.lstrip("# ").rstrip()
-        if line.startswith("expect-lose:"):
-            lose |= set(line.split(":", 1)[1].replace(",", " ").split())
-        elif line.startswith("expect-hint:"):
-            part, _, hint = line.split(":", 1)[1].strip().partition(":")
-            hints.append((part.strip(), hint.strip()))
+        key, _, value = line.partition(":")
+        if key in ("expect-lose", "expect-zero"):
+            names = set(value.replace(",", " ").split())
+            lose |= names
+            zero |= names if key == "expect-zero" else set()
+        elif key in ("expect-hint", "expect-fail", "expect-pass"):
+            part, _, text = value.strip().partition(":")
+            if key == "expect-hint":
+                hints.append((part.strip(), text.strip()))
+            else:
+                checks.append((part.strip(), text.strip(), key == "expect-pass"))
         elif line and not about:
             about = line
-    return Entry(Path(path).stem, about, cells, lose, hints)
+    return Entry(Path(path).stem, about, cells, lose, hints, zero=zero, checks=checks)
 
 
 def load_corpus(folder: Path = CORPUS) -> list[Entry]:
@@ -96,6 +108,14 @@ def verdicts(entry: Entry, grade, parts) -> list[str]:
         if part.name not in entry.lose and not full:
             failed = "; ".join([result.problem] + [c.name for c in result.checks if not c.passed]).strip("; ")
             problems.append(f"{part.name}: expected full marks, got {result.points:g}/{part.points:g} ({failed})")
+        if part.name in entry.zero and result.points != 0:
+            problems.append(f"{part.name}: expected 0, got {result.points:g}/{part.points:g}")
+    for name, title, must_pass in entry.checks:
+        found = [c for c in got[name].checks if c.name.startswith(title)]
+        if not found:
+            problems.append(f"{name}: no check titled {title!r}... was run ({got[name].problem or 'no problem noted'})")
+        elif any(c.passed != must_pass for c in found):
+            problems.append(f"{name}: the check {title!r}... should {'pass' if must_pass else 'fail'}")
     report = student_report(grade)
     for part, hint in entry.hints:
         section = report.split(f"\n{part}: ", 1)[-1].split("\n\n", 1)[0]

@@ -1,16 +1,22 @@
-"""Benchmark (not a test): does the speed check of the vectorized losses flake under load?
+"""Benchmark (not a test): does the speed check of the vectorized losses hold on a busy machine?
 
-With busy processes loading both cores (--load, default 4), runs the grader's speed measurement
-(autograder.checks.vectorization.measure_speed, exactly as grading does) many times on
-  - the reference svm_loss_vectorized and softmax_loss_vectorized, and the corpus's heavy-handed
-    correct ones (tests/corpus/independent_einsum.py: one-hot rows from np.eye(C)[y]), which must
-    always pass,
-  - an SVM loss that loops over examples, one that loops over classes (the static loop check
-    catches these too, this benchmark isolates the speed check), and a right one that sleeps
-    5 ms per call: none may pass.
-Each measurement is made twice, side by side: with CPU time (the kernel's control group against
-the grader thread's CPU time, what grading uses as root on Linux) and with wall time (what it
-falls back to elsewhere). Prints the false fails / false passes and the measured ratios.
+Runs the grader's speed measurement (autograder.checks.vectorization.measure_speed, exactly as
+grading does) many times, in two conditions: with --load busy processes beside it (default 4,
+on a 2-core machine), and beside a second sandboxed kernel that keeps 40 busy processes running,
+each in a session of its own (a hostile submission graded next to this one with --workers 2).
+Subjects, each exec'd in a namespace of its own in the measured kernel:
+  - correct: the reference vectorized losses and the vectorized parts of every correct corpus
+    entry (tests/corpus/must_pass_*.py, independent_*.py: np.choose, np.eye one-hot, np.add.at,
+    float32 end to end, einsum...): a fail is a wrong verdict;
+  - looping over examples, or deferring work: a few written here (a loop over examples, a right
+    function that sleeps 5 ms per call) and the corpus's (aliases, __getitem__, renamed reduce,
+    deferred tuples...): a pass is a wrong verdict;
+  - looping over the 10 classes: shown, not judged by time (as cheap as array code at 10
+    classes); the loop check fails them, and speed credit goes to vectorized code only.
+Each measurement is made with CPU time (what grading uses as root on Linux) and with wall time
+(its fallback elsewhere), side by side. Then the speed check's own cost per part (wall time of
+vectorization.speed_check on the reference, as grading pays it), with this code and with the
+code of --before (a git revision) side by side.
 
     ./kit python benchmarks/speed_check_robustness.py --runs 50 --load 4
 """
@@ -34,7 +40,7 @@ from autograder.checks import Context  # noqa: E402
 from autograder.checks import vectorization  # noqa: E402
 from autograder.reference import load_reference  # noqa: E402
 from autograder.sandbox import Sandbox  # noqa: E402
-from autograder.selftest import CORPUS, parse_entry  # noqa: E402
+from autograder.selftest import CORPUS, load_corpus  # noqa: E402
 
 # Loops over examples and over classes, each vectorized inside the loop body.
 DISGUISED = r'''
@@ -63,6 +69,11 @@ def svm_sleeps(W, X, y, reg):
     time.sleep(0.005)
     return svm_loss_vectorized(W, X, y, reg)
 
+def softmax_sleeps(W, X, y, reg):
+    import time
+    time.sleep(0.005)
+    return softmax_loss_vectorized(W, X, y, reg)
+
 def svm_per_class(W, X, y, reg):
     n, c = X.shape[0], W.shape[1]
     S = X.dot(W)
@@ -79,77 +90,175 @@ def svm_per_class(W, X, y, reg):
 '''
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--runs", type=int, default=50)
-    parser.add_argument("--load", type=int, default=4, help="busy processes started beside the measurement (default 4)")
-    args = parser.parse_args()
 
-    reference = load_reference()
-    import nbformat
+#: Corpus entries whose vectorized part loops over examples or defers its work: time must fail them.
+SLOW_ENTRIES = ("svm_vec_loops_over_examples", "svm_vec_calls_naive", "svm_vec_alias_to_naive", "svm_vec_deferred_tuple",
+                "svm_vec_getitem_rows", "svm_vec_unreachable_clean_def", "softmax_vec_reduce_renamed",
+                "softmax_vec_redefined_later", "svm_vec_np_vectorize", "svm_vec_apply_along_axis")
+#: ... or over the classes: shown, not judged by time.
+CLASS_LOOP_ENTRIES = ("softmax_vec_class_loop_iter_sentinel",)
+PARTS = ("svm_loss_vectorized", "softmax_loss_vectorized")
+NEIGHBOUR = """
+import os
+for _ in range(40):
+    if os.fork() == 0:
+        os.setsid()
+        while True:
+            pass
+"""
 
-    from autograder.layout import SOLUTIONS
-    from autograder.parts import nbgrader_meta
 
-    cells = {nbgrader_meta(c).get("grade_id"): c.source
-             for p in SOLUTIONS.glob("*.ipynb") for c in nbformat.read(p, as_version=4).cells}
-    subjects = [  # (kernel function, naive reference, must pass)
-        ("svm_loss_vectorized", "svm_loss_naive", True),
-        ("softmax_loss_vectorized", "softmax_loss_naive", True),
-        ("einsum_svm", "svm_loss_naive", True),
-        ("einsum_softmax", "softmax_loss_naive", True),
-        ("svm_per_example", "svm_loss_naive", False),
-        ("svm_per_class", "svm_loss_naive", False),
-        ("svm_sleeps", "svm_loss_naive", False),
-    ]
-    oracles = {name: reference["svm_loss_vectorized"] for name in ("svm_per_example", "svm_per_class", "svm_sleeps", "einsum_svm")}
-    oracles["einsum_softmax"] = reference["softmax_loss_vectorized"]
-    einsum = parse_entry(CORPUS / "independent_einsum.py").cells
-    # Each busy process spins until this one is gone, even if this one is killed without cleanup.
+def subjects(reference: dict) -> list:
+    """(label, kernel name, corpus cells or None, part, verdict wanted: True pass, False fail, None not judged)."""
+    found = [("reference " + part, part, None, part, True) for part in PARTS]
+    for name, part, wanted in [("svm_per_example", "svm_loss_vectorized", False), ("svm_sleeps", "svm_loss_vectorized", False),
+                               ("softmax_sleeps", "softmax_loss_vectorized", False), ("svm_per_class", "svm_loss_vectorized", None)]:
+        found.append((name, name, None, part, wanted))
+    for entry in load_corpus():
+        correct = not entry.lose and (entry.name.startswith(("must_pass", "independent")))
+        wanted = True if correct else False if entry.name in SLOW_ENTRIES else None if entry.name in CLASS_LOOP_ENTRIES else "skip"
+        if wanted == "skip":
+            continue
+        for part in PARTS:
+            if part in entry.cells and (correct or part in entry.lose):
+                alias = f"_bench_{entry.name}_{part.split('_')[0]}"
+                found.append((f"{entry.name} ({part.split('_')[0]})", alias, entry.cells, part, wanted))
+    return found
+
+
+def load_subject(bridge, alias: str, cells: dict, part: str) -> None:
+    """Run an entry's cells (all of them, in the grader's order) in a namespace of their own in
+    the kernel, and bind its ``part`` to ``alias``."""
+    order = ["svm_loss_naive", "svm_loss_vectorized", "softmax_loss_naive", "softmax_loss_vectorized", "LinearClassifier"]
+    code = "\n\n".join(cells[name] for name in order if name in cells)
+    program = (f"_bench_ns = dict(np=np, svm_loss_naive=svm_loss_naive, softmax_loss_naive=softmax_loss_naive, "
+               f"svm_loss_vectorized=svm_loss_vectorized, softmax_loss_vectorized=softmax_loss_vectorized)\n"
+               f"exec(compile({code!r}, {alias!r}, 'exec'), _bench_ns)\n{alias} = _bench_ns[{part!r}]\ndel _bench_ns")
+    outcome = bridge.load(program)
+    if not outcome.ok:
+        raise SystemExit(f"{alias}: {outcome.error}")
+
+
+def old_vectorization(revision: str):
+    """autograder/checks/vectorization.py as it was at ``revision``, imported as a module (None
+    if git cannot show it)."""
+    import importlib.util
+    import tempfile
+
+    root = Path(__file__).resolve().parent.parent
+    shown = subprocess.run(["git", "-C", str(root), "show", f"{revision}:autograder/checks/vectorization.py"],
+                           capture_output=True, text=True)
+    if shown.returncode:
+        return None
+    path = Path(tempfile.mkdtemp()) / "vectorization_before.py"
+    path.write_text(shown.stdout)
+    spec = importlib.util.spec_from_file_location("vectorization_before", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def measure(args, condition: str, reference: dict, cells: dict) -> tuple[dict, dict]:
+    """{(label, clock): [ratio or None (the measurement failed)]}, {version: [seconds per speed check]}."""
     spin = f"import os\nwhile os.getppid() == {os.getpid()}: pass"
-    load = [subprocess.Popen([sys.executable, "-c", spin]) for _ in range(args.load)]
-    clocks = ["cpu", "wall"]
-    results = {(name, clock): [] for name, _, _ in subjects for clock in clocks}
+    load = [subprocess.Popen([sys.executable, "-c", spin]) for _ in range(args.load if condition == "load" else 0)]
+    neighbour = None
+    if condition == "neighbour":
+        neighbour = Sandbox(timeout=5)
+        neighbour.__enter__()
+        Bridge(neighbour).load(NEIGHBOUR)
+    found = subjects(reference)
+    before = old_vectorization(args.before) if args.before else None
+    results = {(label, clock): [] for label, *_ in found for clock in ("cpu", "wall")}
+    costs = {"this code": [], f"at {args.before}": []}
     started = time.perf_counter()
     try:
         with Sandbox() as box:
             bridge = Bridge(box)
             bridge.load("import numpy as np")
-            bridge.load(cells["svm_loss_vectorized"])
-            bridge.load(cells["softmax_loss_vectorized"])
+            for part in ("svm_loss_naive", "svm_loss_vectorized", "softmax_loss_naive", "softmax_loss_vectorized"):
+                bridge.load(cells[part])
             bridge.load(DISGUISED)
-            bridge.load(einsum["svm_loss_vectorized"].replace("def svm_loss_vectorized", "def einsum_svm"))
-            bridge.load(einsum["softmax_loss_vectorized"].replace("def softmax_loss_vectorized", "def einsum_softmax"))
+            for _, alias, entry_cells, part, _ in found:
+                if entry_cells is not None:
+                    load_subject(bridge, alias, entry_cells, part)
             if box.cpu_seconds() is None:
                 raise SystemExit("no control group for the kernel here (run as root on Linux): only wall time")
             cpu_seconds = box.cpu_seconds
             for run in range(args.runs):
-                for (name, naive, _), clock in [(s, c) for s in subjects for c in clocks]:
+                for (label, alias, _, part, _), clock in [(s, c) for s in found for c in ("cpu", "wall")]:
                     box.cpu_seconds = cpu_seconds if clock == "cpu" else (lambda: None)
                     ctx = Context(bridge=bridge, source="", reference=reference,
-                                  rng=np.random.default_rng([run, len(name)]), seed=run)
-                    measured = [vectorization.measure_speed(ctx, name, reference[naive], shape, oracles.get(name))
+                                  rng=np.random.default_rng([run, len(alias)]), seed=run)
+                    naive = reference[part.replace("vectorized", "naive")]
+                    measured = [vectorization.measure_speed(ctx, alias, naive, shape, reference[part])
                                 for shape in vectorization.SPEED_SHAPES]
-                    if any(isinstance(m, str) for m in measured):
-                        raise SystemExit(f"{name}: {measured}")
-                    ratios = [m[0] for m in measured]
-                    results[name, clock].append(min(ratios))
+                    results[label, clock].append(None if any(isinstance(m, str) for m in measured)
+                                                 else min(m[0] for m in measured))
                 box.cpu_seconds = cpu_seconds
+                for version, module in [("this code", vectorization), (f"at {args.before}", before)]:
+                    for part in PARTS if module is not None else ():
+                        ctx = Context(bridge=bridge, source="", reference=reference, rng=np.random.default_rng(run), seed=run)
+                        clock = time.perf_counter()
+                        verdict = module.speed_check(ctx, part, reference[part.replace("vectorized", "naive")], weight=2)
+                        costs[version].append(time.perf_counter() - clock)
+                        if not verdict.passed:
+                            print(f"  note: {version}: the reference {part} failed the speed check: {verdict.message}")
                 if (run + 1) % 10 == 0:
-                    print(f"  {run + 1}/{args.runs} runs ({time.perf_counter() - started:.0f} s)", flush=True)
+                    print(f"  {condition}: {run + 1}/{args.runs} runs ({time.perf_counter() - started:.0f} s)", flush=True)
     finally:
         for proc in load:
             proc.kill()
-    print(f"\n{len(load)} busy processes on a {os.cpu_count()}-core machine, "
-          f"{args.runs} runs each, factor required: {vectorization.SPEED_FACTOR:g}x")
-    print(f"{'function':26s} {'clock':5s} {'expected':9s} {'wrong verdicts':15s} ratio min / median / max (worst shape)")
-    for name, _, must_pass in subjects:
-        for clock in clocks:
-            ratios = results[name, clock]
-            wrong = sum((r >= vectorization.SPEED_FACTOR) != must_pass for r in ratios)
-            label = "false fails" if must_pass else "false passes"
-            print(f"{name:26s} {clock:5s} {'pass' if must_pass else 'fail':9s} {wrong:3d} {label:11s} "
-                  f"{min(ratios):8.1f} / {statistics.median(ratios):8.1f} / {max(ratios):8.1f}")
+        if neighbour is not None:
+            neighbour.__exit__(None, None, None)
+    return results, costs
+
+
+def report(condition: str, args, results: dict, costs: dict, reference: dict) -> None:
+    where = (f"{args.load} busy processes" if condition == "load" else
+             "a sandboxed neighbour kernel keeping 40 busy processes (own sessions) running")
+    print(f"\n## beside {where}, on a {os.cpu_count()}-core machine: {args.runs} runs each, "
+          f"factor required {vectorization.SPEED_FACTOR:g}x, shapes {list(vectorization.SPEED_SHAPES)}\n")
+    print("| function | expected | wrong verdicts (CPU / wall) | CPU ratio: min / median / max | wall ratio: min / median / max |")
+    print("| --- | --- | --- | --- | --- |")
+    for label, _, _, _, wanted in subjects(reference):
+        cells = []
+        wrongs = []
+        for clock in ("cpu", "wall"):
+            ratios = results[label, clock]
+            passes = [r is not None and r >= vectorization.SPEED_FACTOR for r in ratios]
+            wrongs.append("-" if wanted is None else str(sum(p != wanted for p in passes)))
+            numbers = [r for r in ratios if r is not None]
+            failed = len(ratios) - len(numbers)
+            cells.append((f"{min(numbers):.1f} / {statistics.median(numbers):.1f} / {max(numbers):.1f}" if numbers else "-")
+                         + (f" ({failed} wrong results)" if failed else ""))
+        expected = {True: "pass", False: "fail", None: "not judged by time"}[wanted]
+        print(f"| {label} | {expected} | {wrongs[0]} / {wrongs[1]} of {args.runs} | {cells[0]} | {cells[1]} |")
+    print("\nThe speed check's own cost per part (wall seconds of speed_check on the reference, median / max):")
+    for version, seconds in costs.items():
+        if seconds:
+            print(f"  {version:24s} {statistics.median(seconds):.2f} / {max(seconds):.2f} s over {len(seconds)} checks")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=50)
+    parser.add_argument("--load", type=int, default=4, help="busy processes started beside the measurement (default 4)")
+    parser.add_argument("--conditions", default="load,neighbour", help="load, neighbour or both (default)")
+    parser.add_argument("--before", default="2aeca9e", help="git revision whose speed check's cost is shown beside")
+    args = parser.parse_args()
+
+    import nbformat
+
+    from autograder.layout import SOLUTIONS
+    from autograder.parts import nbgrader_meta
+
+    reference = load_reference()
+    cells = {nbgrader_meta(c).get("grade_id"): c.source
+             for p in SOLUTIONS.glob("*.ipynb") for c in nbformat.read(p, as_version=4).cells}
+    for condition in args.conditions.split(","):
+        results, costs = measure(args, condition, reference, cells)
+        report(condition, args, results, costs, reference)
 
 
 if __name__ == "__main__":

@@ -179,11 +179,34 @@ def test_a_part_without_checks_stops_the_run_before_anyone_is_graded(submissions
 
 
 def test_a_wrong_gradient_while_timed_is_called_a_wrong_gradient(submissions):
-    from autograder.selftest import CORPUS, parse_entry
-
-    entry = parse_entry(CORPUS / "softmax_vec_gradient_not_averaged.py")
-    submissions("timed", entry.cells, base=SOLUTIONS)
+    # Right on every input the other checks use, wrong only on the timing shape (N=1000, D=10).
+    (cell,) = [c.source for c in nbformat.read(SOLUTIONS / "linear_classifiers.ipynb", as_version=4).cells
+               if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "softmax_loss_vectorized"]
+    assert cell.rstrip().endswith("return loss, dW")
+    cell = cell.rstrip()[:-len("dW")] + "dW * (1.5 if X.shape == (1000, 10) else 1.0)\n"
+    submissions("timed", {"softmax_loss_vectorized": cell}, base=SOLUTIONS)
     (grade,) = grade_all(submissions.root)
     (part,) = [p for p in grade.parts if p.name == "softmax_loss_vectorized"]
-    (speed,) = [c for c in part.checks if c.name.startswith("at least")]
-    assert not speed.passed and "its loss was right but dW[" in speed.message, speed.message
+    failed = {c.name: c.message for c in part.checks if not c.passed}
+    assert list(failed) == ["at least 3x faster than the naive reference"], student_report(grade)
+    assert "its loss was right but dW[" in failed["at least 3x faster than the naive reference"], failed
+
+
+def test_a_grader_whose_kernels_cannot_start_stops_before_grading_anyone(submissions, monkeypatch, tmp_path, capsys):
+    import json
+
+    from autograder import grading, sandbox
+
+    submissions("someone", base=SOLUTIONS)
+    spec = tmp_path / "kernels"
+    (spec / sandbox.KERNEL_NAME).mkdir(parents=True)
+    (spec / sandbox.KERNEL_NAME / "kernel.json").write_text(json.dumps(
+        {"argv": [str(tmp_path / "no-such-python"), "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+         "display_name": "broken", "language": "python"}))
+    monkeypatch.setattr(sandbox, "_kernel_spec_dir", lambda: spec)
+    monkeypatch.setattr(grading, "_kernels_started", False)
+    out = submissions.root.parent / "out"
+    assert cli_main(["grade", str(submissions.root), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "student kernels cannot start" in err and "nobody was graded" in err, err
+    assert not (out / "grades.csv").exists() and not list(out.glob("results/*.json"))

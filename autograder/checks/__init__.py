@@ -37,8 +37,9 @@ class CheckResult:
 @dataclasses.dataclass
 class Context:
     """What a part's checks get: the bridge to the student's kernel, the student's cell source
-    (and, in ``sources``, every graded cell of the submission by part name), the reference
-    (oracle) functions, and a random generator seeded for this submission and part."""
+    (and, in ``sources``, every graded cell of the submission by part name, in the order the
+    grader runs them; in ``setup``, the import cells run before them), the reference (oracle) functions, and a random generator
+    seeded for this submission and part."""
 
     bridge: Bridge
     source: str
@@ -46,6 +47,7 @@ class Context:
     rng: np.random.Generator
     seed: int
     sources: dict = dataclasses.field(default_factory=dict)
+    setup: tuple = ()
 
 
 REGISTRY: dict[str, Callable[[Context], list[CheckResult]]] = {}

@@ -79,20 +79,52 @@ def check_loss(ctx: Context, name: str) -> list[CheckResult]:
     if name.startswith("softmax"):
         compare(LARGE_SCORES, 1, [inputs.large_scores_case(ctx.rng)], "loss")
     results.append(_numerical_gradient_check(ctx, name, runner))
-    # Structure earns nothing unless the function computes the right loss: a stub or
-    # `return 0, np.zeros_like(W)` has the right shape, is self-consistent, has no loops and is fast.
-    correct = next(r.passed for r in results if r.name == RANDOM_LOSS)
-    gated = "not awarded until the loss is right on random inputs (see above)."
+    # Structure (shape, self-consistency, no loops, speed) earns credit only from a function that
+    # computes a loss: the right one, or one with a systematic slip (input-dependent, finite, its
+    # gradient consistent with its own loss). A stub or `return 0, np.zeros_like(W)` earns nothing.
+    passed = {r.name for r in results if r.passed}
+    correct = RANDOM_LOSS in passed
+    lacking = "" if correct else _not_loss_like(runner, plain, CONSISTENCY_CHECK in passed)
+    withheld = f"not awarded: {name} {lacking}." if lacking else ""
     for i, result in enumerate(results):
-        if result.passed and not correct and result.name in (SHAPE_CHECK, CONSISTENCY_CHECK):
-            results[i] = CheckResult(result.name, result.weight, False,
-                                     gated)
+        if withheld and result.passed and result.name in (SHAPE_CHECK, CONSISTENCY_CHECK):
+            results[i] = CheckResult(result.name, result.weight, False, withheld)
     if name.endswith("_vectorized"):
         results.append(_agrees_with_naive(ctx, name, runner, ctx.reference[naive]))
-        for title, check in [(vectorization.NO_LOOPS, lambda: vectorization.no_loops(ctx.source, name, 2, ctx.sources)),
-                             (vectorization.speed_title(), lambda: vectorization.speed_check(ctx, name, ctx.reference[naive], weight=2))]:
-            results.append(check() if correct else CheckResult(title, 2, False, gated))
+        loops = vectorization.no_loops(ctx, name, 2) if not withheld else CheckResult(vectorization.NO_LOOPS, 2, False, withheld)
+        results.append(loops)
+        if withheld or not loops.passed:
+            why = withheld or "not awarded: speed credit is for vectorized code, and the loop check found a loop (see above)."
+            results.append(CheckResult(vectorization.speed_title(), 2, False, why))
+        else:
+            # Timed results must be the reference's if the function is right, else its own untimed
+            # ones (asked for as every other check asks): fast garbage earns nothing either way.
+            right = {RANDOM_LOSS, RANDOM_GRADIENT} <= passed
+            oracle = oracle if right else runner.recompute
+            results.append(vectorization.speed_check(ctx, name, ctx.reference[naive], weight=2, oracle=oracle))
     return results
+
+
+def _not_loss_like(runner, cases: list, consistent: bool) -> str:
+    """Why the function does not compute anything like a loss ('' if it does): it must return a
+    finite loss that depends on the input and a finite, not all-zero gradient that agrees with
+    its own loss."""
+    values = []
+    for case in cases:
+        try:
+            values.append(runner.run(case))
+        except Unusable:
+            return "does not return (loss, dW) on every input"
+    losses = np.array([loss for loss, _ in values])
+    if not np.all(np.isfinite(losses)) or not all(np.all(np.isfinite(dW)) for _, dW in values):
+        return "returns values that are not finite"
+    if np.ptp(losses) <= 1e-12 * max(1.0, float(np.max(np.abs(losses)))):
+        return f"returns the same loss ({losses[0]:.6g}) whatever the input: it does not compute a loss yet"
+    if not any(np.any(dW) for _, dW in values):
+        return "returns a zero gradient whatever the input: it does not compute a gradient yet"
+    if not consistent:
+        return "returns a gradient that does not agree with its own loss (see above)"
+    return ""
 
 
 class _Runner:
@@ -116,6 +148,10 @@ class _Runner:
             self.stuck = reply_failure(self.name, reply)
         self._replies[id(case)] = (case, reply)
         return loss_pair(self.name, reply, case["W"].shape)
+
+    def recompute(self, W, X, y, reg):
+        """The student's own result on these inputs, asked for as every check asks (not timed)."""
+        return self.run({"W": W.copy(), "X": X.copy(), "y": y.copy(), "reg": reg})
 
 
 def _close_loss(got: float, want: float, rtol: float = LOSS_RTOL) -> bool:
@@ -151,7 +187,8 @@ def _numerical_gradient_check(ctx: Context, name: str, runner: _Runner) -> Check
     if not reply.ok or reply.value.kind != "list":
         return CheckResult(title, 1, False, reply_failure(name, reply) if not reply.ok else f"{name} did not return numbers")
     values = np.array([item.value if item.kind == "float" else np.nan for item in reply.value.value])
-    numerical = (values[0::2] - values[1::2]) / (2 * NUMERICAL_H)
+    with np.errstate(invalid="ignore", over="ignore"):  # inf - inf: a nan, which fails below
+        numerical = (values[0::2] - values[1::2]) / (2 * NUMERICAL_H)
     analytic = np.array([dW[ix] for ix in entries])
     errors = np.abs(numerical - analytic) / np.maximum(1e-8, np.abs(numerical) + np.abs(analytic))
     # The SVM's hinge has kinks: one entry may straddle one. Softmax is smooth: all must agree.

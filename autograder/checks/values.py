@@ -16,12 +16,19 @@ class Unusable(Exception):
     """The student's code did not return a usable value; the message says why."""
 
 
+#: What a stub's failures say (once per part: see grading._run_checks).
+NOT_IMPLEMENTED = "is not implemented yet (it raises NotImplementedError)."
+
+
 def reply_failure(name: str, reply: Reply) -> str:
     if reply.status == "timeout":
         return f"calling {name} did not finish within the time limit ({reply.problem}); look for an endless loop."
     if reply.status == "dead":
         return f"calling {name} crashed the kernel ({reply.problem})."
-    return f"calling {name} raised {reply.problem}"
+    problem = reply.problem.strip().rstrip(":").strip()
+    if problem.split(":")[0].strip() == "NotImplementedError":
+        return f"{name} {NOT_IMPLEMENTED}"
+    return f"calling {name} raised {problem}"
 
 
 def scalar(name: str, what: str, value: Value) -> float:

@@ -1,0 +1,490 @@
+"""The static loop check: does a function, and everything it can reach, loop in Python?
+
+It reads the student's graded cells, in the order the grader runs them, as one program (nothing
+is executed here), and errs on the side of finding a loop:
+
+- A name leads to the binding it has when it is read: in a function (read after every cell has
+  run), the last one made by a plain top-level statement, plus every binding that may come later
+  or that it cannot place (one under ``if False:`` or in a ``try``, a ``global`` set inside a
+  function, an unpacked or matched value...); at load time, the same among the bindings before
+  it. A later cell's redefinition is therefore the definition, and an alias ``_impl = _naive``
+  is followed. Attributes (``x.name``, ``getattr(x, "name")``) lead to every class member and
+  every attribute assignment of that name.
+- From the function, everything reachable is read for loop syntax (for, while, comprehensions,
+  generators), calls that run Python once per element (``map``, ``np.vectorize``,
+  ``functools.reduce`` under any name, ``iter(callable, sentinel)``, ``key=`` functions, any
+  function handed to a call as a value), object arrays, student classes with special methods,
+  recursion through any alias or parameter, and code it cannot follow (``exec``/``eval``,
+  ``globals()``, ``__dict__``, ``get_ipython``, ``pickle``, ``getattr`` with a computed name...).
+- Code that runs when the cells load (top-level statements, class bodies, decorators, defaults,
+  and what they reach) is read for code it cannot follow, which could rebind anything.
+
+The speed measurement is the backstop for what it cannot see.
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+from collections import defaultdict
+
+from autograder.intake import parse
+
+LOOP_NODES = {
+    ast.For: "a for loop", ast.AsyncFor: "a for loop", ast.While: "a while loop",
+    ast.ListComp: "a list comprehension", ast.SetComp: "a set comprehension",
+    ast.DictComp: "a dict comprehension", ast.GeneratorExp: "a generator expression",
+    ast.Yield: "a generator (yield)", ast.YieldFrom: "a generator (yield from)",
+}
+#: Callables that run Python code once per element, whatever they are reached through.
+LOOPING = {
+    "map": "map()", "filter": "filter()", "vectorize": "np.vectorize", "starmap": "itertools.starmap",
+    "filterfalse": "itertools.filterfalse", "takewhile": "itertools.takewhile", "dropwhile": "itertools.dropwhile",
+    "groupby": "itertools.groupby", "apply_along_axis": "np.apply_along_axis", "apply_over_axes": "np.apply_over_axes",
+    "frompyfunc": "np.frompyfunc", "fromiter": "np.fromiter", "fromfunction": "np.fromfunction",
+    "piecewise": "np.piecewise", "nditer": "np.nditer", "ndindex": "np.ndindex", "ndenumerate": "np.ndenumerate",
+    "apply": "apply()", "applymap": "applymap()", "generic_filter": "scipy.ndimage.generic_filter",
+}
+#: Looping only as functools.reduce / itertools.accumulate (numpy's ufunc.reduce is array code).
+LOOPING_IN_MODULES = {"reduce": ("functools", "functools.reduce"), "accumulate": ("itertools", "itertools.accumulate")}
+#: Names that run code the check cannot read, or rebind names behind its back.
+DYNAMIC = {
+    "exec": "exec()", "eval": "eval()", "compile": "compile()", "__import__": "__import__()",
+    "globals": "globals()", "vars": "vars()", "locals": "locals()", "__dict__": "__dict__",
+    "__builtins__": "__builtins__", "builtins": "the builtins module", "importlib": "importlib",
+    "import_module": "importlib.import_module", "__getattribute__": "__getattribute__",
+    "__setattr__": "__setattr__", "__code__": "__code__", "__globals__": "__globals__",
+    "__defaults__": "__defaults__", "__kwdefaults__": "__kwdefaults__", "__closure__": "__closure__",
+    "FunctionType": "types.FunctionType", "CodeType": "types.CodeType", "modules": "sys.modules",
+    "get_ipython": "get_ipython()", "run_cell": "IPython's run_cell", "timeit": "timeit (code in a string)",
+    "pickle": "pickle", "marshal": "marshal", "dill": "dill", "cloudpickle": "cloudpickle", "runpy": "runpy",
+    "pydoc": "pydoc", "ctypes": "ctypes", "InteractiveInterpreter": "code.InteractiveInterpreter",
+}
+#: Object dtypes make numpy call Python once per element.
+OBJECT_DTYPES = {"object", "O", "object_"}
+
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+_DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+_SCOPES = (*_DEFS, ast.Lambda)
+_UNREADABLE = (SyntaxError, ValueError, SystemError, RecursionError, MemoryError)
+
+
+@dataclasses.dataclass(eq=False)
+class Binding:
+    """A name bound to ``node`` (a def, a class, an expression, or ("import", "module.name"))
+    at ``position`` (cell, top-level statement) in load order; ``plain``: by a statement of a
+    cell's top level itself, so a later plain binding certainly replaces it."""
+
+    node: object
+    position: tuple
+    plain: bool
+    anytime: bool = False  # may be made at any moment (a ``global`` set in a function, a local def)
+
+
+class Program:
+    """The graded cells read as one module, in load order."""
+
+    def __init__(self, cells: list[tuple[str, ast.Module]]):
+        self.cells = cells
+        self.defs: dict[str, list[Binding]] = defaultdict(list)
+        self.members: dict[str, list] = defaultdict(list)  # attribute name -> what ``x.name`` may be
+        self.where: dict[int, str] = {}  # id(node) -> its cell's label
+        self.position: dict[int, tuple] = {}  # id(node) -> (cell, top-level statement)
+        self.scope: dict[int, object] = {}  # id(node) -> the innermost function or lambda around it
+        self.locals: dict[int, set] = {}  # id(function or lambda) -> its local names
+        for index, (label, tree) in enumerate(cells):
+            for statement_index, statement in enumerate(tree.body):
+                self._index(statement, label, (index, statement_index), None)
+            for statement_index, statement in enumerate(tree.body):
+                self._bind_top(statement, (index, statement_index), plain=True)
+            for each in ast.walk(tree):
+                self._bind_anywhere(each)
+
+    # -- indexing -----------------------------------------------------------------------------
+    def _index(self, node, label: str, position: tuple, function) -> None:
+        self.where[id(node)] = label
+        self.position[id(node)] = position
+        self.scope[id(node)] = function
+        inner = function
+        if isinstance(node, _FUNCTIONS):
+            self.locals[id(node)] = {a.arg for a in ast.walk(node.args) if isinstance(a, ast.arg)}
+            inner = node
+        outside = ([*node.args.defaults, *(d for d in node.args.kw_defaults if d is not None),
+                    *getattr(node, "decorator_list", [])] if isinstance(node, _FUNCTIONS) else [])
+        for child in ast.iter_child_nodes(node):
+            if any(child is o for o in outside):
+                self._index(child, label, position, function)  # evaluated where the def is
+                continue
+            self._index(child, label, position, inner)
+            if inner is not None:
+                if isinstance(child, ast.Name) and not isinstance(child.ctx, ast.Load):
+                    self.locals[id(inner)].add(child.id)
+                elif isinstance(child, _DEFS):
+                    self.locals[id(inner)].add(child.name)
+                elif isinstance(child, ast.alias):
+                    self.locals[id(inner)].add((child.asname or child.name).split(".")[0])
+
+    def is_local(self, name: ast.Name) -> bool:
+        """Assigned (or a parameter) in the function it is read in."""
+        function = self.scope.get(id(name))
+        return function is not None and name.id in self.locals.get(id(function), ())
+
+    def load_time(self, node) -> bool:
+        return self.scope.get(id(node)) is None
+
+    # -- bindings -----------------------------------------------------------------------------
+    def _bind(self, name: str, node, position: tuple, plain: bool = False, anytime: bool = False) -> None:
+        self.defs[name].append(Binding(node, position, plain, anytime))
+
+    def _member(self, name: str, node) -> None:
+        self.members[name].append(node)
+
+    def _bind_top(self, statement, position: tuple, plain: bool) -> None:
+        """Bindings of a top-level statement (``plain``) and of the blocks nested in it (not)."""
+        if isinstance(statement, _DEFS):
+            self._bind(statement.name, statement, position, plain)
+            return
+        if isinstance(statement, (ast.Import, ast.ImportFrom)):
+            return  # bound by _bind_anywhere, with their position
+        if isinstance(statement, ast.Assign):
+            for target in statement.targets:
+                self._bind_target(target, statement.value, position, plain)
+        elif isinstance(statement, (ast.AnnAssign, ast.AugAssign)) and statement.value is not None:
+            self._bind_target(statement.target, statement.value, position, plain and isinstance(statement, ast.AnnAssign))
+        elif isinstance(statement, (ast.For, ast.AsyncFor)):
+            self._bind_target(statement.target, statement.iter, position, False)
+        elif isinstance(statement, (ast.With, ast.AsyncWith)):
+            for item in statement.items:
+                if item.optional_vars is not None:
+                    self._bind_target(item.optional_vars, item.context_expr, position, False)
+        elif isinstance(statement, ast.Try) or type(statement).__name__ == "TryStar":
+            raised = [n.exc for n in ast.walk(statement) if isinstance(n, ast.Raise) and n.exc is not None]
+            for handler in statement.handlers:
+                if handler.name:
+                    for value in raised or [handler]:
+                        self._bind(handler.name, value, position)
+        elif type(statement).__name__ == "Match":
+            for case in statement.cases:
+                for node in ast.walk(case.pattern):
+                    name = getattr(node, "name", None) or getattr(node, "rest", None)
+                    if isinstance(name, str):
+                        self._bind(name, statement.subject, position)
+        for node in ast.walk(statement):
+            if isinstance(node, ast.NamedExpr):
+                self._bind_target(node.target, node.value, position, False)
+        for child in ast.iter_child_nodes(statement):
+            if isinstance(child, (ast.stmt, ast.excepthandler)) or type(child).__name__ == "match_case":
+                for inner in getattr(child, "body", [child]) if not isinstance(child, ast.stmt) else [child]:
+                    self._bind_top(inner, position, plain=False)
+
+    def _bind_target(self, target, value, position: tuple, plain: bool) -> None:
+        """``name = value``, ``table[k] = value`` (binds ``table``), ``obj.name = value`` (a
+        member), unpacking (each name gets the whole value, not plainly)."""
+        if isinstance(target, ast.Name):
+            self._bind(target.id, value, position, plain)
+        elif isinstance(target, ast.Attribute):
+            self._member(target.attr, value)
+        elif isinstance(target, (ast.Subscript, ast.Starred)):
+            self._bind_target(target.value, value, position, False)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            for element in target.elts:
+                self._bind_target(element, value, position, False)
+
+    def _bind_anywhere(self, node) -> None:
+        """Bindings that count wherever they are: imports (even inside a function), class
+        members, attribute assignments, setattr with a literal name, names set through
+        ``global``, nested defs and lambdas assigned to a name."""
+        position = self.position.get(id(node), (0, 0))
+        if type(node) in (ast.Import, ast.ImportFrom):
+            module = getattr(node, "module", None) or ""
+            for alias in node.names:
+                full = f"{module}.{alias.name}" if module else alias.name
+                self._bind((alias.asname or alias.name).split(".")[0], ("import", full), position,
+                           plain=self.scope.get(id(node)) is None and any(node is s for _, t in self.cells for s in t.body))
+        elif isinstance(node, ast.ClassDef):
+            for statement in ast.walk(node):
+                if isinstance(statement, _DEFS) and statement is not node:
+                    self._member(statement.name, statement)
+                elif isinstance(statement, (ast.Assign, ast.AnnAssign)) and statement.value is not None:
+                    for target in getattr(statement, "targets", [getattr(statement, "target", None)]):
+                        for name in ast.walk(target):
+                            if isinstance(name, ast.Name):
+                                self._member(name.id, statement.value)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)) and node.value is not None:
+            for target in getattr(node, "targets", [getattr(node, "target", None)]):
+                if isinstance(target, ast.Attribute):
+                    self._member(target.attr, node.value)
+        elif isinstance(node, ast.Call) and _called_name(node) == "setattr" and len(node.args) == 3 and _literal(node.args[1]):
+            self._member(_literal(node.args[1]), node.args[2])
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            if self.scope.get(id(node)) is not None:  # nested: reached by its name anywhere
+                self._bind(node.name, node, position, anytime=True)
+            declared = {n for inner in ast.walk(node) if isinstance(inner, ast.Global) for n in inner.names}
+            for inner in ast.walk(node):
+                targets = (inner.targets if isinstance(inner, ast.Assign) else
+                           [inner.target] if isinstance(inner, (ast.AnnAssign, ast.AugAssign, ast.NamedExpr)) else [])
+                for target in targets:
+                    if isinstance(target, ast.Name) and target.id in declared and getattr(inner, "value", None) is not None:
+                        self._bind(target.id, inner.value, position, anytime=True)
+        if isinstance(node, (ast.Assign, ast.AnnAssign, ast.NamedExpr)) and isinstance(node.value, ast.Lambda) \
+                and self.scope.get(id(node)) is not None:
+            for target in getattr(node, "targets", [getattr(node, "target", None)]):
+                if isinstance(target, ast.Name):
+                    self._bind(target.id, node.value, position, anytime=True)
+
+    def resolve(self, word: str, at=None) -> list:
+        """What the name ``word`` may be bound to when read at node ``at`` (None: in a function,
+        after every cell has run)."""
+        bindings = self.defs.get(word, [])
+        if at is not None and self.load_time(at):
+            here = self.position.get(id(at), (0, 0))
+            bindings = [b for b in bindings if b.position <= here or b.anytime]  # <=: a block binds for itself
+        plain = [b for b in bindings if b.plain]
+        if plain:
+            last = max(plain, key=lambda b: b.position)
+            bindings = [b for b in bindings if b is last or b.anytime or not b.plain and not b.position < last.position]
+        return [b.node for b in bindings]
+
+
+def find_loops(cells: dict, name: str, setup: tuple = ()) -> list[str]:
+    """Descriptions of the loops that the function ``name`` can run, e.g. ["a for loop (line 12
+    of svm_loss_vectorized)"], given ``cells`` ({part name: cell source}, the student's graded
+    cells in the order the grader runs them, the function's own among them) and ``setup`` (the
+    import cells it runs first). A cell that cannot be read gives one entry."""
+    trees = []
+    for label, text in [*((f"import cell {i + 1}", s) for i, s in enumerate(setup)), *cells.items()]:
+        try:
+            trees.append((label, parse(text)))
+        except SyntaxError as exc:
+            if label == name or name in text:
+                return [f"a syntax error (line {exc.lineno} of {label})"]
+        except _UNREADABLE as exc:
+            if label == name or name in text:
+                return [f"code the check cannot read ({type(exc).__name__}, in {label})"]
+    try:
+        program = Program(trees)
+        starts = [node for node in program.resolve(name) if isinstance(node, _DEFS)]
+        if not starts:
+            return [f"no function named {name}"]
+        return _Reader(program, own=name).read(starts)
+    except RecursionError:
+        return ["code nested too deeply for the check to read"]
+
+
+class _Reader:
+    """Walks everything reachable from a function, collecting what loops."""
+
+    def __init__(self, program: Program, own: str = ""):
+        self.program, self.own = program, own  # own: the label of the function's cell, not repeated
+        self.found: list[str] = []
+        self.edges: dict[int, set] = defaultdict(set)  # id(scope node) -> ids of the nodes it refers to
+        self.nodes: dict[int, object] = {}
+
+    def read(self, starts: list) -> list[str]:
+        self._load_time()
+        pending, seen = list(starts), {id(node) for node in starts}
+        while pending:
+            node = pending.pop()
+            self.nodes[id(node)] = node
+            for target in self._scan(node):
+                self.edges[id(node)].add(id(target))
+                if id(target) not in seen:
+                    seen.add(id(target))
+                    pending.append(target)
+        self._recursion(starts)
+        return list(dict.fromkeys(self.found))
+
+    def _report(self, what: str, node) -> None:
+        label = self.program.where.get(id(node), "")
+        self.found.append(f"{what} (line {getattr(node, 'lineno', '?')}" + (f" of {label})" if label != self.own else ")"))
+
+    # -- what runs when the cells load ------------------------------------------------------------
+    def _load_time(self) -> None:
+        """Code the check cannot follow, in what runs at load time and in what that reaches."""
+        roots = []
+        for _, tree in self.program.cells:
+            for statement in tree.body:
+                if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    roots += [*statement.decorator_list, *statement.args.defaults,
+                              *(d for d in statement.args.kw_defaults if d is not None)]
+                elif isinstance(statement, ast.ClassDef):
+                    roots += [*statement.decorator_list, *statement.bases, *statement.keywords]
+                    roots += [s for s in statement.body if not isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))]
+                else:
+                    roots.append(statement)
+        pending, seen = list(roots), {id(r) for r in roots}
+        while pending:
+            node = pending.pop()
+            for child in ast.walk(node):
+                self._dynamic(child)
+                word = (child.id if isinstance(child, ast.Name) and isinstance(child.ctx, ast.Load) else None)
+                for target in self.program.resolve(word, child) if word else []:
+                    if not isinstance(target, tuple) and id(target) not in seen:
+                        seen.add(id(target))
+                        pending.append(target)
+
+    def _dynamic(self, node) -> None:
+        if type(node) in (ast.Import, ast.ImportFrom):
+            for alias in node.names:
+                full = f"{getattr(node, 'module', None) or ''}.{alias.name}".strip(".")
+                word = next((part for part in full.split(".") if part in DYNAMIC), None)
+                if word:
+                    self._report(f"{DYNAMIC[word]}, which the check cannot follow", node)
+            return
+        word = (node.id if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and not self.program.is_local(node)
+                and not self.program.resolve(node.id, node)  # a student's own variable named `vars` is no builtin
+                else node.attr if isinstance(node, ast.Attribute) else None)
+        if word in DYNAMIC:
+            self._report(f"{DYNAMIC[word]}, which the check cannot follow", node)
+        elif isinstance(node, ast.Call) and _called_name(node) in ("getattr", "setattr", "delattr", "hasattr"):
+            if len(node.args) >= 2 and _literal(node.args[1]) is None:
+                self._report(f"{_called_name(node)}() with a name computed at run time", node)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, (str, bytes)):
+            text = node.value.decode("latin-1") if isinstance(node.value, bytes) else node.value
+            words = set(text.replace("\n", ".").replace(" ", ".").split("."))
+            hidden = sorted(words & set(DYNAMIC))
+            if hidden and (isinstance(node.value, bytes) or text in DYNAMIC or "." in text):
+                self._report(f"a reference to {DYNAMIC[hidden[0]]} in a string", node)
+
+    # -- what runs when the function is called ----------------------------------------------------
+    def _scan(self, scope):
+        """Report what loops in ``scope`` (a def, class, lambda or expression); yield the
+        nodes it refers to."""
+        if isinstance(scope, ast.ClassDef):
+            for statement in scope.body:
+                names = ([statement.name] if isinstance(statement, _DEFS) else
+                         [n.id for t in getattr(statement, "targets", [getattr(statement, "target", None)]) if t is not None
+                          for n in ast.walk(t) if isinstance(n, ast.Name)])
+                for name in names:
+                    if name.startswith("__") and name.endswith("__") and name not in ("__init__", "__doc__", "__slots__"):
+                        self._report(f"a class {scope.name} with the special method {name}, "
+                                     "which Python and numpy can call once per element", statement)
+        for node in ast.walk(scope):
+            kind = LOOP_NODES.get(type(node))
+            if kind:
+                self._report(kind, node)
+            self._dynamic(node)
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and not self.program.is_local(node):
+                yield from self._follow(self.program.resolve(node.id, node), node)
+                if node.id in LOOPING and not self.program.defs.get(node.id):
+                    self._report(LOOPING[node.id], node)
+                if node.id == "object":
+                    self._report("an object array, on which numpy runs Python per element", node)
+            elif isinstance(node, ast.Attribute):
+                yield from self.program.members.get(node.attr, [])
+                if node.attr in LOOPING:
+                    self._report(LOOPING[node.attr], node)
+                if node.attr in LOOPING_IN_MODULES and not self._numpy(node.value):
+                    self._report(LOOPING_IN_MODULES[node.attr][1], node)
+                if node.attr in ("sub", "subn") and getattr(node.value, "id", None) == "re":
+                    self._report(f"re.{node.attr} with a function, called once per match", node)
+            elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+                parts = node.value.split(".")
+                if parts[-1] in LOOPING:
+                    self._report(f"{LOOPING[parts[-1]]} (named in a string)", node)
+                if node.value in OBJECT_DTYPES:
+                    self._report("an object array, on which numpy runs Python per element", node)
+            elif type(node) is ast.Call:
+                yield from self._call(node)
+            elif isinstance(node, ast.keyword) and node.arg == "dtype" and getattr(node.value, "attr", None) == "object_":
+                self._report("an object array, on which numpy runs Python per element", node.value)
+
+    def _follow(self, targets: list, node):
+        for target in targets:
+            if isinstance(target, tuple):
+                *module, last = target[1].split(".")
+                if last in LOOPING:
+                    self._report(LOOPING[last], node)
+                if last in LOOPING_IN_MODULES and LOOPING_IN_MODULES[last][0] in module:
+                    self._report(LOOPING_IN_MODULES[last][1], node)
+            else:
+                yield target
+
+    def _call(self, node: ast.Call):
+        called = _called_name(node)
+        if called == "iter" and len(node.args) == 2:
+            self._report("iter(callable, sentinel), which calls a function in a loop", node)
+        if called == "type" and len(node.args) == 3:
+            self._report("type() with three arguments, which makes a class the check cannot read", node)
+        if isinstance(node.func, ast.Call) and _called_name(node.func) == "type" or called == "__class__" \
+                or isinstance(node.func, ast.Attribute) and node.func.attr == "__class__":
+            self._report("a class called through type(...) or __class__, which the check cannot follow", node)
+        for keyword in node.keywords:
+            if keyword.arg == "key" and not (isinstance(keyword.value, ast.Constant) and keyword.value.value is None):
+                self._report(f"{called or 'a call'}() with a key function, called once per element", node)
+        if called in ("getattr", "hasattr") and len(node.args) >= 2 and _literal(node.args[1]):
+            yield from self.program.members.get(_literal(node.args[1]), [])
+            if _literal(node.args[1]) in LOOPING:
+                self._report(LOOPING[_literal(node.args[1])], node)
+        if called in LOOPING:
+            return  # reported as such
+        for argument in [*node.args, *(k.value for k in node.keywords if k.arg != "key")]:
+            if isinstance(argument, ast.Starred):
+                argument = argument.value
+            if isinstance(argument, ast.Lambda) or self._is_function(argument):
+                self._report(f"a function handed to {called or 'a call'}() as a value, which it can call once per element", node)
+                break
+
+    def _is_function(self, expression, depth: int = 0) -> bool:
+        """A function or class of the student's: by name (following a local's assignments in
+        its function), or as an attribute."""
+        if depth > 5:
+            return False
+        if isinstance(expression, ast.Lambda):
+            return True
+        if isinstance(expression, ast.Attribute):
+            return any(isinstance(b, _SCOPES) for b in self.program.members.get(expression.attr, []))
+        if not isinstance(expression, ast.Name):
+            return False
+        if self.program.is_local(expression):
+            function = self.program.scope[id(expression)]
+            values = [n.value for n in ast.walk(function) if isinstance(n, (ast.Assign, ast.NamedExpr, ast.AnnAssign))
+                      and n.value is not None and any(isinstance(t, ast.Name) and t.id == expression.id
+                                                      for t in ast.walk(ast.Tuple(elts=list(getattr(n, "targets", [getattr(n, "target", None)])))))]
+            nested = [n for n in ast.walk(function) if isinstance(n, _DEFS) and n.name == expression.id]
+            return bool(nested) or any(self._is_function(v, depth + 1) for v in values)
+        return any(isinstance(b, _SCOPES) for b in self.program.resolve(expression.id, expression))
+
+    def _numpy(self, expression) -> bool:
+        """``np.add`` and the like: an attribute chain (np.add.reduce), or a name imported from numpy."""
+        if isinstance(expression, ast.Attribute):
+            return True
+        return isinstance(expression, ast.Name) and any(
+            isinstance(b, tuple) and b[1].split(".")[0] == "numpy" for b in self.program.resolve(expression.id, expression)) \
+            or getattr(expression, "id", None) == "np"
+
+    def _recursion(self, starts: list) -> None:
+        """A cycle among the reached scopes: a function that can call itself through any path."""
+        state: dict[int, int] = {}  # 1: on the current path, 2: finished
+
+        def visit(key: int) -> None:
+            state[key] = 1
+            for target in self.edges.get(key, ()):
+                if state.get(target) == 1 and isinstance(self.nodes.get(target), _SCOPES):
+                    self._report("recursion", self._call_site(key, target))
+                elif target not in state:
+                    visit(target)
+            state[key] = 2
+
+        for start in starts:
+            if id(start) not in state:
+                visit(id(start))
+
+    def _call_site(self, key: int, target: int):
+        """The reference in scope ``key`` that leads back to ``target`` (for its line number)."""
+        node, goal = self.nodes[key], self.nodes[target]
+        names = {getattr(goal, "name", None)} | {w for w, bound in self.program.defs.items()
+                                                  if any(b.node is goal for b in bound)}
+        for child in ast.walk(node):
+            if (getattr(child, "id", None) or getattr(child, "attr", None)) in names:
+                return child
+        return node
+
+
+def _called_name(call: ast.Call) -> str | None:
+    func = call.func
+    return func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
+
+
+def _literal(node) -> str | None:
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
