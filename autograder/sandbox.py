@@ -194,10 +194,11 @@ class Sandbox:
 
     def scheduler_seconds(self) -> tuple[float, float] | None:
         """(seconds the kernel's main thread has been on a CPU, seconds every thread of the
-        kernel and of this grader process has waited for a CPU), from the host's scheduler
-        (/proc/<pid>/task/<tid>/schedstat), or None where that cannot be read. Over a request,
-        wall time less both is the time the kernel was blocked for reasons of its own (a sleep),
-        not because the machine was busy."""
+        kernel has waited for one), from the host's scheduler (/proc/<pid>/task/*/schedstat), or
+        None where that cannot be read. Over a request, wall time less both is the time the
+        kernel was blocked for reasons of its own (a sleep) or waited for the request's messages,
+        not for a CPU. The waits of every thread count, not only the main thread's: on a busy
+        machine the main thread also sleeps on the GIL that a waiting thread holds."""
         process = getattr(getattr(self._client.km, "provisioner", None), "process", None) if self._client else None
         pid = getattr(process, "pid", None)
         if pid is None:
@@ -207,10 +208,9 @@ class Sandbox:
         except (OSError, ValueError, IndexError):
             return None
         waited = 0.0
-        for tasks in (Path(f"/proc/{pid}/task"), Path("/proc/self/task")):
-            for task in tasks.iterdir() if tasks.is_dir() else ():
-                with contextlib.suppress(OSError, ValueError, IndexError):
-                    waited += _schedstat(task)[1]
+        for task in Path(f"/proc/{pid}/task").iterdir() if Path(f"/proc/{pid}/task").is_dir() else ():
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                waited += _schedstat(task)[1]
         return main, waited
 
     # -- execution ------------------------------------------------------------------------
@@ -306,4 +306,5 @@ def confinement_note() -> str:
     if _can_confine():
         return ""
     return ("student kernels run with resource limits only (no separate user, no network isolation, "
-            "the kit's files readable): run the grader as root on Linux for the full sandbox.")
+            "the kit's files readable), and the speed checks use wall time, which a busy machine moves: "
+            "run the grader as root on Linux for the full sandbox and CPU-time measurement.")
