@@ -4,11 +4,14 @@
 
 The policy arrives as JSON in the environment variable AUTOGRADER_CONFINE (removed before the
 kernel starts). On Linux, when started as root, it:
-  1. enters new mount and network namespaces: the kernel has no network (only a loopback
-     that is down) and its own view of the file system;
+  1. enters new mount, network, IPC and UTS namespaces: the kernel has no network (only a
+     loopback that is down), its own view of the file system, SysV IPC objects that no other
+     kernel sees and that die with it, and a host name of its own;
   2. hides the kit's private folders (solutions, hidden checks, tests, other submissions, the
-     grade output) under empty read-only tmpfs mounts, and gives /tmp, /var/tmp and /dev/shm
-     small private tmpfs mounts;
+     grade output) under empty read-only tmpfs mounts, and gives every folder of the host that
+     the sandbox user could write (/tmp, /var/tmp, /dev/shm, /run/lock, /dev/mqueue... found
+     at start-up) a small private tmpfs mount, so nothing written there outlives the kernel or
+     reaches another;
   3. drops to an unprivileged user (no supplementary groups), after joining the kernel's
      control group (autograder/cgroup.py) when the policy names one;
 then, in every case, sets resource limits (address space, CPU seconds, processes, file size,
@@ -26,6 +29,8 @@ import sys
 
 CLONE_NEWNS = 0x00020000
 CLONE_NEWNET = 0x40000000
+CLONE_NEWIPC = 0x08000000  # SysV shared memory, semaphores and message queues die with the kernel
+CLONE_NEWUTS = 0x04000000  # its own host name
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
 MS_REC, MS_PRIVATE = 0x4000, 1 << 18
 
@@ -58,10 +63,12 @@ def _mount(libc, source: str, target: str, fstype: str | None, flags: int, data:
 def isolate(policy: dict) -> None:
     """Namespaces, hidden folders and private temporary folders (needs root)."""
     libc = _libc()
-    _check(libc.unshare(CLONE_NEWNS | CLONE_NEWNET), "unshare")
+    _check(libc.unshare(CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS), "unshare")
+    name = b"sandbox"
+    _check(libc.sethostname(name, len(name)), "sethostname")
     _mount(libc, "none", "/", None, MS_REC | MS_PRIVATE, None)
     expose(libc, policy.get("expose", []))
-    private_temp(libc, policy.get("expose", []), policy.get("tmp_size", "16m"))
+    private_temp(libc, policy.get("expose", []), policy.get("tmp_size", "16m"), policy.get("private"))
     for path in policy.get("hide", []):
         if os.path.isdir(path):
             _mount(libc, "tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=0555")
@@ -69,10 +76,12 @@ def isolate(policy: dict) -> None:
             _mount(libc, "/dev/null", path, None, 0x1000, None)  # MS_BIND over a file
 
 
-def private_temp(libc, keep: list[str], size: str) -> None:
-    """Give /tmp, /var/tmp and /dev/shm fresh private tmpfs mounts, binding back the folders of
-    ``keep`` that live there (a kit or virtual environment checked out under /tmp)."""
-    temp = [path for path in ("/tmp", "/var/tmp", "/dev/shm") if os.path.isdir(path)]
+def private_temp(libc, keep: list[str], size: str, folders: list[str] | None = None) -> None:
+    """Give each of ``folders`` (default /tmp, /var/tmp and /dev/shm; the grader passes every
+    folder of the host that the sandbox user could write, see sandbox.shared_folders) a fresh
+    private tmpfs mount, binding back the folders of ``keep`` that live there (a kit or virtual
+    environment checked out under /tmp)."""
+    temp = [path for path in (folders or ("/tmp", "/var/tmp", "/dev/shm")) if os.path.isdir(path)]
     inside = sorted({os.path.abspath(p) for p in keep if os.path.isdir(p)
                      and any(os.path.abspath(p).startswith(t + "/") for t in temp)})
     inside = [p for p in inside if not any(p.startswith(q + "/") for q in inside if q != p)]
@@ -138,9 +147,10 @@ def main(argv: list[str]) -> None:
     command = argv[argv.index("--") + 1:]
     policy = json.loads(os.environ.pop("AUTOGRADER_CONFINE", "{}"))
     uid, gid = policy.get("uid"), policy.get("gid")
-    if policy.get("cgroup") and os.geteuid() == 0:  # join the kernel's group while still root
-        with open(policy["cgroup"], "w") as procs:
-            procs.write(str(os.getpid()))
+    if policy.get("cgroup") and os.geteuid() == 0:  # join the kernel's groups while still root
+        for path in policy["cgroup"]:
+            with open(path, "w") as procs:
+                procs.write(str(os.getpid()))
     if uid is not None and os.geteuid() == 0:
         if "-f" in command:  # the kernel must read its connection file after dropping root
             os.chown(command[command.index("-f") + 1], uid, gid)

@@ -127,9 +127,9 @@ class Sandbox:
         policy = {"limits": LIMITS}
         if self._slot is not None:
             policy.update(uid=self._slot.uid, gid=self._slot.gid, hide=self.hide,
-                          expose=[sys.base_prefix, sys.prefix, str(ROOT)])
+                          expose=[sys.base_prefix, sys.prefix, str(ROOT)], private=shared_folders())
         if self.cgroup is not None:
-            policy["cgroup"] = str(self.cgroup.procs)
+            policy["cgroup"] = [str(path) for path in self.cgroup.joins]
         km = AsyncKernelManager(
             kernel_name=KERNEL_NAME,
             kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(_kernel_spec_dir())]),
@@ -257,16 +257,22 @@ def _outcome(outputs) -> Outcome:
     return Outcome("error" if error else "ok", error=error, displays=displays, stream=text)
 
 
+#: What the kernel gets of the grader's environment: nothing else (not a database password,
+#: not a Gradescope token, not the grader's paths). Jupyter needs none of it: the connection file
+#: comes as an argument, and HOME is the kernel's working folder (autograder/confine.py).
+KERNEL_ENV_KEPT = ("LANG", "LC_ALL", "LC_CTYPE", "TZ", "SYSTEMROOT", "WINDIR", "PATHEXT", "COMSPEC")
+
+
 def _kernel_env() -> dict:
-    """The kernel's environment: the grader's, with this Python's bin first on PATH."""
-    env = dict(os.environ)
-    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
-    # One BLAS thread per kernel: graders run several kernels side by side on few cores.
+    """The kernel's environment, from an allowlist: PATH (this Python's bin first, then the
+    system's), the locale, one BLAS/OpenMP thread (graders run several kernels side by side on
+    few cores), and nothing of the grader's own."""
+    env = {name: os.environ[name] for name in KERNEL_ENV_KEPT if name in os.environ}
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.defpath.strip(os.pathsep)])
+    env.setdefault("LANG", "C.UTF-8")
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         env[var] = "1"
-    env.pop("JPY_PARENT_PID", None)
     return env
-
 
 
 class _CappedClient(NotebookClient):
@@ -281,6 +287,33 @@ class _CappedClient(NotebookClient):
             return None
         self.output_chars += size
         return super().output(outs, msg, display_id, cell_index)
+
+
+@functools.cache
+def shared_folders(depth: int = 4) -> list[str]:
+    """Every folder of the host that any user may write (mode o+w: /tmp, /var/tmp, /dev/shm,
+    /run/lock, /dev/mqueue...), found once per grader process by walking ``depth`` levels below
+    /, outside /proc and /sys. Each kernel gets private tmpfs mounts over them (confine.py), so
+    no file written there can pass from one student's kernel to another's."""
+    found = []
+    pending = [(Path("/"), 0)]
+    while pending:
+        folder, level = pending.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                if not entry.is_dir(follow_symlinks=False) or entry.path in ("/proc", "/sys"):
+                    continue
+                if entry.stat(follow_symlinks=False).st_mode & 0o002:
+                    found.append(entry.path)  # covered whole: nothing below it needs a look
+                elif level + 1 < depth:
+                    pending.append((Path(entry.path), level + 1))
+            except OSError:
+                continue
+    return sorted(set(found) | {p for p in ("/tmp", "/var/tmp", "/dev/shm") if os.path.isdir(p)})
 
 
 @functools.cache

@@ -51,5 +51,9 @@ def test_the_kernels_cpu_time_counts_every_process_it_starts():
         before = box.cpu_seconds()
         assert box.run(ORPHAN_AT_WORK).status == "ok"
         assert box.cpu_seconds() - before >= 0.4
-        group = box.cgroup.path
-    assert not group.exists()  # removed with the sandbox
+        group, share = box.cgroup.path, box.cgroup.share
+        # ... and the kernel has a CPU share of its own, the same as every other kernel's.
+        assert share is not None and box.cgroup.shares() in (1024, 100)
+        pid = box._client.km.provisioner.process.pid
+        assert str(pid) in (share / "cgroup.procs").read_text().split()
+    assert not group.exists() and not share.exists()  # removed with the sandbox

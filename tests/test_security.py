@@ -441,3 +441,76 @@ def test_a_busy_neighbour_costs_the_honest_students_nothing(submissions, tmp_pat
     grades = {g.student_id: g for g in grade_run(submissions.root, tmp_path / "out", timeout=8, workers=2)}
     for student in ("honest_1", "honest_2", "honest_3"):
         assert_only_parts_lost(grades[student], set())
+
+
+SHOWS_ENVIRONMENT = "def rel_error(x, y):\n    import os\n    raise KeyError(sorted(os.environ.items()))\n"
+
+
+def test_the_graders_environment_never_reaches_the_student(submissions, tmp_path, monkeypatch):
+    """A secret of the grader's (a database password, a Gradescope token) is in no kernel reply
+    and in no file the grade run writes, whatever the student's code prints or raises."""
+    secret = "s3cret-db-password-4242"
+    monkeypatch.setenv("COURSE_DB_PASSWORD", secret)
+    monkeypatch.setenv("GRADESCOPE_TOKEN", secret + "-token")
+    with Sandbox() as box:
+        outcome = box.run("import os\nprint(sorted(os.environ.items()))")
+        assert outcome.status == "ok" and "PATH" in outcome.stream and secret not in outcome.stream
+    submissions("snoop", {"rel_error": SHOWS_ENVIRONMENT}, base=SOLUTIONS)
+    out = tmp_path / "out"
+    (grade,) = grade_run(submissions.root, out)
+    assert "KeyError" in student_report(grade)  # the student's error did reach the report...
+    written = [p for p in out.rglob("*") if p.is_file()]
+    assert written and not [p for p in written if secret.encode() in p.read_bytes()]  # ...without the secret
+
+
+WRITES_EVERYWHERE = '''
+import ctypes, os
+libc = ctypes.CDLL(None, use_errno=True)
+segment = libc.shmget(0x5EC7E7, 4096, 0o1666)  # IPC_CREAT | 0666: SysV shared memory
+assert segment >= 0, ctypes.get_errno()
+libc.shmat.restype = ctypes.c_void_p
+address = libc.shmat(segment, None, 0)
+ctypes.memmove(address, b"the answer", 10)
+written = []
+for folder in FOLDERS:
+    try:
+        with open(os.path.join(folder, "from_the_writer"), "w") as handle:
+            handle.write("the answer")
+        written.append(folder)
+    except OSError:
+        pass
+print("wrote", written)
+'''
+
+READS_EVERYWHERE = '''
+import ctypes, os
+libc = ctypes.CDLL(None, use_errno=True)
+found = []
+if libc.shmget(0x5EC7E7, 0, 0) >= 0:
+    found.append("SysV shared memory")
+for folder in FOLDERS:
+    if os.path.exists(os.path.join(folder, "from_the_writer")):
+        found.append(folder)
+print("found", found)
+'''
+
+
+@needs_root
+def test_no_file_or_shared_memory_passes_from_one_students_kernel_to_anothers():
+    """A writer leaves SysV shared memory and a file in every folder any user may write; a
+    reader graded after it, or beside it, finds none of them."""
+    from autograder.sandbox import shared_folders
+
+    folders = shared_folders()
+    assert {"/tmp", "/dev/shm"} <= set(folders) and (not os.path.isdir("/run/lock") or "/run/lock" in folders)
+    setup = f"FOLDERS = {folders!r}\n"
+    with Sandbox() as writer:
+        wrote = writer.run(setup + WRITES_EVERYWHERE)
+        assert wrote.status == "ok" and "/tmp" in wrote.stream, wrote  # it could write: the test means something
+        with Sandbox() as beside:
+            read = beside.run(setup + READS_EVERYWHERE)
+            assert read.status == "ok" and "found []" in read.stream, read.stream
+    with Sandbox() as after:
+        read = after.run(setup + READS_EVERYWHERE)
+        assert read.status == "ok" and "found []" in read.stream, read.stream
+    assert not any(os.path.exists(os.path.join(f, "from_the_writer")) for f in folders)  # nor on the host

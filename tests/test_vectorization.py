@@ -181,3 +181,12 @@ def test_a_loop_found_by_the_red_team_is_found(title):
 @pytest.mark.parametrize("title", sorted(loop_disguises.CLEAN))
 def test_correct_code_the_red_team_found_flagged_is_not(title):
     assert _check(loop_disguises.CLEAN[title]) == [], title
+
+
+def test_prose_in_a_docstring_or_a_message_is_not_code():
+    source = ('def svm_loss_vectorized(W, X, y, reg):\n'
+              '    """We compile the margins, eval the loss and map each score; see globals. Then filter."""\n'
+              '    loss = X.dot(W).sum()\n'
+              '    print("evaluating the loss with the builtins. done")\n'
+              '    return loss, W\n')
+    assert find_loops(source, VECTORIZED) == []

@@ -340,11 +340,13 @@ class _Reader:
             if len(node.args) >= 2 and _literal(node.args[1]) is None:
                 self._report(f"{_called_name(node)}() with a name computed at run time", node)
         elif isinstance(node, ast.Constant) and isinstance(node.value, (str, bytes)):
+            # A name in a string ("builtins.exec", b"cbuiltins\nexec" for pickle), not prose: a
+            # docstring that says "we compile the scores." is no call to compile().
             text = node.value.decode("latin-1") if isinstance(node.value, bytes) else node.value
-            words = set(text.replace("\n", ".").replace(" ", ".").split("."))
-            hidden = sorted(words & set(DYNAMIC))
-            if hidden and (isinstance(node.value, bytes) or text in DYNAMIC or "." in text):
-                self._report(f"a reference to {DYNAMIC[hidden[0]]} in a string", node)
+            if isinstance(node.value, bytes) or not any(c.isspace() for c in text):
+                hidden = sorted(set(text.replace("\n", ".").split(".")) & set(DYNAMIC))
+                if hidden:
+                    self._report(f"a reference to {DYNAMIC[hidden[0]]} in a string", node)
 
     # -- what runs when the function is called ----------------------------------------------------
     def _scan(self, scope):
@@ -379,7 +381,7 @@ class _Reader:
                 if node.attr in ("sub", "subn") and getattr(node.value, "id", None) == "re":
                     self._report(f"re.{node.attr} with a function, called once per match", node)
             elif isinstance(node, ast.Constant) and isinstance(node.value, str):
-                parts = node.value.split(".")
+                parts = node.value.split(".") if not any(c.isspace() for c in node.value) else [""]
                 if parts[-1] in LOOPING:
                     self._report(f"{LOOPING[parts[-1]]} (named in a string)", node)
                 if node.value in OBJECT_DTYPES:
