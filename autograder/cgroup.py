@@ -10,7 +10,11 @@ its session, is counted too.
 It is also the kernel's share of the CPU: every kernel has a group of its own in the cpu
 controller with the same cpu.shares (v1) or cpu.weight (v2), so a student whose code forks 40
 busy processes gets one kernel's share of the machine, not 40 (the scheduler shares CPU between
-groups first, then within them).
+groups first, then within them). Where the memory and pids controllers are there, the group
+caps the kernel's memory (MEMORY_LIMIT, all its processes together) and its number of
+processes (PIDS_LIMIT), and ``kill`` ends every process in it, whatever session it started
+(v2's cgroup.kill; on v1 the group is frozen, every pid it lists is killed, then it is thawed).
+The groups are made below the grader's own (a memory limit set on the grader still holds).
 
 cgroup v1 (the cpuacct controller under /sys/fs/cgroup/cpuacct and the cpu controller under
 /sys/fs/cgroup/cpu, as on these machines; the same group when they are mounted together) or v2
@@ -28,6 +32,22 @@ V1 = Path("/sys/fs/cgroup/cpuacct")
 V1_CPU = Path("/sys/fs/cgroup/cpu")
 V2 = Path("/sys/fs/cgroup")
 SHARES, WEIGHT = 1024, 100  # every kernel the same: the defaults, written so that they hold
+MEMORY_LIMIT = 2 * 1024**3  # bytes, every process of one kernel together
+PIDS_LIMIT = 128  # processes and threads of one kernel
+#: v1 controllers holding limits: (controller, setting, value).
+V1_LIMITS = (("memory", "memory.limit_in_bytes", MEMORY_LIMIT), ("pids", "pids.max", PIDS_LIMIT), ("freezer", None, None))
+
+
+def _own_v1_path(controller: str) -> str:
+    """This process's group in a v1 controller ('' for the root), from /proc/self/cgroup."""
+    try:
+        for line in Path("/proc/self/cgroup").read_text().splitlines():
+            _, controllers, path = line.split(":", 2)
+            if controller in controllers.split(","):
+                return path.rstrip("/")
+    except (OSError, ValueError):
+        pass
+    return ""
 
 
 class KernelCgroup:
@@ -39,6 +59,7 @@ class KernelCgroup:
         self.path, self.v2, self.share = Path(path), v2, share
         self.procs = self.path / "cgroup.procs"
         self.joins = [self.procs] + ([share / "cgroup.procs"] if share is not None and share != self.path else [])
+        self.limits: dict[str, Path] = {}  # v1 controller -> the kernel's group in it
 
     @classmethod
     def create(cls, name: str) -> "KernelCgroup | None":
@@ -54,8 +75,80 @@ class KernelCgroup:
                 group.share = group._make_share(name)
                 group.joins = [group.procs] + ([group.share / "cgroup.procs"]
                                                if group.share is not None and group.share != group.path else [])
+                group._make_limits(name)
+                group.joins += [path / "cgroup.procs" for path in group.limits.values()]
                 return group
         return None
+
+    def _make_limits(self, name: str) -> None:
+        """The memory and pids limits, and a freezer group for ``kill`` (v1), where they can be set."""
+        if self.v2:
+            for setting, value in (("memory.max", MEMORY_LIMIT), ("pids.max", PIDS_LIMIT)):
+                if (self.path / setting).is_file():
+                    try:
+                        (self.path / setting).write_text(str(value))
+                    except OSError:
+                        pass
+            return
+        for controller, setting, value in V1_LIMITS:
+            root = Path("/sys/fs/cgroup") / controller
+            if not (root / "cgroup.procs").is_file():
+                continue
+            path = Path(f"{root}{_own_v1_path(controller)}") / "autograder" / name
+            try:
+                path.mkdir(parents=True, exist_ok=True)
+                if setting:
+                    (path / setting).write_text(str(value))
+            except OSError:
+                continue
+            self.limits[controller] = path
+
+    def pids(self) -> list[int]:
+        """Every process in the group (v1: threads' processes; each listed once)."""
+        try:
+            return sorted({int(pid) for pid in self.procs.read_text().split()})
+        except (OSError, ValueError):
+            return []
+
+    def kill(self, wait: float = 2.0) -> None:
+        """Kill every process in the group, whatever session it started, and wait until it is
+        empty (at most ``wait`` seconds)."""
+        import os
+        import signal
+
+        deadline = time.monotonic() + wait
+        if self.v2 and (self.path / "cgroup.kill").is_file():
+            try:
+                (self.path / "cgroup.kill").write_text("1")
+            except OSError:
+                pass
+        freezer = self.limits.get("freezer")
+        while self.pids() and time.monotonic() < deadline:
+            if freezer is not None:
+                try:
+                    (freezer / "freezer.state").write_text("FROZEN")  # no fork can escape the sweep
+                except OSError:
+                    freezer = None
+            for pid in self.pids():
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+            if freezer is not None:
+                try:
+                    (freezer / "freezer.state").write_text("THAWED")  # killed processes die when thawed
+                except OSError:
+                    pass
+            time.sleep(0.02)
+
+    def memory_limit(self) -> int | None:
+        """The memory limit in bytes as set, or None."""
+        path = self.limits.get("memory")
+        setting = (self.path / "memory.max") if self.v2 else (path / "memory.limit_in_bytes" if path else None)
+        try:
+            return int(setting.read_text()) if setting is not None else None
+        except (OSError, ValueError):
+            return None
 
     def _make_share(self, name: str) -> Path | None:
         """The group holding this kernel's CPU share, made and set; None where it cannot be."""
@@ -89,7 +182,7 @@ class KernelCgroup:
         """Remove the group once its processes are gone (the sandbox kills them; the last ones
         may take a moment to leave)."""
         deadline = time.monotonic() + wait
-        for path in dict.fromkeys([self.path] + ([self.share] if self.share is not None else [])):
+        for path in dict.fromkeys([self.path] + ([self.share] if self.share is not None else []) + list(self.limits.values())):
             while True:
                 try:
                     path.rmdir()

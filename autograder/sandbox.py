@@ -117,6 +117,7 @@ class Sandbox:
         if self.parcels is not None:
             shutil.rmtree(self.parcels, ignore_errors=True)
         if self.cgroup is not None:
+            self.cgroup.kill()  # every process the kernel started, whatever its session or user
             self.cgroup.remove()
             self.cgroup = None
         if self._slot is not None:

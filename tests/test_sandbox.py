@@ -54,6 +54,18 @@ def test_the_kernels_cpu_time_counts_every_process_it_starts():
         group, share = box.cgroup.path, box.cgroup.share
         # ... and the kernel has a CPU share of its own, the same as every other kernel's.
         assert share is not None and box.cgroup.shares() in (1024, 100)
+        assert box.cgroup.memory_limit() == 2 * 1024**3  # and a memory limit for all its processes
         pid = box._client.km.provisioner.process.pid
         assert str(pid) in (share / "cgroup.procs").read_text().split()
     assert not group.exists() and not share.exists()  # removed with the sandbox
+
+
+def test_a_kernel_over_its_memory_limit_dies_alone():
+    """3 GB in two processes, each under the 4 GB address-space rlimit: the kernel's control
+    group (2 GB for all its processes) stops it; the sandbox starts a fresh kernel."""
+    grab = ("import os, numpy as np\nif os.fork() == 0:\n    a = np.ones(1536 * 1024**2 // 8)\n    import time; time.sleep(30)\n"
+            "b = np.ones(1536 * 1024**2 // 8)\nimport time; time.sleep(30)\n")
+    with Sandbox(timeout=20) as box:
+        outcome = box.run(grab)
+        assert outcome.status == "dead", outcome
+        assert box.run("print(1 + 1)").stream.strip() == "2"
