@@ -80,6 +80,12 @@ def read_student_code(submission: Submission, parts: list[Part]) -> StudentCode:
                 for name in wanted:
                     code.problems[name] = f"{ASSIGNMENT}/{notebook} is missing from the submission"
                 continue
+            size = path.stat().st_size
+            if size > NOTEBOOK_LIMIT:  # before parsing: a huge notebook costs the grader memory and time
+                for name in wanted:
+                    code.problems[name] = (f"{notebook} is {size / 1024**2:.0f} MB, over the {NOTEBOOK_LIMIT // 1024**2} MB "
+                                           "a notebook may have (clear its outputs); it was not read")
+                continue
             try:
                 nb = nbformat.read(path, as_version=4)
             except Exception as exc:  # invalid JSON, unknown format, undecodable bytes...
@@ -88,11 +94,13 @@ def read_student_code(submission: Submission, parts: list[Part]) -> StudentCode:
                 continue
             _collect(nb, notebook, wanted, code)
     for name, source in list(code.cells.items()):
-        reason = _forbidden(source)
+        reason = (f"is {len(source) / 1024**2:.1f} MB long, over the {CELL_LIMIT // 1024**2} MB a cell may have"
+                  if len(source) > CELL_LIMIT else _forbidden(source))
         if reason:
             del code.cells[name]
             code.problems[name] = f"the cell defining {name} {reason}, so it is not graded"
-    code.setup = _needed_imports([cell for cell in code.setup if not _forbidden(cell)], code.cells.values())
+    code.setup = _needed_imports([cell for cell in code.setup if not _forbidden(cell) and len(cell) <= CELL_LIMIT],
+                                 code.cells.values())
     return code
 
 
@@ -134,9 +142,11 @@ def _locate(submission: Submission, notebook: str, unzipped: Path, code: Student
     home = submission.folder.parent
     found = _notebooks(home)
     if not found:
+        budget = UNZIPPED_LIMIT  # for all of the submission's archives together
         for archive in sorted(home.rglob("*.zip")) if home.is_dir() else []:
             target = unzipped / archive.stem
-            problem = safe_unzip(archive, target)
+            problem = safe_unzip(archive, target, budget)
+            budget -= _expanded(target)
             if problem:
                 code.notes.append(f"{archive.name} was not opened: {problem}")
                 continue
@@ -161,13 +171,20 @@ def _notebooks(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts and p.is_file())
 
 
-#: Largest total size a zip submission may expand to.
+#: Largest total size a submission's zip files may expand to, all of them together.
 UNZIPPED_LIMIT = 200 * 1024**2
+#: Largest notebook read, and largest cell graded (both checked before anything is parsed).
+NOTEBOOK_LIMIT = 20 * 1024**2
+CELL_LIMIT = 1024**2
 
 
-def safe_unzip(archive: Path, target: Path) -> str:
+def _expanded(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else 0
+
+
+def safe_unzip(archive: Path, target: Path, budget: int = UNZIPPED_LIMIT) -> str:
     """Extract ``archive`` into ``target``; refuse (returning why) paths that escape the folder,
-    links, and archives that would expand past UNZIPPED_LIMIT. '' on success."""
+    links, and archives that would expand past ``budget`` bytes. '' on success."""
     try:
         with zipfile.ZipFile(archive) as zf:
             members = zf.infolist()
@@ -176,8 +193,9 @@ def safe_unzip(archive: Path, target: Path) -> str:
                 parts = Path(name).parts
                 if name.startswith(("/", "\\")) or ".." in parts or ":" in name or (member.external_attr >> 16) & 0o170000 == 0o120000:
                     return f"it holds a path that escapes its folder or a link ({name!r})"
-            if sum(m.file_size for m in members) > UNZIPPED_LIMIT:
-                return f"it would expand to more than {UNZIPPED_LIMIT // 1024**2} MB"
+            if sum(m.file_size for m in members) > budget:
+                return (f"it would expand past the {UNZIPPED_LIMIT // 1024**2} MB that all of a submission's "
+                        "zip files may expand to")
             target.mkdir(parents=True, exist_ok=True)
             zf.extractall(target)
     except (zipfile.BadZipFile, OSError, ValueError) as exc:

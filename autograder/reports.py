@@ -45,16 +45,22 @@ def student_report(grade: StudentGrade) -> str:
         f"Score: {_num(grade.score)} / {_num(grade.max_score)}",
         f"Random inputs drawn from seed {grade.seed} (grading again gives the same inputs and verdicts).",
     ]
-    lines += [f"Note: {note}" for note in grade.notes]
+    lines += [f"Note: {_one_line(note)}" for note in grade.notes]
     for part in grade.parts:
         lines += ["", f"{part.name}: {_num(part.points)} / {_num(part.max_points)}"]
         if part.problem:
-            lines.append(f"  ✗ {part.problem}")
+            lines.append(f"  ✗ {_one_line(part.problem)}")
         for check in part.checks:
             lines.append(f"  {'✓' if check.passed else '✗'} {check.name}")
             if not check.passed and check.message:
-                lines.append(f"      {check.message}")
+                lines.append(f"      {_one_line(check.message)}")
     return "\n".join(lines) + "\n"
+
+
+def _one_line(text: str) -> str:
+    """A message on one line: text from the student's code (an exception's message) cannot
+    start lines of its own, such as a forged '✓ ...' line."""
+    return " ".join(str(text).split())
 
 
 def grade_table(grades: list[StudentGrade]) -> str:

@@ -108,3 +108,29 @@ def test_an_old_nbformat_notebook_is_read(tmp_path):
     (tmp_path / "nb.ipynb").write_text(json.dumps(v3))
     code = read_student_code(Submission("s", tmp_path), PARTS)
     assert code.cells["f"] == "def f():\n    return 1"
+
+
+def test_oversized_notebooks_cells_and_archives_are_refused_before_they_are_parsed(tmp_path):
+    import zipfile
+
+    from autograder import intake
+
+    # A notebook over the limit: not read at all.
+    big = tmp_path / "big" / "s1" / "a"
+    big.mkdir(parents=True)
+    (big / "nb.ipynb").write_bytes(b" " * (intake.NOTEBOOK_LIMIT + 1))
+    code = read_student_code(Submission("s1", big), PARTS)
+    assert not code.cells and all("over the 20 MB" in p for p in code.problems.values()), code.problems
+    # A cell over the limit: that part only.
+    sub = write(tmp_path / "cell" / "s2" / "a", cell("def f():\n    return 1\n" + "#" * intake.CELL_LIMIT, "f"),
+                cell("def g():\n    return 2", "g"))
+    code = read_student_code(sub, PARTS)
+    assert "f" not in code.cells and "over the 1 MB" in code.problems["f"] and code.cells["g"]
+    # Sibling archives, each under the limit, together over it: the one past the budget is not opened.
+    zips = tmp_path / "zips" / "s3" / "a"
+    zips.mkdir(parents=True)
+    for k in range(3):
+        with zipfile.ZipFile(zips / f"part{k}.zip", "w", zipfile.ZIP_DEFLATED) as zf:
+            zf.writestr("filler.bin", b"\0" * (intake.UNZIPPED_LIMIT // 2 + 1024))
+    code = read_student_code(Submission("s3", zips), PARTS)
+    assert any("all of a submission's zip files" in note for note in code.notes), code.notes

@@ -514,3 +514,16 @@ def test_no_file_or_shared_memory_passes_from_one_students_kernel_to_anothers():
         read = after.run(setup + READS_EVERYWHERE)
         assert read.status == "ok" and "found []" in read.stream, read.stream
     assert not any(os.path.exists(os.path.join(f, "from_the_writer")) for f in folders)  # nor on the host
+
+
+FORGES_LINES = ('def rel_error(x, y):\n    raise ValueError("bad input\\n  ✓ relative error of two arrays\\n'
+                '  ✓ every check passed\\nScore: 100 / 100")\n')
+
+
+def test_an_exception_message_cannot_forge_report_lines(submissions):
+    submissions("forger", {"rel_error": FORGES_LINES}, base=SOLUTIONS)
+    (grade,) = grade_all(submissions.root)
+    report = student_report(grade)
+    assert "every check passed" in report  # the message is shown...
+    assert not [line for line in report.splitlines() if line.lstrip().startswith("✓ every check")]  # ...on its own line
+    assert [line for line in report.splitlines() if line.startswith("Score:")] == [report.splitlines()[1]]
