@@ -192,16 +192,36 @@ def _in_this_process(found: list[Submission], options: dict):
         yield submission, outcome
 
 
+#: How many times a submission is graded again after the worker grading it died.
+WORKER_RETRIES = 2
+
+
 def _in_processes(workers: int, found: list[Submission], options: dict):
-    """The same, from ``workers`` local processes, in the order they finish."""
+    """The same, from ``workers`` local processes, in the order they finish. A worker that dies
+    (the out-of-memory killer) breaks the pool and fails every submission it still held: those
+    are graded again in a fresh pool, each up to WORKER_RETRIES times, so one submission that
+    kills its worker costs only itself."""
     import concurrent.futures
     import multiprocessing
+    from concurrent.futures.process import BrokenProcessPool
 
     context = multiprocessing.get_context("spawn")  # no inherited kernel sockets or threads
-    with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
-        futures = {pool.submit(grade_submission, submission, **options): submission for submission in found}
-        for future in concurrent.futures.as_completed(futures):
-            yield futures[future], _result(future)
+    pending, tries = list(found), {s.student_id: 0 for s in found}
+    while pending:
+        broken = []
+        with concurrent.futures.ProcessPoolExecutor(min(workers, len(pending)), mp_context=context) as pool:
+            futures = {pool.submit(grade_submission, submission, **options): submission for submission in pending}
+            for future in concurrent.futures.as_completed(futures):
+                submission, outcome = futures[future], _result(future)
+                if isinstance(outcome, BrokenProcessPool) and tries[submission.student_id] < WORKER_RETRIES:
+                    tries[submission.student_id] += 1
+                    broken.append(submission)
+                    continue
+                if isinstance(outcome, BrokenProcessPool):
+                    outcome = RuntimeError(f"the grader's worker process died {WORKER_RETRIES + 1} times while "
+                                           "grading this submission (out of memory?)")
+                yield submission, outcome
+        pending = broken
 
 
 def _on_cluster(address: str, found: list[Submission], options: dict, submissions: Path):
@@ -258,10 +278,14 @@ def _result(future):
         return exc
 
 
+#: How a grade the grader failed to make begins; a later run grades that submission again.
+GRADER_FAILED = "the grader failed on this submission"
+
+
 def _failed(submission: Submission, parts: list[Part], base_seed: int, exc: Exception) -> StudentGrade:
     """The grade of a submission the grader itself failed on: 0 everywhere, with the error."""
     grade = StudentGrade(submission.student_id, submission_seed(base_seed, submission.student_id))
-    problem = f"the grader failed on this submission ({type(exc).__name__}: {str(exc)[:200]}); ask for a regrade"
+    problem = f"{GRADER_FAILED} ({type(exc).__name__}: {str(exc)[:200]}); ask for a regrade"
     grade.parts = [PartResult(p.name, p.points, problem=problem) for p in parts]
     return grade
 
@@ -304,7 +328,7 @@ def grade_run(submissions: Path, out: Path, *, student: str | None = None, regra
         for s in found:
             fresh = regrade or s.student_id == student
             stored = None if fresh else folder.load(s.student_id, prints[s.student_id])
-            if stored is not None:
+            if stored is not None and not any(p.problem.startswith(GRADER_FAILED) for p in stored.parts):
                 done[s.student_id] = stored
         todo = [s for s in found if s.student_id not in done and (student is None or s.student_id == student)]
 

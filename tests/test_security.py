@@ -527,3 +527,32 @@ def test_an_exception_message_cannot_forge_report_lines(submissions):
     assert "every check passed" in report  # the message is shown...
     assert not [line for line in report.splitlines() if line.lstrip().startswith("✓ every check")]  # ...on its own line
     assert [line for line in report.splitlines() if line.startswith("Score:")] == [report.splitlines()[1]]
+
+
+@pytest.mark.slow
+def test_a_worker_killed_mid_run_costs_nobody_points(submissions, tmp_path):
+    """The out-of-memory killer (here SIGKILL) takes one of the two workers while it grades: the
+    submissions the broken pool still held are graded again, and every honest student keeps
+    full marks (before: 0 with "BrokenProcessPool... ask for a regrade", stored for good)."""
+    import psutil
+
+    students = [f"honest_{k}" for k in range(6)]
+    for student in students:
+        submissions(student, base=SOLUTIONS)
+    result = {}
+    runner = threading.Thread(target=lambda: result.update(
+        {g.student_id: g for g in grade_run(submissions.root, tmp_path / "out", workers=2)}))
+    runner.start()
+    me, killed, deadline = psutil.Process(), None, time.monotonic() + 120
+    while killed is None and time.monotonic() < deadline:
+        time.sleep(0.5)
+        workers = [p for p in me.children() if "multiprocessing" in " ".join(p.cmdline())]
+        busy = [w for w in workers if w.children()]  # grading: it has a kernel
+        if busy:
+            killed = busy[0].pid
+            os.kill(killed, signal.SIGKILL)
+    runner.join(600)
+    assert killed is not None, "no worker was seen grading"
+    assert set(result) == set(students)
+    for student in students:
+        assert result[student].score == result[student].max_score, student_report(result[student])
