@@ -210,3 +210,21 @@ def test_a_grader_whose_kernels_cannot_start_stops_before_grading_anyone(submiss
     err = capsys.readouterr().err
     assert "student kernels cannot start" in err and "nobody was graded" in err, err
     assert not (out / "grades.csv").exists() and not list(out.glob("results/*.json"))
+
+
+def test_a_grade_the_grader_failed_to_make_is_made_by_the_next_run(submissions, monkeypatch, tmp_path):
+    from autograder import grading
+
+    submissions("unlucky", base=SOLUTIONS)
+    out = tmp_path / "out"
+    real = grading.grade_submission
+
+    def broken(*args, **kwargs):
+        raise MemoryError("the worker ran out of memory")
+
+    monkeypatch.setattr(grading, "grade_submission", broken)
+    (first,) = grading.grade_run(submissions.root, out)
+    assert first.score == 0 and grading.GRADER_FAILED in first.parts[0].problem
+    monkeypatch.setattr(grading, "grade_submission", real)
+    (second,) = grading.grade_run(submissions.root, out)  # not kept: graded again
+    assert second.score == second.max_score, student_report(second)
