@@ -19,6 +19,7 @@ import base64
 import dataclasses
 import json
 import secrets
+import time
 
 import numpy as np
 
@@ -148,8 +149,11 @@ class Reply:
 class Bridge:
     """Calls into a student's kernel with plain values in and out."""
 
-    def __init__(self, sandbox: Sandbox):
+    def __init__(self, sandbox: Sandbox, deadline: float | None = None):
+        """``deadline``: a time.perf_counter() value (the submission's time budget) past which no
+        request runs, and before which every request must end."""
         self.sandbox = sandbox
+        self.deadline = deadline
         self._loaded: list[str] = []
         self._parcels = 0
         self._restarts = sandbox.restarts
@@ -159,11 +163,25 @@ class Bridge:
         """Run definitions (student cells, grader probes) and, if they ran, remember them so
         that they are run again whenever the kernel has to be replaced."""
         self._reinstall_if_restarted()
-        outcome = self.sandbox.run(code, timeout=timeout)
+        outcome = self._within_budget(code, timeout)
         self._reinstall_if_restarted()
         if outcome.ok:
             self._loaded.append(code)
         return outcome
+
+    def _within_budget(self, code: str, timeout: float | None) -> Outcome:
+        """Run ``code`` with the request's timeout, cut to what is left of the time budget."""
+        timeout = self.sandbox.timeout if timeout is None else timeout
+        if self.deadline is not None:
+            left = self.deadline - time.perf_counter()
+            if left <= 0:
+                return Outcome("timeout", error="the submission had used up its time budget")
+            if left < timeout:
+                outcome = self.sandbox.run(code, timeout=left)
+                if outcome.status == "timeout":
+                    outcome.error = "the submission used up its time budget during this call"
+                return outcome
+        return self.sandbox.run(code, timeout=timeout)
 
     def _reinstall_if_restarted(self) -> None:
         """After a timeout or a dead kernel the sandbox starts a fresh kernel: set it up again."""
@@ -209,7 +227,7 @@ class Bridge:
             parcels.append(parcel)
             lines.append(f"with open({str(parcel)!r}) as _f:\n    {name} = _autograder_decode(_f.read())\ndel _f")
         try:
-            return self.sandbox.run("\n".join(lines + [code]), timeout=timeout)
+            return self._within_budget("\n".join(lines + [code]), timeout)
         finally:
             for parcel in parcels:
                 parcel.unlink(missing_ok=True)

@@ -73,13 +73,15 @@ def grade_submission(submission: Submission, *, parts: list[Part] | None = None,
     if gradable:
         try:
             with Sandbox(timeout=timeout, hide=hide) as box:
-                bridge = Bridge(box)
+                bridge = Bridge(box, deadline=started + budget)
                 bridge.load("import numpy as np")
                 for cell in code.setup:
                     outcome = bridge.load(cell, timeout=DEFINITION_TIMEOUTS * timeout)
                     if not outcome.ok:
                         grade.notes.append(f"an import cell failed and was skipped ({outcome.error})")
                 for part in gradable:
+                    if time.perf_counter() - started > budget:
+                        break  # not loaded, not checked: said below
                     outcome = bridge.load(code.cells[part.name], timeout=DEFINITION_TIMEOUTS * timeout)
                     if not outcome.ok:
                         results[part.name].problem = f"the cell defining {part.name} does not run: {outcome.error}"

@@ -228,3 +228,16 @@ def test_a_grade_the_grader_failed_to_make_is_made_by_the_next_run(submissions, 
     monkeypatch.setattr(grading, "grade_submission", real)
     (second,) = grading.grade_run(submissions.root, out)  # not kept: graded again
     assert second.score == second.max_score, student_report(second)
+
+
+def test_a_slow_call_cannot_overrun_the_time_budget(submissions):
+    from autograder.grading import grade_submission
+    from autograder.intake import find_submissions
+
+    sleeper = "def rel_error(x, y):\n    import time\n    time.sleep(60)\n    return 0.0\n"
+    submissions("sleepy", {"rel_error": sleeper}, base=SOLUTIONS)
+    (submission,) = find_submissions(submissions.root)
+    grade = grade_submission(submission, budget=8.0, timeout=40.0)
+    assert grade.seconds < 16, grade.seconds  # the budget, a kernel restart and some slack; not 40 s
+    report = student_report(grade)
+    assert "time budget" in report and grade.score < 10, report
