@@ -23,7 +23,7 @@ import time
 
 import numpy as np
 
-from autograder.sandbox import Outcome, Sandbox
+from autograder.sandbox import MESSAGE_LIMIT, Outcome, Sandbox
 
 #: The display mimetype that carries results out of the kernel.
 MIMETYPE = "application/x-autograder+json"
@@ -209,7 +209,12 @@ class Bridge:
             payload = bundle.get(MIMETYPE)
             if isinstance(payload, dict) and payload.get("token") == token:
                 return Reply("ok", value=decode(payload.get("value")), stream=outcome.stream)
-        return Reply("error", problem="no result came back from the kernel", stream=outcome.stream)
+        # Nothing came back: a message was dropped for its size (the connection it came on is
+        # being re-made, and would lose the next call's result too) or the display machinery was
+        # tampered with. Either way the next call gets a fresh kernel.
+        self.sandbox.restart()
+        return Reply("error", problem=f"no result came back from the kernel (a message over "
+                     f"{MESSAGE_LIMIT // 1024**2} MB is dropped unread)", stream=outcome.stream)
 
     def _run(self, code: str, inputs: dict, timeout: float | None) -> Outcome:
         self._reinstall_if_restarted()

@@ -46,6 +46,10 @@ STREAM_LIMIT = 2000
 #: Characters of output the grader accepts from one execution; past them outputs are dropped
 #: (a submission printing gigabytes costs its own call, not the grader's memory).
 OUTPUT_LIMIT = 64 * 1024**2
+#: Largest message part the grader accepts from a kernel, before parsing it (ZeroMQ's
+#: MAXMSGSIZE on the client's sockets: a larger one is dropped and never reaches the grader's
+#: memory; the call it belonged to gets no result).
+MESSAGE_LIMIT = OUTPUT_LIMIT + 1024**2
 
 
 @dataclasses.dataclass
@@ -131,7 +135,7 @@ class Sandbox:
                           expose=[sys.base_prefix, sys.prefix, str(ROOT)], private=shared_folders())
         if self.cgroup is not None:
             policy["cgroup"] = [str(path) for path in self.cgroup.joins]
-        km = AsyncKernelManager(
+        km = _CappedKernelManager(
             kernel_name=KERNEL_NAME,
             kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(_kernel_spec_dir())]),
             transport="ipc",
@@ -274,6 +278,17 @@ def _kernel_env() -> dict:
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         env[var] = "1"
     return env
+
+
+class _CappedKernelManager(AsyncKernelManager):
+    """jupyter_client's kernel manager, whose clients refuse messages over MESSAGE_LIMIT."""
+
+    def client(self, **kwargs):
+        import zmq
+
+        client = super().client(**kwargs)
+        client.context.setsockopt(zmq.MAXMSGSIZE, MESSAGE_LIMIT)  # for the sockets made from now on
+        return client
 
 
 class _CappedClient(NotebookClient):

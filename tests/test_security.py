@@ -556,3 +556,34 @@ def test_a_worker_killed_mid_run_costs_nobody_points(submissions, tmp_path):
     assert set(result) == set(students)
     for student in students:
         assert result[student].score == result[student].max_score, student_report(result[student])
+
+
+def test_a_huge_message_from_the_kernel_never_reaches_the_graders_memory():
+    """One display message of about 100 MB of JSON (before: 1.4 GB more in the grader and
+    75 s of its CPU, parsed before any size limit applied): dropped unread, the call gets no
+    result, and the kernel still answers."""
+    import psutil
+
+    from autograder.bridge import Bridge
+
+    me, peak, done = psutil.Process(), [0], threading.Event()
+
+    def sample():  # the grader's peak memory while the message is handled
+        while not done.is_set():
+            peak[0] = max(peak[0], me.memory_info().rss)
+            time.sleep(0.02)
+
+    with Sandbox(timeout=60) as box:
+        bridge = Bridge(box)
+        before = me.memory_info().rss
+        sampler = threading.Thread(target=sample)
+        sampler.start()
+        try:
+            reply = bridge.evaluate("1", setup="get_ipython().display_pub.publish(data={'text/plain': [[]] * 25_000_000})")
+        finally:
+            done.set()
+            sampler.join()
+        grown = peak[0] - before
+        assert grown < 200 * 1024**2, f"the grader grew by {grown / 1024**2:.0f} MB"
+        assert bridge.evaluate("1 + 1").value.value == 2  # the kernel still answers
+    assert reply.ok or "no result" in reply.problem or reply.status in ("timeout", "error"), reply
