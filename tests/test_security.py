@@ -587,3 +587,16 @@ def test_a_huge_message_from_the_kernel_never_reaches_the_graders_memory():
         assert grown < 200 * 1024**2, f"the grader grew by {grown / 1024**2:.0f} MB"
         assert bridge.evaluate("1 + 1").value.value == 2  # the kernel still answers
     assert reply.ok or "no result" in reply.problem or reply.status in ("timeout", "error"), reply
+
+
+@needs_root
+def test_a_kernel_cannot_hold_the_lock_of_another_sandbox_slot():
+    from autograder import users
+
+    with Sandbox() as box:
+        locks = sorted(str(p) for p in (users.BASE / "slots").glob("*.lock"))
+        assert locks
+        outcome = box.run(f"import fcntl\nfor path in {locks!r}:\n    try:\n        handle = open(path)\n"
+                          "        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)\n        print('held', path)\n"
+                          "    except OSError as exc:\n        print('refused', type(exc).__name__)\n")
+        assert outcome.status == "ok" and "held" not in outcome.stream and "refused" in outcome.stream, outcome.stream
