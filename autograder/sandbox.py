@@ -353,6 +353,12 @@ def _can_confine() -> bool:
 def confinement_note() -> str:
     """'' when kernels will be confined, else why not (for a warning at the start of a run)."""
     if _can_confine():
+        probe = KernelCgroup.create("probe")
+        if probe is None:
+            return ("no control groups can be made here: kernels get rlimits only (no memory or process "
+                    "limit for all of a kernel's processes, no CPU share of their own), and the speed "
+                    "checks use wall time, which a busy machine moves.")
+        probe.remove()
         return ""
     return ("student kernels run with resource limits only (no separate user, no network isolation, "
             "the kit's files readable), and the speed checks use wall time, which a busy machine moves: "
