@@ -13,7 +13,9 @@ busy processes gets one kernel's share of the machine, not 40 (the scheduler sha
 groups first, then within them). Where the memory and pids controllers are there, the group
 caps the kernel's memory (MEMORY_LIMIT, all its processes together) and its number of
 processes (PIDS_LIMIT), and ``kill`` ends every process in it, whatever session it started
-(v2's cgroup.kill; on v1 the group is frozen, every pid it lists is killed, then it is thawed).
+(v2's cgroup.kill; on v1 every pid it lists is killed until it is empty, pids.max bounding
+what can fork meanwhile; a freezer group was tried and dropped: a group left frozen would
+freeze the next kernel of the same slot).
 The groups are made below the grader's own (a memory limit set on the grader still holds).
 
 cgroup v1 (the cpuacct controller under /sys/fs/cgroup/cpuacct and the cpu controller under
@@ -33,9 +35,9 @@ V1_CPU = Path("/sys/fs/cgroup/cpu")
 V2 = Path("/sys/fs/cgroup")
 SHARES, WEIGHT = 1024, 100  # every kernel the same: the defaults, written so that they hold
 MEMORY_LIMIT = 2 * 1024**3  # bytes, every process of one kernel together
-PIDS_LIMIT = 128  # processes and threads of one kernel
+PIDS_LIMIT = 512  # processes and threads of one kernel (the sandbox user's rlimit allows 64 processes)
 #: v1 controllers holding limits: (controller, setting, value).
-V1_LIMITS = (("memory", "memory.limit_in_bytes", MEMORY_LIMIT), ("pids", "pids.max", PIDS_LIMIT), ("freezer", None, None))
+V1_LIMITS = (("memory", "memory.limit_in_bytes", MEMORY_LIMIT), ("pids", "pids.max", PIDS_LIMIT))
 
 
 def _own_v1_path(controller: str) -> str:
@@ -81,7 +83,7 @@ class KernelCgroup:
         return None
 
     def _make_limits(self, name: str) -> None:
-        """The memory and pids limits, and a freezer group for ``kill`` (v1), where they can be set."""
+        """The memory and pids limits (v1: groups of their own), where they can be set."""
         if self.v2:
             for setting, value in (("memory.max", MEMORY_LIMIT), ("pids.max", PIDS_LIMIT)):
                 if (self.path / setting).is_file():
@@ -122,21 +124,10 @@ class KernelCgroup:
                 (self.path / "cgroup.kill").write_text("1")
             except OSError:
                 pass
-        freezer = self.limits.get("freezer")
-        while self.pids() and time.monotonic() < deadline:
-            if freezer is not None:
-                try:
-                    (freezer / "freezer.state").write_text("FROZEN")  # no fork can escape the sweep
-                except OSError:
-                    freezer = None
+        while self.pids() and time.monotonic() < deadline:  # pids.max bounds what forks meanwhile
             for pid in self.pids():
                 try:
                     os.kill(pid, signal.SIGKILL)
-                except OSError:
-                    pass
-            if freezer is not None:
-                try:
-                    (freezer / "freezer.state").write_text("THAWED")  # killed processes die when thawed
                 except OSError:
                     pass
             time.sleep(0.02)

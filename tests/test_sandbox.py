@@ -63,9 +63,9 @@ def test_the_kernels_cpu_time_counts_every_process_it_starts():
 def test_a_kernel_over_its_memory_limit_dies_alone():
     """3 GB in two processes, each under the 4 GB address-space rlimit: the kernel's control
     group (2 GB for all its processes) stops it; the sandbox starts a fresh kernel."""
-    grab = ("import os, numpy as np\nif os.fork() == 0:\n    a = np.ones(1536 * 1024**2 // 8)\n    import time; time.sleep(30)\n"
-            "b = np.ones(1536 * 1024**2 // 8)\nimport time; time.sleep(30)\n")
-    with Sandbox(timeout=20) as box:
+    grab = ("import os, numpy as np\nif os.fork() == 0:\n    a = np.ones(1536 * 1024**2 // 8)\n    import time; time.sleep(90)\n"
+            "b = np.ones(1536 * 1024**2 // 8)\nimport time; time.sleep(90)\n")
+    with Sandbox(timeout=60) as box:  # 3 GB of pages to touch: slow on a loaded machine
         outcome = box.run(grab)
         assert outcome.status == "dead", outcome
         assert box.run("print(1 + 1)").stream.strip() == "2"
