@@ -97,7 +97,8 @@ def grade_submission(submission: Submission, *, parts: list[Part] | None = None,
         except Exception as exc:  # the kernel could not even start: every part is affected
             for part in gradable:
                 if not results[part.name].checks:
-                    results[part.name].problem = f"the grader could not run this submission ({type(exc).__name__}: {exc})"
+                    results[part.name].problem = (f"{GRADER_FAILED} (its kernel could not run: {type(exc).__name__}: "
+                                                  f"{exc}); ask for a regrade")  # the next run grades it again
     grade.parts = [results[p.name] for p in parts]
     grade.seconds = time.perf_counter() - started
     return grade

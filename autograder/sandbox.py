@@ -107,7 +107,13 @@ class Sandbox:
         self.workdir = users.make_workdir(self._slot)
         self.parcels = users.make_parcels_dir()
         try:
-            self._start()
+            try:
+                self._start()
+            except Exception:  # a kernel that did not answer in time on a very busy machine: once more
+                self._stop()
+                if self._slot is not None:
+                    users.kill_processes(self._slot.uid)
+                self._start()
         except BaseException:
             self.__exit__()
             raise
