@@ -107,13 +107,7 @@ class Sandbox:
         self.workdir = users.make_workdir(self._slot)
         self.parcels = users.make_parcels_dir()
         try:
-            try:
-                self._start()
-            except Exception:  # a kernel that did not answer in time on a very busy machine: once more
-                self._stop()
-                if self._slot is not None:
-                    users.kill_processes(self._slot.uid)
-                self._start()
+            self._start_patiently()
         except BaseException:
             self.__exit__()
             raise
@@ -190,8 +184,18 @@ class Sandbox:
         self._stop()
         if self._slot is not None:
             users.kill_processes(self._slot.uid)
-        self._start()
+        self._start_patiently()
         self.restarts += 1
+
+    def _start_patiently(self) -> None:
+        """Start the kernel; one that did not answer in time (a very busy machine) gets a second try."""
+        try:
+            self._start()
+        except Exception:
+            self._stop()
+            if self._slot is not None:
+                users.kill_processes(self._slot.uid)
+            self._start()
 
     def cpu_seconds(self) -> float | None:
         """CPU seconds used so far by every process of this sandbox's kernels (its control
