@@ -15,7 +15,9 @@ caps the kernel's memory (MEMORY_LIMIT, all its processes together) and its numb
 processes (PIDS_LIMIT), and ``kill`` ends every process in it, whatever session it started
 (v2's cgroup.kill; on v1 every pid it lists is killed until it is empty, pids.max bounding
 what can fork meanwhile; a freezer group was tried and dropped: a group left frozen would
-freeze the next kernel of the same slot).
+freeze the next kernel of the same slot). Over its memory limit, the out-of-memory killer ends
+one process of the group, maybe a child while the kernel sleeps on: ``oom_kills`` counts them,
+and the sandbox then ends the whole kernel (v2's memory.oom.group does that by itself).
 The groups are made below the grader's own (a memory limit set on the grader still holds).
 
 cgroup v1 (the cpuacct controller under /sys/fs/cgroup/cpuacct and the cpu controller under
@@ -85,7 +87,8 @@ class KernelCgroup:
     def _make_limits(self, name: str) -> None:
         """The memory and pids limits (v1: groups of their own), where they can be set."""
         if self.v2:
-            for setting, value in (("memory.max", MEMORY_LIMIT), ("pids.max", PIDS_LIMIT)):
+            # memory.oom.group: the out-of-memory killer ends the whole group, not one process
+            for setting, value in (("memory.max", MEMORY_LIMIT), ("pids.max", PIDS_LIMIT), ("memory.oom.group", 1)):
                 if (self.path / setting).is_file():
                     try:
                         (self.path / setting).write_text(str(value))
@@ -140,6 +143,20 @@ class KernelCgroup:
             return int(setting.read_text()) if setting is not None else None
         except (OSError, ValueError):
             return None
+
+    def oom_kills(self) -> int:
+        """How many processes of the group the kernel's out-of-memory killer has ended so far
+        (v1: memory.oom_control's oom_kill; v2: memory.events'); 0 where it cannot be read."""
+        path = self.path / "memory.events" if self.v2 else (
+            self.limits["memory"] / "memory.oom_control" if "memory" in self.limits else None)
+        try:
+            for line in path.read_text().splitlines() if path is not None else ():
+                key, _, value = line.partition(" ")
+                if key == "oom_kill":
+                    return int(value)
+        except (OSError, ValueError):
+            pass
+        return 0
 
     def _make_share(self, name: str) -> Path | None:
         """The group holding this kernel's CPU share, made and set; None where it cannot be."""

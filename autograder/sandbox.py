@@ -19,6 +19,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 from pathlib import Path
 
 import nbformat
@@ -29,7 +30,7 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbclient.util import run_sync
 
 from autograder import users
-from autograder.cgroup import KernelCgroup
+from autograder.cgroup import MEMORY_LIMIT, KernelCgroup
 from autograder.confine import LIMITS
 from autograder.layout import ROOT
 
@@ -239,17 +240,56 @@ class Sandbox:
         self._client.output_chars = 0
         self._client.timeout = max(1, int(round(timeout)))
         try:
-            self._client.execute_cell(cell, 0, store_history=False)
+            with _OutOfMemoryWatch(self.cgroup) as memory:
+                self._client.execute_cell(cell, 0, store_history=False)
         except CellTimeoutError:
             self.restart()
             return Outcome("timeout", error=f"did not finish within {timeout:g} s")
         except DeadKernelError:
             self.restart()
+            if memory.ran_out:
+                return Outcome("dead", error=f"the kernel ran out of memory (all its processes together may use "
+                                             f"{MEMORY_LIMIT / 1024**3:g} GB)")
             return Outcome("dead", error="the kernel died (the code crashed or exited the process)")
         except Exception as exc:  # garbled messages, a broken channel: the kernel is not usable
             self.restart()
             return Outcome("dead", error=f"the kernel stopped answering properly ({type(exc).__name__}: {str(exc)[:100]})")
         return _outcome(cell.outputs)
+
+
+class _OutOfMemoryWatch:
+    """While a request runs, watch the kernel's group for the out-of-memory killer: when it has
+    ended any process of the group (a forked child, say, while the kernel itself sleeps on), end
+    the whole group, so that the request fails at once as "dead", not after its timeout, and
+    nothing is left holding memory up to the limit. ``ran_out`` tells whether that happened."""
+
+    POLL = 0.1  # seconds
+
+    def __init__(self, cgroup: KernelCgroup | None):
+        self.cgroup, self.ran_out = cgroup, False
+        self._done = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def __enter__(self) -> "_OutOfMemoryWatch":
+        if self.cgroup is not None:
+            self._before = self.cgroup.oom_kills()
+            self._thread = threading.Thread(target=self._watch, daemon=True)
+            self._thread.start()
+        return self
+
+    def _watch(self) -> None:
+        while not self._done.wait(self.POLL):
+            if self.cgroup.oom_kills() > self._before:
+                self.ran_out = True
+                self.cgroup.kill()
+                return
+
+    def __exit__(self, *exc) -> None:
+        self._done.set()
+        if self._thread is not None:
+            self._thread.join()
+        if self.cgroup is not None and not self.ran_out and self.cgroup.oom_kills() > self._before:
+            self.ran_out = True  # the kernel itself was the one ended
 
 
 def _schedstat(task: Path) -> tuple[float, float]:

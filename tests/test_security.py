@@ -539,22 +539,35 @@ def test_a_worker_killed_mid_run_costs_nobody_points(submissions, tmp_path):
     students = [f"honest_{k}" for k in range(6)]
     for student in students:
         submissions(student, base=SOLUTIONS)
-    result = {}
-    runner = threading.Thread(target=lambda: result.update(
-        {g.student_id: g for g in grade_run(submissions.root, tmp_path / "out", workers=2)}))
+    result, failure = {}, []
+
+    def run():
+        try:
+            result.update({g.student_id: g for g in grade_run(submissions.root, tmp_path / "out", workers=2)})
+        except BaseException as exc:  # shown by the asserts below, not lost in the thread
+            failure.append(exc)
+
+    def busy_worker() -> int | None:
+        """A pool worker that is grading (it has a kernel), or None. Each process is asked on
+        its own: one that ended meanwhile, or a zombie left by an earlier test, is passed over."""
+        for process in me.children():
+            try:
+                if "multiprocessing" in " ".join(process.cmdline()) and process.children():
+                    return process.pid
+            except psutil.Error:
+                continue
+        return None
+
+    runner = threading.Thread(target=run)
     runner.start()
     me, killed, deadline = psutil.Process(), None, time.monotonic() + 120
-    while killed is None and time.monotonic() < deadline:
+    while killed is None and runner.is_alive() and time.monotonic() < deadline:
         time.sleep(0.5)
-        try:
-            workers = [p for p in me.children() if "multiprocessing" in " ".join(p.cmdline())]
-            busy = [w for w in workers if w.children()]  # grading: it has a kernel
-        except psutil.Error:  # a process that ended meanwhile
-            continue
-        if busy:
-            killed = busy[0].pid
+        killed = busy_worker()
+        if killed is not None:
             os.kill(killed, signal.SIGKILL)
     runner.join(600)
+    assert not failure, failure
     assert killed is not None, "no worker was seen grading"
     assert set(result) == set(students)
     for student in students:
