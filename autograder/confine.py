@@ -8,7 +8,9 @@ kernel starts). On Linux, when started as root, it:
      loopback that is down), its own view of the file system, SysV IPC objects that no other
      kernel sees and that die with it, and a host name it may change for itself only;
   2. hides the kit's private folders (solutions, hidden checks, tests, other submissions, the
-     grade output) under empty read-only tmpfs mounts, and gives every folder of the host that
+     grade output) under empty read-only tmpfs mounts, covers other users' home folders (all
+     of /home and /root but what the kernel needs), mounts a /proc that shows only the
+     sandbox user's own processes, and gives every folder of the host that
      the sandbox user could write (/tmp, /var/tmp, /dev/shm, /run/lock, /dev/mqueue... found
      at start-up) a small private tmpfs mount, so nothing written there outlives the kernel or
      reaches another;
@@ -66,12 +68,16 @@ def isolate(policy: dict) -> None:
     _check(libc.unshare(CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS), "unshare")
     _mount(libc, "none", "/", None, MS_REC | MS_PRIVATE, None)
     expose(libc, policy.get("expose", []))
+    cover(libc, policy.get("cover", []), policy.get("expose", []) + [os.getcwd()])
     private_temp(libc, policy.get("expose", []), policy.get("tmp_size", "16m"), policy.get("private"))
     for path in policy.get("hide", []):
         if os.path.isdir(path):
             _mount(libc, "tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=0555")
         elif os.path.exists(path):
             _mount(libc, "/dev/null", path, None, 0x1000, None)  # MS_BIND over a file
+    # A /proc of its own that lists only the processes of its own user (hidepid): no grader's
+    # command line, no other kernel's; last, as the binds above go through /proc/self/fd.
+    _mount(libc, "proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "hidepid=invisible")
 
 
 def private_temp(libc, keep: list[str], size: str, folders: list[str] | None = None) -> None:
@@ -98,25 +104,36 @@ def private_temp(libc, keep: list[str], size: str, folders: list[str] | None = N
 def expose(libc, paths: list[str]) -> None:
     """Keep ``paths`` (the Python installation, the virtual environment) reachable for the
     unprivileged user when an ancestor folder is closed to others (e.g. /root with pyenv): the
-    closed ancestor is covered by an empty tmpfs, and only ``paths`` are bound back into it.
-    The host's permissions are not changed."""
+    closed ancestor is covered (see ``cover``) and ``paths`` are bound back into it. The host's
+    permissions are not changed."""
     for path in paths:
         parts = os.path.abspath(path).split("/")[1:]
-        closed = None
         for depth in range(1, len(parts)):
             ancestor = "/" + "/".join(parts[:depth])
             if not os.stat(ancestor).st_mode & 0o001:
-                closed = ancestor
+                cover(libc, [ancestor], [path])
                 break
-        if closed is None:
+
+
+def cover(libc, folders: list[str], keep: list[str]) -> None:
+    """Cover each of ``folders`` with an empty tmpfs, binding back the folders of ``keep`` that
+    lie inside it (the kit, its virtual environment, the kernel's working directory): other
+    users' home folders are not the kernel's to read, even where the host lets anyone read them."""
+    for folder in folders:
+        if not os.path.isdir(folder):
             continue
-        fd = os.open(path, os.O_PATH | os.O_DIRECTORY)
+        inside = sorted({os.path.abspath(p) for p in keep if os.path.isdir(p)
+                         and (os.path.abspath(p) + "/").startswith(folder.rstrip("/") + "/")})
+        inside = [p for p in inside if not any(p.startswith(q + "/") for q in inside if q != p)]
+        fds = {path: os.open(path, os.O_PATH | os.O_DIRECTORY) for path in inside}
         try:
-            _mount(libc, "tmpfs", closed, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0755")
-            os.makedirs(path, exist_ok=True)
-            _mount(libc, f"/proc/self/fd/{fd}", path, None, 0x1000 | MS_REC, None)  # MS_BIND
+            _mount(libc, "tmpfs", folder, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0755")
+            for path, fd in fds.items():
+                os.makedirs(path, exist_ok=True)
+                _mount(libc, f"/proc/self/fd/{fd}", path, None, 0x1000 | MS_REC, None)  # MS_BIND
         finally:
-            os.close(fd)
+            for fd in fds.values():
+                os.close(fd)
 
 
 def drop_privileges(uid: int, gid: int) -> None:

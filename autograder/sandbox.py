@@ -133,7 +133,8 @@ class Sandbox:
         policy = {"limits": LIMITS}
         if self._slot is not None:
             policy.update(uid=self._slot.uid, gid=self._slot.gid, hide=self.hide,
-                          expose=[sys.base_prefix, sys.prefix, str(ROOT)], private=shared_folders())
+                          expose=[sys.base_prefix, sys.prefix, str(ROOT)], private=shared_folders(),
+                          cover=home_folders())
         if self.cgroup is not None:
             policy["cgroup"] = [str(path) for path in self.cgroup.joins]
         km = _CappedKernelManager(
@@ -380,6 +381,19 @@ def shared_folders(depth: int = 4) -> list[str]:
             except OSError:
                 continue
     return sorted(set(found) | {p for p in ("/tmp", "/var/tmp", "/dev/shm") if os.path.isdir(p)})
+
+
+def home_folders() -> list[str]:
+    """The host's home folders, found at start-up: /root, every folder in /home, and the home of
+    every login user (uid 1000 and up) elsewhere. A kernel sees none of them (the kit and its
+    Python are bound back where they live inside one)."""
+    import pwd
+
+    found = {"/root"} | {str(p) for p in Path("/home").glob("*") if p.is_dir()}
+    found |= {user.pw_dir for user in pwd.getpwall()
+              if user.pw_uid >= 1000 and user.pw_uid != 65534 and not user.pw_name.startswith(users.USER_PREFIX)
+              and os.path.isdir(user.pw_dir) and user.pw_dir.count("/") >= 2}
+    return sorted(path for path in found if os.path.isdir(path))
 
 
 @functools.cache

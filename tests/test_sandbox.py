@@ -1,6 +1,7 @@
 """The sandbox turns hangs, crashes and errors into outcomes and keeps a usable kernel."""
 
 import time
+from pathlib import Path
 
 import pytest
 
@@ -56,6 +57,12 @@ def test_the_kernels_cpu_time_counts_every_process_it_starts():
         group, share = box.cgroup.path, box.cgroup.share
         # ... and the kernel has a CPU share of its own, the same as every other kernel's.
         assert share is not None and box.cgroup.shares() in (1024, 100)
+        # ... right below the grader's own group, as a peer of the grader's own processes: not
+        # below a parent that all kernels share, which would weigh as one process on a busy machine.
+        if not box.cgroup.v2:
+            own = next(line.split(":", 2)[2] for line in Path("/proc/self/cgroup").read_text().splitlines()
+                       if "cpu" in line.split(":")[1].split(","))
+            assert share.parent == Path(f"/sys/fs/cgroup/cpu{own.rstrip('/')}")
         assert box.cgroup.memory_limit() == 2 * 1024**3  # and a memory limit for all its processes
         pid = box._client.km.provisioner.process.pid
         assert str(pid) in (share / "cgroup.procs").read_text().split()

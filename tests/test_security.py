@@ -15,6 +15,7 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -514,6 +515,54 @@ def test_no_file_or_shared_memory_passes_from_one_students_kernel_to_anothers():
         read = after.run(setup + READS_EVERYWHERE)
         assert read.status == "ok" and "found []" in read.stream, read.stream
     assert not any(os.path.exists(os.path.join(f, "from_the_writer")) for f in folders)  # nor on the host
+
+
+LOOKS_AROUND = """def rel_error(x, y):
+    import os
+    seen = []
+    for pid in filter(str.isdigit, os.listdir('/proc')):
+        try:
+            seen.append(open(f'/proc/{pid}/cmdline', 'rb').read().replace(b'\\0', b' ').decode())
+        except OSError:
+            pass
+    for folder in FOLDERS:
+        for name in os.listdir(folder) if os.path.isdir(folder) else ():
+            try:
+                seen.append(open(os.path.join(folder, name)).read())
+            except OSError:
+                pass
+    raise ValueError(repr(seen))
+"""
+
+
+@needs_root
+def test_a_kernel_sees_no_other_process_and_no_other_users_home(submissions, tmp_path):
+    """The grader's processes (their command lines) and the files of another user's home folder
+    that anyone on the host may read: a student's kernel lists neither, and its report (which
+    shows whatever it raises) holds neither. The honest student beside it is untouched."""
+    import shutil
+
+    home = Path(f"/home/autograder-test-{os.getpid()}")
+    home.mkdir(mode=0o755)
+    try:
+        (home / "notes.txt").write_text("another-users-notes-4343")
+        (home / "notes.txt").chmod(0o644)
+        grader = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(300)", "grader-command-line-4343"])
+        try:
+            submissions("honest", base=SOLUTIONS)
+            submissions("looks_around", {"rel_error": f"FOLDERS = {[str(home), '/root']!r}\n" + LOOKS_AROUND},
+                        base=SOLUTIONS)
+            grades = {g.student_id: g for g in grade_run(submissions.root, tmp_path / "out", workers=2)}
+        finally:
+            grader.kill()
+            grader.wait()
+    finally:
+        shutil.rmtree(home)
+    report = student_report(grades["looks_around"])
+    assert "ValueError" in report and "python" in report  # it listed its own kernel, and it was shown...
+    assert "4343" not in report and "pytest" not in report  # ...but no other process, no other's file
+    assert_only_parts_lost(grades["looks_around"], {"rel_error"})
+    assert_only_parts_lost(grades["honest"], set())
 
 
 FORGES_LINES = ('def rel_error(x, y):\n    raise ValueError("bad input\\n  ✓ relative error of two arrays\\n'
