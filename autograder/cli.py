@@ -7,27 +7,42 @@ import sys
 from pathlib import Path
 
 from autograder.checks import ChecksMismatch
-from autograder.grading import ClusterError, KernelsUnavailable
+from autograder.grading import ClusterError
+from autograder.preflight import ConfinementMissing, KernelsUnavailable
 from autograder.reports import OutputBusy
 
 
-def grade_main(*, submissions: Path, out: Path, student: str | None = None, seed: int = 0, workers: int = 1,
-               regrade: bool = False, hide: tuple = (), dask: str | None = None) -> int:
-    from autograder.grading import grade_run
-    from autograder.progress import GradeProgress
-    from autograder.reports import grade_table
-    from autograder.sandbox import confinement_note
+#: Exit statuses of ``grade`` (the README lists them).
+EXIT_GRADED = 0  # every submission graded (its grade may be 0, with the reason in its report)
+EXIT_SOME_NOT_GRADED = 1  # the grader failed on some submissions: run again to grade them
+EXIT_NOTHING_GRADED = 2  # nothing graded: a bad SUBMISSIONS folder, kernels that cannot start...
+EXIT_OUTPUT_BUSY = 3  # another run is writing to OUT
 
-    note = confinement_note()
-    if note:
-        print(f"warning: {note}", file=sys.stderr)
+
+def grade_main(*, submissions: Path, out: Path, student: str | None = None, seed: int = 0, workers: int = 1,
+               regrade: bool = False, hide: tuple = (), dask: str | None = None, confine: bool = True) -> int:
+    import os
+
+    from autograder import preflight
+    from autograder.grading import grade_run
+    from autograder.intake import find_submissions
+    from autograder.progress import GradeProgress
+    from autograder.reports import grade_table, run_summary
+
+    find_submissions(submissions)  # a wrong SUBMISSIONS folder is said before any kernel starts
+    if not confine:
+        os.environ["AUTOGRADER_NO_CONFINE"] = "1"  # this process and its workers
+    if not dask:
+        print(preflight.check(require=confine).line, file=sys.stderr)
     with GradeProgress(lines=sys.stdout) as bar:
         grades = grade_run(submissions, out, student=student, regrade=regrade, base_seed=seed, workers=workers,
-                           hide=hide, dask=dask, progress=bar, planned=bar.plan)
+                           hide=hide, dask=dask, progress=bar, planned=bar.plan, require_confinement=confine)
     print()
     print(grade_table(grades), end="")
     print(f"\ngrades: {Path(out) / 'grades.csv'}; reports: {Path(out) / 'reports'}/ and {Path(out) / 'feedback'}/")
-    return 0
+    print(run_summary(grades, out), end="")
+    failed = sum(g.grader_failed for g in grades)
+    return EXIT_GRADED if not failed else EXIT_SOME_NOT_GRADED if failed < len(grades) else EXIT_NOTHING_GRADED
 
 
 def release_main(*, force: bool = False) -> int:
@@ -69,6 +84,9 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--regrade", action="store_true", help="regrade everyone, even those already graded into OUT")
     grade.add_argument("--hide", type=Path, action="append", default=[],
                        help="another folder student code must not see (e.g. the nbgrader course folder); repeatable")
+    grade.add_argument("--no-confine", action="store_true",
+                       help="grade without the sandbox (own user, namespaces, hidden kit): only where it cannot be had "
+                            "and the submissions are trusted; without this flag a grader whose sandbox is not in force stops")
     grade.add_argument("--dask", metavar="ADDRESS",
                        help="grade on the workers of this Dask scheduler (tcp://host:8786); they need the same kit "
                             "and the submissions folder at the same path")
@@ -116,7 +134,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.verb == "grade":
             return grade_main(submissions=args.submissions, out=args.out, student=args.student, seed=args.seed,
-                              workers=args.workers, regrade=args.regrade, hide=tuple(args.hide), dask=args.dask)
+                              workers=args.workers, regrade=args.regrade, hide=tuple(args.hide), dask=args.dask,
+                              confine=not args.no_confine)
         if args.verb == "release":
             return release_main(force=args.force)
         if args.verb == "selftest":
@@ -145,10 +164,10 @@ def main(argv: list[str] | None = None) -> int:
             from autograder import demo
 
             return demo.main(out=args.out)
-    except (FileNotFoundError, ClusterError, ChecksMismatch, KernelsUnavailable) as exc:
+    except (FileNotFoundError, ClusterError, ChecksMismatch, KernelsUnavailable, ConfinementMissing) as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_NOTHING_GRADED
     except OutputBusy as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 3
+        return EXIT_OUTPUT_BUSY
     return 1

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import nbformat
 
+from autograder import preflight
 from autograder.grading import grade_all
 from autograder.layout import SOLUTIONS, submission_folder
 from autograder.parts import nbgrader_meta
@@ -64,6 +65,7 @@ def main(*, out: Path = Path("out/demo")) -> int:
     release(target=handout, force=True)
     submissions = build_samples(out / "submissions", handout)
     print(f"2/3 grading the sample submissions in {submissions}/ (correct, partly_wrong, untouched_release) ...")
+    print(f"    {preflight.check().line}")
     grades = grade_all(submissions, progress=lambda g: print(f"    {g.student_id}: {g.score:g}/{g.max_score:g} ({g.seconds:.1f} s)"))
     write_reports(grades, out)
     print(f"3/3 grades in {out / 'grades.csv'}, one report per student in {out / 'reports'}/\n")

@@ -16,15 +16,17 @@ from pathlib import Path
 import numpy as np
 
 from autograder import checks as checks_module
+from autograder import preflight
 from autograder.bridge import Bridge
 from autograder.checks import Context
 from autograder.checks.values import NOT_IMPLEMENTED
 from autograder.intake import Submission, find_submissions, read_student_code
 from autograder.layout import SOLUTIONS
 from autograder.parts import Part, load_parts
+from autograder.preflight import ConfinementMissing, KernelsUnavailable  # noqa: F401 (raised from here)
 from autograder.reference import load_reference
 from autograder.sandbox import DEFAULT_TIMEOUT, Sandbox
-from autograder.scoring import PartResult, StudentGrade
+from autograder.scoring import GRADER_FAILED, PartResult, StudentGrade  # noqa: F401 (GRADER_FAILED: used by callers too)
 
 #: Seconds one submission may take in all (its kernel's start included).
 DEFAULT_BUDGET = 300.0
@@ -122,9 +124,11 @@ def _run_checks(part, result, registry, bridge, cells, reference, seed, setup=()
 def grade_all(submissions: Path, *, base_seed: int = 0, source: Path = SOLUTIONS,
               student: str | None = None, progress=None, timeout: float = DEFAULT_TIMEOUT,
               budget: float = DEFAULT_BUDGET, workers: int = 1, hide: tuple = (),
-              only: list | None = None, dask: str | None = None) -> list[StudentGrade]:
+              only: list | None = None, dask: str | None = None,
+              require_confinement: bool = False) -> list[StudentGrade]:
     """Grade every submission under ``submissions`` (or only ``student``, or the Submissions in
-    ``only``), in submission order. With ``workers`` > 1, that many processes grade side by side
+    ``only``), in submission order. Before any, one kernel is started and probed
+    (autograder/preflight.py); ``require_confinement`` stops the run if the sandbox is not in force. With ``workers`` > 1, that many processes grade side by side
     (each with its own kernels); with ``dask``, the address of a Dask distributed scheduler
     (tcp://host:8786), its workers grade them (see _on_cluster). The kernels never see
     ``submissions`` nor ``hide``. ``progress`` gets each StudentGrade as soon as it is made."""
@@ -137,8 +141,8 @@ def grade_all(submissions: Path, *, base_seed: int = 0, source: Path = SOLUTIONS
             raise FileNotFoundError(f"no submission for student {student!r} in {submissions}")
     options = dict(parts=parts, base_seed=base_seed, source=source, timeout=timeout, budget=budget,
                    hide=tuple(str(Path(folder).absolute()) for folder in (submissions, *hide)))
-    if found and not dask:
-        check_kernels(timeout)  # a grader that cannot start kernels stops here, loudly
+    if found and not dask:  # a grader that cannot start kernels, or whose sandbox is not in force, stops here
+        preflight.check(timeout, require=require_confinement)
     if dask and found:
         outcomes = _on_cluster(dask, found, options, Path(submissions).absolute())
     elif workers > 1 and len(found) > 1:
@@ -153,31 +157,6 @@ def grade_all(submissions: Path, *, base_seed: int = 0, source: Path = SOLUTIONS
         if progress:
             progress(outcome)
     return [grades[s.student_id] for s in found]
-
-
-class KernelsUnavailable(RuntimeError):
-    """No student kernel can start here (a missing package, an interpreter or venv the sandbox
-    cannot run): a fault of the grader's machine, which must stop the run, not zero the class."""
-
-
-_kernels_started = False  # once one kernel has started in this process, the check is not repeated
-
-
-def check_kernels(timeout: float = DEFAULT_TIMEOUT) -> None:
-    """Start one sandboxed kernel and import numpy in it, or raise KernelsUnavailable."""
-    global _kernels_started
-    if _kernels_started:
-        return
-    try:
-        with Sandbox(timeout=timeout) as box:
-            outcome = Bridge(box).load("import numpy as np")
-    except Exception as exc:
-        raise KernelsUnavailable(f"the student kernels cannot start on this machine ({type(exc).__name__}: "
-                                 f"{str(exc)[:300]}); nobody was graded") from None
-    if not outcome.ok:
-        raise KernelsUnavailable(f"a student kernel started but cannot import numpy ({outcome.error[:300]}); "
-                                 "nobody was graded")
-    _kernels_started = True
 
 
 class ClusterError(RuntimeError):
@@ -282,7 +261,6 @@ def _result(future):
 
 
 #: How a grade the grader failed to make begins; a later run grades that submission again.
-GRADER_FAILED = "the grader failed on this submission"
 
 
 def _failed(submission: Submission, parts: list[Part], base_seed: int, exc: Exception) -> StudentGrade:
@@ -311,7 +289,7 @@ def kit_fingerprint(source: Path = SOLUTIONS) -> str:
 def grade_run(submissions: Path, out: Path, *, student: str | None = None, regrade: bool = False,
               base_seed: int = 0, workers: int = 1, timeout: float = DEFAULT_TIMEOUT,
               budget: float = DEFAULT_BUDGET, hide: tuple = (), progress=None, planned=None,
-              dask: str | None = None) -> list[StudentGrade]:
+              dask: str | None = None, require_confinement: bool = False) -> list[StudentGrade]:
     """A grade run into OUT: grade what is not graded yet (or ``student``, or everything with
     ``regrade``), record each grade as soon as it is made, then write grades.csv for every
     submission. Safe to kill and run again; a second run into the same OUT is refused.
@@ -331,7 +309,7 @@ def grade_run(submissions: Path, out: Path, *, student: str | None = None, regra
         for s in found:
             fresh = regrade or s.student_id == student
             stored = None if fresh else folder.load(s.student_id, prints[s.student_id])
-            if stored is not None and not any(p.problem.startswith(GRADER_FAILED) for p in stored.parts):
+            if stored is not None and not stored.grader_failed:
                 done[s.student_id] = stored
         todo = [s for s in found if s.student_id not in done and (student is None or s.student_id == student)]
 
@@ -344,7 +322,8 @@ def grade_run(submissions: Path, out: Path, *, student: str | None = None, regra
         if planned:
             planned(len(todo))
         graded = grade_all(submissions, only=todo, base_seed=base_seed, workers=workers, timeout=timeout,
-                           budget=budget, hide=(str(folder.out), *hide), progress=record, dask=dask)
+                           budget=budget, hide=(str(folder.out), *hide), progress=record, dask=dask,
+                           require_confinement=require_confinement)
         done.update({g.student_id: g for g in graded})
         grades = [done[s.student_id] for s in found if s.student_id in done]
         folder.write_csv(grades)

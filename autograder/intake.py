@@ -47,16 +47,35 @@ class StudentCode:
     notes: list = dataclasses.field(default_factory=list)
 
 
+class SubmissionsFolderError(FileNotFoundError):
+    """SUBMISSIONS is not a folder of student folders: missing, empty, or one student's own."""
+
+
 def find_submissions(root: Path) -> list[Submission]:
-    """Every student folder under ``root`` (nbgrader's submitted/ layout), sorted by id."""
+    """Every student folder under ``root`` (nbgrader's submitted/ layout), sorted by id.
+    Raises SubmissionsFolderError, saying what to pass instead, when ``root`` is missing, holds
+    no student folder, or is one student's folder (it holds <ASSIGNMENT>/ or notebooks itself)."""
     root = Path(root)
     if not root.is_dir():
-        raise FileNotFoundError(f"no submissions folder at {root}")
-    return [
+        raise SubmissionsFolderError(f"no submissions folder at {root}")
+    if (root / ASSIGNMENT).is_dir() or _notebooks_here(root):
+        raise SubmissionsFolderError(
+            f"{root} looks like one student's folder (it holds {ASSIGNMENT + '/' if (root / ASSIGNMENT).is_dir() else 'notebooks'} "
+            f"itself); pass the folder that holds one folder per student, SUBMISSIONS/<student_id>/{ASSIGNMENT}/ "
+            f"(nbgrader's submitted/), e.g. {root.parent}")
+    found = [
         Submission(entry.name, entry / ASSIGNMENT)
         for entry in sorted(root.iterdir())
         if entry.is_dir() and not entry.name.startswith(".")
     ]
+    if not found:
+        raise SubmissionsFolderError(f"{root} holds no student folder (expected SUBMISSIONS/<student_id>/{ASSIGNMENT}/); "
+                                     "nothing to grade")
+    return found
+
+
+def _notebooks_here(folder: Path) -> bool:
+    return any(p.suffix == ".ipynb" and p.is_file() for p in folder.iterdir())
 
 
 def submission_fingerprint(submission: Submission) -> str:
@@ -72,27 +91,30 @@ def submission_fingerprint(submission: Submission) -> str:
 def read_student_code(submission: Submission, parts: list[Part]) -> StudentCode:
     """Collect, for each part, the cell its notebook holds (by grade_id, else by its def line)."""
     code = StudentCode()
+    graded = {part.notebook for part in parts}
     with tempfile.TemporaryDirectory(prefix="autograder-unzip-") as unzipped:
-        for notebook in sorted({part.notebook for part in parts}):
+        for notebook in sorted(graded):
             wanted = [part.name for part in parts if part.notebook == notebook]
-            path = _locate(submission, notebook, Path(unzipped), code)
+            path = _locate(submission, notebook, Path(unzipped), code, graded)
             if path is None:
-                for name in wanted:
-                    code.problems[name] = f"{ASSIGNMENT}/{notebook} is missing from the submission"
+                _not_graded(code, wanted, f"{ASSIGNMENT}/{notebook} is missing from the submission")
                 continue
             size = path.stat().st_size
             if size > NOTEBOOK_LIMIT:  # before parsing: a huge notebook costs the grader memory and time
-                for name in wanted:
-                    code.problems[name] = (f"{notebook} is {size / 1024**2:.0f} MB, over the {NOTEBOOK_LIMIT // 1024**2} MB "
-                                           "a notebook may have (clear its outputs); it was not read")
+                _not_graded(code, wanted, f"{notebook} is {size / 1024**2:.0f} MB, over the {NOTEBOOK_LIMIT // 1024**2} MB "
+                                          "a notebook may have (clear its outputs); it was not read")
                 continue
             try:
                 nb = nbformat.read(path, as_version=4)
             except Exception as exc:  # invalid JSON, unknown format, undecodable bytes...
-                for name in wanted:
-                    code.problems[name] = f"{notebook} could not be read as a notebook ({type(exc).__name__}: {str(exc)[:200]})"
+                _not_graded(code, wanted, f"{notebook} could not be read as a notebook ({type(exc).__name__}: {str(exc)[:200]})")
                 continue
             _collect(nb, notebook, wanted, code)
+            if not any(name in code.cells for name in wanted):
+                for name in wanted:
+                    code.problems.pop(name, None)
+                _not_graded(code, wanted, f"{path.name} is not this assignment's notebook: it defines none of its parts "
+                                          f"({', '.join(wanted)}); was another notebook handed in?")
     for name, source in list(code.cells.items()):
         reason = (f"is {len(source) / 1024**2:.1f} MB long, over the {CELL_LIMIT // 1024**2} MB a cell may have"
                   if len(source) > CELL_LIMIT else _forbidden(source))
@@ -102,6 +124,14 @@ def read_student_code(submission: Submission, parts: list[Part]) -> StudentCode:
     code.setup = _needed_imports([cell for cell in code.setup if not _forbidden(cell) and len(cell) <= CELL_LIMIT],
                                  code.cells.values())
     return code
+
+
+def _not_graded(code: StudentCode, wanted: list[str], reason: str) -> None:
+    """One reason that stops every part of a notebook: said once, as a note of the submission;
+    each part then only points to it."""
+    code.notes.append(reason)
+    for name in wanted:
+        code.problems[name] = "not graded: " + (reason if len(wanted) == 1 else "see the note at the top")
 
 
 def _needed_imports(setup: list[str], cells) -> list[str]:
@@ -133,11 +163,19 @@ def _forbidden(source: str) -> str:
     return next((why for word, why in FORBIDDEN.items() if word in source), "")
 
 
-def _locate(submission: Submission, notebook: str, unzipped: Path, code: StudentCode) -> Path | None:
+def _locate(submission: Submission, notebook: str, unzipped: Path, code: StudentCode,
+            graded: set = frozenset()) -> Path | None:
     """The submitted file for ``notebook``: at its place, else the only notebook the student
-    handed in under another name or folder, else the same inside a zip file they handed in."""
+    handed in under another name or folder, else the same inside a zip file they handed in.
+    Notebooks handed in beside it, other than the assignment's own (``graded``), are noted."""
     expected = submission.folder / notebook
     if expected.is_file():
+        others = [p for p in _notebooks(submission.folder.parent)
+                  if p != expected and not (p.parent == submission.folder and p.name in graded)]
+        if others:  # an untouched original beside a worked copy: graded as handed in, but said
+            names = ", ".join(str(p.relative_to(submission.folder.parent)) for p in others[:5])
+            code.notes.append(f"only {ASSIGNMENT}/{notebook} was graded; the submission also holds {names} "
+                              f"(if the work is there, copy it into {notebook} and hand in again)")
         return expected
     home = submission.folder.parent
     found = _notebooks(home)

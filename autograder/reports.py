@@ -75,6 +75,22 @@ def grade_table(grades: list[StudentGrade]) -> str:
     return "\n".join([fmt(header), *map(fmt, rows)]) + "\n"
 
 
+def run_summary(grades: list[StudentGrade], out: Path) -> str:
+    """The line that ends a grade run: how many were graded, which have something to read in
+    their report (a part not graded, a note), and which the grader failed on (graded again by
+    the next run)."""
+    failed = [g.student_id for g in grades if g.grader_failed]
+    to_read = [g.student_id for g in grades if not g.grader_failed and (g.notes or any(p.problem for p in g.parts))]
+    names = lambda ids: ", ".join(ids[:8]) + (f" and {len(ids) - 8} more" if len(ids) > 8 else "")
+    line = f"{len(grades) - len(failed)} of {len(grades)} submissions graded"
+    if to_read:
+        line += f"; {len(to_read)} with a problem or note in {Path(out) / 'reports'}/<student_id>.txt ({names(to_read)})"
+    if failed:
+        line += (f"; {len(failed)} could not be graded, the grader failed ({names(failed)}): run the same "
+                 "command again to grade them")
+    return line + "\n"
+
+
 class OutputFolder:
     """OUT/: grades.csv, reports/<id>.txt, and results/<id>.json, the record each of them is
     made from. A student's record is written atomically as soon as they are graded, so a

@@ -398,32 +398,48 @@ def home_folders() -> list[str]:
 
 @functools.cache
 def _kernel_spec_dir() -> Path:
-    """A kernelspec whose command starts the kernel through autograder.confine."""
-    folder = Path(tempfile.mkdtemp(prefix="autograder-kernelspec-"))
-    (folder / KERNEL_NAME).mkdir()
-    (folder / KERNEL_NAME / "kernel.json").write_text(json.dumps({
+    """A kernelspec whose command starts the kernel through autograder.confine. Its folder is
+    named after its content, so every run of the same kit and Python shares one (none is left
+    behind per run, even by a run that is killed)."""
+    import hashlib
+
+    spec = json.dumps({
         "argv": [sys.executable, "-m", "autograder.confine", "--",
                  sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
         "display_name": "Python 3 (autograder, confined)",
         "language": "python",
-    }))
-    return folder
+    })
+    folder = Path(tempfile.gettempdir()) / f"autograder-kernelspec-{hashlib.sha256(spec.encode()).hexdigest()[:16]}"
+    if _ours(folder, spec):
+        return folder
+    staging = Path(tempfile.mkdtemp(prefix="autograder-kernelspec-"))  # 0700, ours
+    (staging / KERNEL_NAME).mkdir(mode=0o755)
+    (staging / KERNEL_NAME / "kernel.json").write_text(spec)
+    shutil.rmtree(folder, ignore_errors=True)
+    with contextlib.suppress(OSError):
+        staging.rename(folder)  # atomic: another run may be doing the same
+    if _ours(folder, spec):
+        shutil.rmtree(staging, ignore_errors=True)
+        return folder
+    import atexit  # the name is taken by someone else's folder: use the private one, this run only
+
+    atexit.register(shutil.rmtree, staging, True)
+    return staging
+
+
+def _ours(folder: Path, spec: str) -> bool:
+    """``folder`` holds exactly ``spec`` and only this user can change it (the grader may run as
+    root: a kernelspec planted in the shared temporary folder must never be used)."""
+    try:
+        for path in (folder, folder / KERNEL_NAME, folder / KERNEL_NAME / "kernel.json"):
+            info = path.lstat()
+            if path.is_symlink() or info.st_uid != os.getuid() or info.st_mode & 0o022:
+                return False
+        return (folder / KERNEL_NAME / "kernel.json").read_text() == spec
+    except OSError:
+        return False
 
 
 def _can_confine() -> bool:
     return sys.platform == "linux" and os.geteuid() == 0 and os.environ.get("AUTOGRADER_NO_CONFINE") != "1"
 
-
-def confinement_note() -> str:
-    """'' when kernels will be confined, else why not (for a warning at the start of a run)."""
-    if _can_confine():
-        probe = KernelCgroup.create("probe")
-        if probe is None:
-            return ("no control groups can be made here: kernels get rlimits only (no memory or process "
-                    "limit for all of a kernel's processes, no CPU share of their own), and the speed "
-                    "checks use wall time, which a busy machine moves.")
-        probe.remove()
-        return ""
-    return ("student kernels run with resource limits only (no separate user, no network isolation, "
-            "the kit's files readable), and the speed checks use wall time, which a busy machine moves: "
-            "run the grader as root on Linux for the full sandbox and CPU-time measurement.")

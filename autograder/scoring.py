@@ -29,6 +29,11 @@ class PartResult:
         return round(self.max_points * sum(c.weight for c in self.checks if c.passed) / total, 2)
 
 
+#: How a part's problem starts when the grader, not the student, failed (a kernel that could
+#: not start, a worker that died): such a grade is not kept, and the next run grades it again.
+GRADER_FAILED = "the grader failed on this submission"
+
+
 @dataclasses.dataclass
 class StudentGrade:
     """One student's grade: per-part results in assignment order, plus what concerns the whole
@@ -50,6 +55,11 @@ class StudentGrade:
     @property
     def score(self) -> float:
         return round(sum(p.points for p in self.parts), 2)
+
+    @property
+    def grader_failed(self) -> bool:
+        """The grader, not the student, failed on this submission (it is graded again next run)."""
+        return any(p.problem.startswith(GRADER_FAILED) for p in self.parts)
 
     @property
     def max_score(self) -> float:

@@ -7,6 +7,7 @@ the batch is graded as if alone.
 """
 
 import csv
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -74,8 +75,10 @@ def test_hangs_crashes_and_broken_cells_cost_only_their_parts(submissions):
     assert "crashed the kernel" in student_report(grades["faulty"]).split("softmax_loss_naive:")[1].split("\n\n")[0]
     for name in set(PARTS) - affected:
         assert faulty[name].points == PARTS[name], (name, student_report(grades["faulty"]))
-    assert grades["unreadable"].score == 0
-    assert all("could not be read as a notebook" in p.problem for p in grades["unreadable"].parts)
+    assert grades["unreadable"].score == 0  # the reason is said once, and every part points to it
+    report = student_report(grades["unreadable"])
+    assert report.count("could not be read as a notebook") == 1, report
+    assert all(p.problem == "not graded: see the note at the top" for p in grades["unreadable"].parts)
     assert by_part(grades["reference"]) == PARTS
 
 
@@ -194,7 +197,7 @@ def test_a_wrong_gradient_while_timed_is_called_a_wrong_gradient(submissions):
 def test_a_grader_whose_kernels_cannot_start_stops_before_grading_anyone(submissions, monkeypatch, tmp_path, capsys):
     import json
 
-    from autograder import grading, sandbox
+    from autograder import preflight, sandbox
 
     submissions("someone", base=SOLUTIONS)
     spec = tmp_path / "kernels"
@@ -203,7 +206,7 @@ def test_a_grader_whose_kernels_cannot_start_stops_before_grading_anyone(submiss
         {"argv": [str(tmp_path / "no-such-python"), "-m", "ipykernel_launcher", "-f", "{connection_file}"],
          "display_name": "broken", "language": "python"}))
     monkeypatch.setattr(sandbox, "_kernel_spec_dir", lambda: spec)
-    monkeypatch.setattr(grading, "_kernels_started", False)
+    monkeypatch.setattr(preflight, "_checked", None)
     out = submissions.root.parent / "out"
     assert cli_main(["grade", str(submissions.root), "--out", str(out)]) == 2
     err = capsys.readouterr().err
@@ -240,3 +243,81 @@ def test_a_slow_call_cannot_overrun_the_time_budget(submissions):
     assert grade.seconds < 16, grade.seconds  # the budget, a kernel restart and some slack; not 40 s
     report = student_report(grade)
     assert "time budget" in report and grade.score < 10, report
+
+
+# -- what a run says, and its exit status ------------------------------------------------------
+
+def test_a_submissions_folder_that_is_empty_or_one_students_is_refused_with_what_to_pass(tmp_path, capsys):
+    empty = tmp_path / "submitted"
+    empty.mkdir()
+    assert cli_main(["grade", str(empty), "--out", str(tmp_path / "out")]) == 2
+    assert "holds no student folder" in capsys.readouterr().err
+    one = tmp_path / "submitted" / "alice"
+    (one / "linear_classifiers").mkdir(parents=True)
+    (one / "linear_classifiers" / "linear_classifiers.ipynb").write_bytes(next(SOLUTIONS.glob("*.ipynb")).read_bytes())
+    assert cli_main(["grade", str(one), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "looks like one student's folder" in err and str(one.parent) in err, err
+    assert not (tmp_path / "out" / "grades.csv").exists()
+
+
+def test_odd_hand_ins_are_said_once_and_counted_in_the_summary(submissions, tmp_path, capsys):
+    import shutil
+
+    submissions("honest", base=SOLUTIONS)
+    copy = submissions("kept_a_copy")  # the untouched original, and the work in a copy beside it
+    shutil.copy(next(SOLUTIONS.glob("*.ipynb")), copy / "linear_classifiers-Copy1.ipynb")
+    other = submissions("other_assignment")  # another course notebook, under this one's name
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("def knn(X):\n    return X\n")])
+    nbformat.write(nb, next(other.glob("*.ipynb")))
+    out = tmp_path / "out"
+    assert cli_main(["grade", str(submissions.root), "--out", str(out)]) == 0
+    printed = capsys.readouterr()
+    kept = (out / "reports" / "kept_a_copy.txt").read_text()
+    assert "Score: 0 / 100" in kept and "also holds linear_classifiers/linear_classifiers-Copy1.ipynb" in kept, kept
+    wrong = (out / "reports" / "other_assignment.txt").read_text()
+    assert wrong.count("is not this assignment's notebook") == 1 and "has no cell that defines" not in wrong, wrong
+    summary = printed.out.strip().splitlines()[-1]
+    assert summary.startswith("3 of 3 submissions graded; 2 with a problem or note"), summary
+    assert "kept_a_copy" in summary and "other_assignment" in summary and "honest" not in summary
+    assert "sandbox: confined" in printed.err or "sandbox: not confined" in printed.err, printed.err
+
+
+def test_the_exit_status_says_whether_some_or_no_submission_could_be_graded(submissions, monkeypatch, tmp_path, capsys):
+    from autograder import grading
+
+    submissions("lucky", base=SOLUTIONS)
+    submissions("unlucky", base=SOLUTIONS)
+    real = grading.grade_submission
+
+    def fails_for(*names):
+        def grade(submission, **options):
+            if submission.student_id in names:
+                raise MemoryError("the worker ran out of memory")
+            return real(submission, **options)
+        return grade
+
+    monkeypatch.setattr(grading, "grade_submission", fails_for("unlucky"))
+    assert cli_main(["grade", str(submissions.root), "--out", str(tmp_path / "a")]) == 1
+    assert "1 could not be graded" in capsys.readouterr().out
+    monkeypatch.setattr(grading, "grade_submission", fails_for("lucky", "unlucky"))
+    assert cli_main(["grade", str(submissions.root), "--out", str(tmp_path / "b")]) == 2
+    monkeypatch.setattr(grading, "grade_submission", real)
+    assert cli_main(["grade", str(submissions.root), "--out", str(tmp_path / "b")]) == 0  # the rerun grades them
+    assert "2 of 2 submissions graded" in capsys.readouterr().out
+
+
+def test_a_run_leaves_no_folder_behind_in_the_temporary_folder(submissions, tmp_path):
+    import subprocess
+    import sys
+    import tempfile
+
+    from autograder.layout import ROOT
+
+    submissions("someone", base=SOLUTIONS)
+    before = set(Path(tempfile.gettempdir()).glob("autograder-*"))
+    for _ in range(2):  # each run is a fresh process, as an instructor's are
+        subprocess.run([sys.executable, "-m", "autograder", "grade", str(submissions.root), "--out",
+                        str(tmp_path / "out"), "--regrade"], cwd=ROOT, check=True, capture_output=True)
+    left = set(Path(tempfile.gettempdir()).glob("autograder-*")) - before
+    assert len(left) <= 1 and all(p.name.startswith("autograder-kernelspec-") for p in left), left  # one, shared

@@ -45,13 +45,16 @@ def test_missing_and_duplicated_cells_are_reported(tmp_path):
 
 
 def test_unreadable_or_missing_notebooks_affect_their_parts_only(tmp_path):
-    tmp_path.mkdir(exist_ok=True)
-    (tmp_path / "nb.ipynb").write_bytes(b"\xff\xfe not json")
-    code = read_student_code(Submission("s", tmp_path), PARTS)
-    assert set(code.problems) == {"f", "g"} and "could not be read" in code.problems["f"]
+    folder = tmp_path / "s" / "a"
+    folder.mkdir(parents=True)
+    (folder / "nb.ipynb").write_bytes(b"\xff\xfe not json")
+    code = read_student_code(Submission("s", folder), PARTS)
+    # one reason, said once, each part pointing to it
+    assert set(code.problems) == {"f", "g"} and set(code.problems.values()) == {"not graded: see the note at the top"}
+    assert len(code.notes) == 1 and "could not be read" in code.notes[0]
     (tmp_path / "alone").mkdir()
     code = read_student_code(Submission("s", tmp_path / "alone" / "linear_classifiers"), PARTS)
-    assert "missing from the submission" in code.problems["g"]
+    assert set(code.problems) == {"f", "g"} and [n for n in code.notes if "missing from the submission" in n]
 
 
 def test_find_submissions_lists_student_folders_sorted(tmp_path):
@@ -59,6 +62,16 @@ def test_find_submissions_lists_student_folders_sorted(tmp_path):
         (tmp_path / name).mkdir()
     (tmp_path / "notes.txt").write_text("x")
     assert [s.student_id for s in find_submissions(tmp_path)] == ["alice", "bob"]
+
+
+def test_a_notebook_of_none_of_the_parts_is_said_to_be_another_assignments_once(tmp_path):
+    sub = write(tmp_path / "s" / "a", cell("def knn(X):\n    return X", "knn"))
+    code = read_student_code(sub, PARTS)
+    assert set(code.problems.values()) == {"not graded: see the note at the top"}
+    assert len(code.notes) == 1 and "is not this assignment's notebook" in code.notes[0]
+    sub = write(tmp_path / "t" / "a", cell("def f():\n    return 1", "f"))  # one part present: a deleted cell
+    code = read_student_code(sub, PARTS)
+    assert "has no cell that defines g" in code.problems["g"] and not code.notes
 
 
 def test_a_renamed_notebook_is_graded_with_a_note(tmp_path):
@@ -120,7 +133,7 @@ def test_oversized_notebooks_cells_and_archives_are_refused_before_they_are_pars
     big.mkdir(parents=True)
     (big / "nb.ipynb").write_bytes(b" " * (intake.NOTEBOOK_LIMIT + 1))
     code = read_student_code(Submission("s1", big), PARTS)
-    assert not code.cells and all("over the 20 MB" in p for p in code.problems.values()), code.problems
+    assert not code.cells and set(code.problems) == {"f", "g"} and "over the 20 MB" in code.notes[0], code.notes
     # A cell over the limit: that part only.
     sub = write(tmp_path / "cell" / "s2" / "a", cell("def f():\n    return 1\n" + "#" * intake.CELL_LIMIT, "f"),
                 cell("def g():\n    return 2", "g"))

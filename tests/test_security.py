@@ -24,6 +24,7 @@ from autograder.layout import RELEASE, ROOT, SOLUTIONS
 from autograder.parts import load_parts
 from autograder.reports import OutputFolder, student_report
 from autograder.sandbox import Sandbox
+from autograder.scoring import StudentGrade
 
 PARTS = {p.name: p.points for p in load_parts()}
 CONFINED = Sandbox().confined
@@ -90,6 +91,32 @@ RESOURCE_ATTACKS = {
 }
 
 
+GRADES_AND_LISTS_LEFTOVERS = """
+import ctypes, json, os, pwd, sys, time
+from pathlib import Path
+import psutil
+ctypes.CDLL(None).prctl(36, 1)  # PR_SET_CHILD_SUBREAPER: this run's orphans come back to this process
+from autograder.grading import grade_run
+grade_run(Path(sys.argv[1]), Path(sys.argv[2]), timeout=3, workers=2)
+time.sleep(0.5)
+while True:  # reap what has ended
+    try:
+        if os.waitpid(-1, os.WNOHANG)[0] == 0:
+            break
+    except ChildProcessError:
+        break
+sandbox = {u.pw_uid for u in pwd.getpwall() if u.pw_name.startswith("autograder-sandbox-")}
+left = []
+for process in psutil.Process().children(recursive=True):
+    try:
+        if process.uids().real in sandbox:
+            left.append(f"{process.pid} {' '.join(process.cmdline())[:80]}")
+    except psutil.Error:
+        pass
+print(json.dumps(left))
+"""
+
+
 @needs_root
 @pytest.mark.slow
 def test_resource_attacks_cost_only_their_part_and_the_honest_student_is_untouched(submissions, tmp_path):
@@ -97,7 +124,15 @@ def test_resource_attacks_cost_only_their_part_and_the_honest_student_is_untouch
     for student, (part, cell) in RESOURCE_ATTACKS.items():
         submissions(student, {part: cell}, base=SOLUTIONS)
     started = time.perf_counter()
-    grades = {g.student_id: g for g in grade_run(submissions.root, tmp_path / "out", timeout=3, workers=2)}
+    # Graded in a process of its own that adopts every orphan of its run (a child subreaper), so
+    # that what outlived this run's grading is told apart from the kernels of runs going on
+    # beside it (the suite's background selftest uses the same sandbox users).
+    run = subprocess.run([sys.executable, "-c", GRADES_AND_LISTS_LEFTOVERS, str(submissions.root), str(tmp_path / "out")],
+                         cwd=ROOT, capture_output=True, text=True, timeout=1200)
+    assert run.returncode == 0, run.stderr[-3000:]
+    leftovers = json.loads(run.stdout.strip().splitlines()[-1])
+    grades = {g.student_id: g for g in (StudentGrade.from_dict(json.loads(record.read_text())["grade"])
+                                        for record in (tmp_path / "out" / "results").glob("*.json"))}
     print(f"\n{len(grades)} submissions ({len(RESOURCE_ATTACKS)} hostile) graded in {time.perf_counter() - started:.0f} s")
     assert_only_parts_lost(grades["honest"], set())
     for student, (part, _) in RESOURCE_ATTACKS.items():
@@ -105,8 +140,7 @@ def test_resource_attacks_cost_only_their_part_and_the_honest_student_is_untouch
         result = next(p for p in grades[student].parts if p.name == part)
         reasons = result.problem + " ".join(c.message for c in result.checks)
         assert reasons.strip(), f"{student}: {part} scored 0 without a reason"
-    leftovers = subprocess.run(["pgrep", "-u", "autograder-sandbox-0,autograder-sandbox-1"], capture_output=True)
-    assert leftovers.stdout == b"", "processes of the sandbox users outlived their grading"
+    assert leftovers == [], f"processes of the sandbox users outlived their grading: {leftovers}"
 
 
 # -- reaching outside --------------------------------------------------------------------------
@@ -665,3 +699,47 @@ def test_a_kernel_cannot_hold_the_lock_of_another_sandbox_slot():
                           "        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)\n        print('held', path)\n"
                           "    except OSError as exc:\n        print('refused', type(exc).__name__)\n")
         assert outcome.status == "ok" and "held" not in outcome.stream and "refused" in outcome.stream, outcome.stream
+
+
+# -- the start-up self-test of the sandbox ------------------------------------------------------
+
+@needs_root
+def test_grade_probes_the_sandbox_before_grading_and_stops_when_a_promise_is_broken(submissions, tmp_path,
+                                                                                     monkeypatch, capsys):
+    """``grade`` starts one kernel and probes it first: one line says what holds. A sandbox whose
+    /tmp is the host's (here: the private folders forgotten) stops the run, nobody graded."""
+    from autograder import preflight, sandbox
+    from autograder.cli import main as cli_main
+
+    submissions("honest", base=SOLUTIONS)
+    monkeypatch.setattr(preflight, "_checked", None)
+    assert cli_main(["grade", str(submissions.root), "--out", str(tmp_path / "a")]) == 0
+    line = capsys.readouterr().err.strip().splitlines()[0]
+    assert line.startswith("sandbox: confined: ") and "broken" not in line, line
+    for promise in ("no network", "kit hidden", "private /tmp", "own /proc", "environment allowlisted"):
+        assert promise in line, line
+
+    monkeypatch.setattr(preflight, "_checked", None)
+    monkeypatch.setattr(sandbox, "shared_folders", lambda depth=4: ["/var/tmp"])  # /tmp left shared
+    assert cli_main(["grade", str(submissions.root), "--out", str(tmp_path / "b")]) == 2
+    err = capsys.readouterr().err
+    assert "the sandbox is not in force: the kernel's /tmp is the host's" in err and "nobody was graded" in err, err
+    assert not (tmp_path / "b" / "grades.csv").exists()
+
+
+def test_without_confinement_grade_stops_unless_told_no_confine(submissions, tmp_path, monkeypatch, capsys):
+    from autograder import preflight, sandbox
+    from autograder.cli import main as cli_main
+
+    submissions("honest", base=SOLUTIONS)
+    monkeypatch.setenv("AUTOGRADER_NO_CONFINE", "0")  # restored after the test: --no-confine sets it
+    monkeypatch.setattr(sandbox, "_can_confine", lambda: False)  # as on a laptop, not root
+    monkeypatch.setattr(preflight, "_checked", None)
+    assert cli_main(["grade", str(submissions.root), "--out", str(tmp_path / "a")]) == 2
+    assert "needs root on Linux" in capsys.readouterr().err
+    monkeypatch.setattr(preflight, "_checked", None)
+    assert cli_main(["grade", str(submissions.root), "--out", str(tmp_path / "b"), "--no-confine"]) == 0
+    printed = capsys.readouterr()
+    assert printed.err.startswith("sandbox: not confined"), printed.err
+    assert "1 of 1 submissions graded" in printed.out
+    monkeypatch.setattr(preflight, "_checked", None)
