@@ -4,20 +4,22 @@
 
 The policy arrives as JSON in the environment variable AUTOGRADER_CONFINE (removed before the
 kernel starts). On Linux, when started as root, it:
-  1. enters new mount, network, IPC and UTS namespaces: the kernel has no network (only a
+  1. enters new mount, network, IPC, UTS and PID namespaces: the kernel has no network (only a
      loopback that is down), its own view of the file system, SysV IPC objects that no other
      kernel sees and that die with it, and a host name it may change for itself only;
   2. hides the kit's private folders (solutions, hidden checks, tests, other submissions, the
      grade output) under empty read-only tmpfs mounts, covers other users' home folders (all
-     of /home and /root but what the kernel needs), mounts a /proc that shows only the
-     sandbox user's own processes, and gives every folder of the host that
+     of /home and /root but what the kernel needs), and gives every folder of the host that
      the sandbox user could write (/tmp, /var/tmp, /dev/shm, /run/lock, /dev/mqueue... found
      at start-up) a small private tmpfs mount, so nothing written there outlives the kernel or
      reaches another;
-  3. drops to an unprivileged user (no supplementary groups), after joining the kernel's
+  3. enters a new PID namespace with a /proc of its own, in which the kernel is the second
+     process and the first reaps its orphans (see enter_pid_namespace); it sees no process but
+     its own, and signals none;
+  4. drops to an unprivileged user (no supplementary groups), after joining the kernel's
      control group (autograder/cgroup.py) when the policy names one;
 then, in every case, sets resource limits (address space, CPU seconds, processes, file size,
-open files, no core dumps) and execs the kernel. Not root: steps 1-3 are skipped and said so
+open files, no core dumps) and execs the kernel. Not root: steps 1-4 are skipped and said so
 in the policy's "confined" flag, which the grader reports.
 """
 
@@ -33,6 +35,8 @@ CLONE_NEWNS = 0x00020000
 CLONE_NEWNET = 0x40000000
 CLONE_NEWIPC = 0x08000000  # SysV shared memory, semaphores and message queues die with the kernel
 CLONE_NEWUTS = 0x04000000  # its own host name
+CLONE_NEWPID = 0x20000000  # its own process ids: the kernel's processes are all it can see or signal
+PR_SET_PDEATHSIG = 1
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
 MS_REC, MS_PRIVATE = 0x4000, 1 << 18
 
@@ -65,7 +69,8 @@ def _mount(libc, source: str, target: str, fstype: str | None, flags: int, data:
 def isolate(policy: dict) -> None:
     """Namespaces, hidden folders and private temporary folders (needs root)."""
     libc = _libc()
-    _check(libc.unshare(CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS), "unshare")
+    # CLONE_NEWPID applies to the children made next (see enter_pid_namespace), not to this process.
+    _check(libc.unshare(CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWPID), "unshare")
     _mount(libc, "none", "/", None, MS_REC | MS_PRIVATE, None)
     expose(libc, policy.get("expose", []))
     cover(libc, policy.get("cover", []), policy.get("expose", []) + [os.getcwd()])
@@ -75,9 +80,6 @@ def isolate(policy: dict) -> None:
             _mount(libc, "tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=0555")
         elif os.path.exists(path):
             _mount(libc, "/dev/null", path, None, 0x1000, None)  # MS_BIND over a file
-    # A /proc of its own that lists only the processes of its own user (hidepid): no grader's
-    # command line, no other kernel's; last, as the binds above go through /proc/self/fd.
-    _mount(libc, "proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "hidepid=invisible")
 
 
 def private_temp(libc, keep: list[str], size: str, folders: list[str] | None = None) -> None:
@@ -136,6 +138,62 @@ def cover(libc, folders: list[str], keep: list[str]) -> None:
                 os.close(fd)
 
 
+def enter_pid_namespace(libc, uid: int, gid: int) -> None:
+    """Become the kernel, inside the new PID namespace, as its second process.
+
+    Three processes result, and only the last one returns from here:
+    - this one, outside the namespace, stays root and waits: it is the process Jupyter started
+      and watches, it passes signals on, and it exits with the kernel's status;
+    - the namespace's first process (PID 1) mounts a /proc of the namespace (which lists only the
+      kernel's processes; hidepid too) and reaps every orphan of the kernel, so that none lingers
+      as a zombie; when the kernel exits, it exits with its status, and every process left in the
+      namespace dies with it. It runs as the sandbox user, like the kernel;
+    - the kernel (PID 2), which dies with PID 1 (PR_SET_PDEATHSIG), as PID 1 dies with the waiter."""
+    import signal
+
+    init = os.fork()
+    if init:
+        _wait_and_exit(init)
+    _mount(libc, "proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "hidepid=invisible")
+    drop_privileges(uid, gid)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    kernel = os.fork()
+    if kernel == 0:
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        # ipykernel exits when its parent looks like PID 1 (an orphan), which it is here by
+        # design: no parent polling; PR_SET_PDEATHSIG ends it with its parent instead.
+        os.environ.pop("JPY_PARENT_PID", None)
+        return
+    while True:  # PID 1: reap everything; leave with the kernel
+        try:
+            pid, status = os.wait()
+        except ChildProcessError:
+            os._exit(1)
+        if pid == kernel:
+            os._exit(_exit_code(status))
+
+
+def _wait_and_exit(child: int) -> None:
+    """Pass the usual signals on to ``child`` and exit with its status."""
+    import signal
+
+    for number in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1, signal.SIGUSR2):
+        signal.signal(number, lambda received, _frame: os.kill(child, received))
+    while True:
+        try:
+            _, status = os.waitpid(child, 0)
+            os._exit(_exit_code(status))
+        except ChildProcessError:
+            os._exit(1)
+        except InterruptedError:
+            continue
+
+
+def _exit_code(status: int) -> int:
+    code = os.waitstatus_to_exitcode(status)
+    return code if code >= 0 else 128 - code
+
+
 def drop_privileges(uid: int, gid: int) -> None:
     os.setgroups([])
     os.setgid(gid)
@@ -170,7 +228,7 @@ def main(argv: list[str]) -> None:
         if "-f" in command:  # the kernel must read its connection file after dropping root
             os.chown(command[command.index("-f") + 1], uid, gid)
         isolate(policy)
-        drop_privileges(uid, gid)
+        enter_pid_namespace(_libc(), uid, gid)
     os.environ["HOME"] = os.getcwd()
     set_limits(policy.get("limits", {}))
     os.execv(command[0], command)

@@ -8,7 +8,7 @@ compares what the kernel sees with what the grader sees:
 - no network: it cannot reach a server the grader listens on (loopback), nor any address;
 - the kit's private folders (solutions, checks, tests...) are empty or absent for it;
 - its /tmp is not the host's (a file the grader puts there is not seen), and its IPC, mount,
-  network and UTS namespaces are not the grader's;
+  network, PID and UTS namespaces are not the grader's;
 - its /proc lists no process but its own user's;
 - its environment holds none of the grader's own variables but the allowlisted ones
   (sandbox._kernel_env);
@@ -48,7 +48,7 @@ def _probe(port, marker, private):
     seen["network"] = [a for a in (("127.0.0.1", port), ("1.1.1.1", 53)) if _reach(a)]
     seen["private"] = [p for p in private if _os.path.isdir(p) and _os.listdir(p) or _os.path.isfile(p)]
     seen["marker"] = _os.path.exists(marker)
-    seen["namespaces"] = {n: _os.readlink(f"/proc/self/ns/{n}") for n in ("ipc", "mnt", "net", "uts")}
+    seen["namespaces"] = {n: _os.readlink(f"/proc/self/ns/{n}") for n in ("ipc", "mnt", "net", "pid", "uts")}
     me = _os.getuid()
     seen["others"] = sum(1 for pid in filter(str.isdigit, _os.listdir("/proc"))
                          if _os.path.exists(f"/proc/{pid}") and _os.stat(f"/proc/{pid}").st_uid != me)
@@ -165,7 +165,7 @@ def _judge(seen: dict, box: Sandbox) -> SandboxReport:
         groups = "; no control groups here: rlimits only, and the speed checks use wall time"
     user = pwd.getpwuid(seen["uid"]).pw_name if seen["uid"] in {u.pw_uid for u in pwd.getpwall()} else seen["uid"]
     line = ("sandbox: " + ("confined" if not broken else "NOT fully confined") + f": user {user}, "
-            "no network, kit hidden, private /tmp, IPC, mount and UTS namespaces, own /proc, "
+            "no network, kit hidden, private /tmp, IPC, mount, PID and UTS namespaces, own /proc, "
             f"environment allowlisted ({len(seen['environment'])} variables), limits of "
             f"{LIMITS['address_space'] / 1024**3:g} GB address space and {LIMITS['processes']} processes{groups}")
     if broken:

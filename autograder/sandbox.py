@@ -177,8 +177,7 @@ class Sandbox:
         one part left behind cannot affect the next."""
         if self._slot is None or self._client is None:
             return
-        process = getattr(getattr(self._client.km, "provisioner", None), "process", None)
-        if users.kill_processes(self._slot.uid, keep=getattr(process, "pid", None)):
+        if users.kill_processes(self._slot.uid, keep=self._kernel_processes()):
             self.restart()
 
     def restart(self) -> None:
@@ -199,6 +198,32 @@ class Sandbox:
                 users.kill_processes(self._slot.uid)
             self._start()
 
+    def _kernel_pid(self) -> int | None:
+        """The kernel's process id, as the host sees it. Confined, it is the grandchild of the
+        process Jupyter started (which waits outside the kernel's PID namespace; the one between
+        is the namespace's first process, see confine.enter_pid_namespace); else that process."""
+        processes = self._kernel_processes()
+        return processes[-1] if processes else None
+
+    def _kernel_processes(self) -> list[int]:
+        """[the namespace's first process, the kernel] when confined, [the kernel] otherwise
+        (empty when none runs): the processes of the sandbox user that are not strays."""
+        import psutil
+
+        process = getattr(getattr(self._client.km, "provisioner", None), "process", None) if self._client else None
+        if process is None:
+            return []
+        if self._slot is None:
+            return [process.pid]
+        try:
+            for init in psutil.Process(process.pid).children():
+                for kernel in init.children():
+                    if "ipykernel_launcher" in " ".join(kernel.cmdline()):
+                        return [init.pid, kernel.pid]
+        except psutil.Error:
+            pass
+        return []
+
     def cpu_seconds(self) -> float | None:
         """CPU seconds used so far by every process of this sandbox's kernels (its control
         group), or None where there is no group (then only wall time can be measured)."""
@@ -216,8 +241,7 @@ class Sandbox:
         kernel was blocked for reasons of its own (a sleep) or waited for the request's messages,
         not for a CPU. The waits of every thread count, not only the main thread's: on a busy
         machine the main thread also sleeps on the GIL that a waiting thread holds."""
-        process = getattr(getattr(self._client.km, "provisioner", None), "process", None) if self._client else None
-        pid = getattr(process, "pid", None)
+        pid = self._kernel_pid()
         if pid is None:
             return None
         try:

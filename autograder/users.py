@@ -104,8 +104,8 @@ def remove_workdir(workdir: Path | None, slot: Slot | None) -> None:
     shutil.rmtree(workdir, ignore_errors=True)
 
 
-def kill_processes(uid: int, rounds: int = 40, keep: int | None = None) -> int:
-    """SIGKILL every process of ``uid`` (but ``keep``) until none is left (forks racing the
+def kill_processes(uid: int, rounds: int = 40, keep=()) -> int:
+    """SIGKILL every process of ``uid`` (but the pids in ``keep``) until none is left (forks racing the
     kill included), and reap the ones that are ours to reap: zombies still count against the
     user's process limit. Returns how many were killed."""
     become_subreaper()
@@ -113,7 +113,7 @@ def kill_processes(uid: int, rounds: int = 40, keep: int | None = None) -> int:
     for _ in range(rounds):
         live = []
         for pid in _pids():
-            if pid == keep or _owner(pid) != uid:
+            if pid in keep or _owner(pid) != uid:
                 continue
             if _zombie(pid):
                 with contextlib.suppress(ChildProcessError, OSError):

@@ -92,3 +92,28 @@ def test_a_kernel_over_its_memory_limit_dies_alone(grab):
         assert "ran out of memory" in outcome.error and "2 GB" in outcome.error
         assert time.monotonic() - started < 75  # not the timeout (the sleeps are 90 s)
         assert box.run("print(1 + 1)").stream.strip() == "2"
+
+
+ORPHAN_THEN_LOOK = '''import os, time
+child = os.fork()
+if child == 0:
+    if os.fork() == 0:  # an orphan once its parent exits: adopted by the namespace's first process
+        time.sleep(0.2)
+        os._exit(0)
+    os._exit(0)
+os.waitpid(child, 0)
+time.sleep(1.5)
+print(os.getpid(), sorted(int(p) for p in os.listdir("/proc") if p.isdigit()))
+'''
+
+
+def test_a_kernel_has_process_ids_of_its_own_and_leaves_no_zombie():
+    """Confined, the kernel is process 2 of a PID namespace of its own: its /proc lists only its
+    own processes, and an orphan it leaves is reaped there (not left as a zombie to count
+    against its user's process limit)."""
+    with Sandbox() as box:
+        assert box.confined  # the suite runs as root on Linux
+        outcome = box.run(ORPHAN_THEN_LOOK)
+        assert outcome.status == "ok", outcome
+        assert outcome.stream.split(None, 1) == ["2", "[2]\n"], outcome.stream
+        assert box.scheduler_seconds() is not None  # the grader still finds the kernel, as the host numbers it
