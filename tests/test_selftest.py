@@ -11,7 +11,11 @@ def test_selftest_grades_every_entry_as_expected():
     # started in the background when the run was collected (see conftest.py)
     code, lines = conftest.selftest_run.result()
     assert code == 0, "\n".join(lines)
-    assert len(lines) >= 30  # header + reference + release + the corpus entries
+    # one "ok" row for the reference, the release and every corpus entry, and the total says so
+    expected = ["reference", "untouched_release", *sorted(p.stem for p in selftest.CORPUS.glob("*.py"))]
+    rows = {line.split()[0]: line for line in lines[1:] if line.strip() and not line.startswith(" ")}
+    assert [name for name in expected if not rows.get(name, "").endswith("  ok")] == [], "\n".join(lines)
+    assert lines[-1].strip().startswith(f"{len(expected)} of {len(expected)} entries graded as expected"), lines[-1]
 
 
 def test_a_wrong_expectation_is_reported_as_a_mismatch(tmp_path):

@@ -1,6 +1,8 @@
 """Your code, in a process of its own: the self-check sends it cells to run and expressions to
 evaluate, and waits at most ``timeout`` seconds for each answer. A call that hangs or crashes
-costs that check a message; the process is then started again with the same cells.
+costs that check a message; the process is then started again with the same cells. Starting
+the process and running your cells (imports, definitions) have time limits of their own, so a
+slow computer does not make a call's limit run out before your function is even called.
 
 Uses only multiprocessing (spawn), so it behaves the same on Windows, macOS and Linux.
 """
@@ -14,6 +16,10 @@ import os
 import sys
 
 import numpy as np
+
+
+#: Seconds a new process may take to start (Python and numpy; slow on a busy laptop).
+STARTUP_TIMEOUT = 120.0
 
 
 class CallFailed(Exception):
@@ -48,6 +54,7 @@ def serve(conn, folder: str) -> None:
     os.chdir(folder)
     sys.path.insert(0, folder)
     namespace = {"__name__": "__main__"}
+    conn.send(("ready", None))
     while True:
         try:
             kind, text, inputs = conn.recv()
@@ -73,6 +80,7 @@ class StudentProcess:
 
     def __init__(self, folder, timeout: float = 20.0):
         self.folder, self.timeout = str(os.path.abspath(folder)), float(timeout)
+        self.cell_timeout = max(3 * self.timeout, 30.0)  # a cell: imports and definitions
         self.process = self.conn = None
         self.loaded = []  # cells run so far, run again in a restarted process
 
@@ -88,9 +96,16 @@ class StudentProcess:
         self.process = context.Process(target=serve, args=(child, self.folder), daemon=True)
         self.process.start()
         child.close()
+        try:
+            started = self.conn.poll(STARTUP_TIMEOUT) and self.conn.recv() == ("ready", None)
+        except (EOFError, OSError):
+            started = False
+        if not started:
+            self.stop()
+            raise CallFailed(f"could not start a Python process for your code within {STARTUP_TIMEOUT:g} s")
         for cell in self.loaded:
             try:
-                self._request("run", cell, {})
+                self._request("run", cell, {}, self.cell_timeout)
             except CallFailed:
                 pass
 
@@ -107,18 +122,19 @@ class StudentProcess:
     def run(self, cell: str) -> None:
         """Run a cell's code (raises CallFailed with the error); it stays loaded after restarts."""
         self.loaded.append(cell)
-        self._request("run", cell, {})
+        self._request("run", cell, {}, self.cell_timeout)
 
     def call(self, expression: str, **inputs):
         """The plain value of ``expression`` evaluated after binding ``inputs``."""
         return self._request("eval", expression, inputs)
 
-    def _request(self, kind: str, text: str, inputs: dict):
+    def _request(self, kind: str, text: str, inputs: dict, timeout: float | None = None):
         if self.process is None:
             self.start()
+        timeout = self.timeout if timeout is None else timeout
         try:
             self.conn.send((kind, text, inputs))
-            answered = self.conn.poll(self.timeout)
+            answered = self.conn.poll(timeout)
             if answered:
                 status, value = self.conn.recv()
         except (EOFError, OSError, BrokenPipeError):
@@ -126,7 +142,7 @@ class StudentProcess:
             raise CallFailed("the process running your code died (out of memory, or it exited)") from None
         if not answered:
             self.stop()
-            raise CallFailed(f"did not finish within {self.timeout:g} s (an infinite loop, or far too slow)")
+            raise CallFailed(f"did not finish within {timeout:g} s (an infinite loop, or far too slow)")
         if status == "error":
             raise CallFailed(f"raised {value}")
         return value
