@@ -166,6 +166,12 @@ class Bridge:
         outcome = self._within_budget(code, timeout)
         self._reinstall_if_restarted()
         if outcome.ok:
+            # A cell whose output was too big to read (a message dropped for its size) leaves the
+            # connection being re-made: results of the next calls would be lost, and run again
+            # after every restart, it would do the same again. It costs only itself.
+            echo = self.evaluate("None")
+            if not echo.ok:
+                return Outcome("error", error=f"its output could not be read: {echo.problem}", stream=outcome.stream)
             self._loaded.append(code)
         return outcome
 

@@ -84,7 +84,9 @@ def submission_fingerprint(submission: Submission) -> str:
     root = submission.folder.parent
     if root.is_dir():
         for path in sorted(p for p in root.rglob("*") if p.is_file()):
-            digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+            digest.update(str(path.relative_to(root)).encode() + b"\0")
+            with open(path, "rb") as handle:  # in chunks: a file of gigabytes costs no memory
+                digest.update(hashlib.file_digest(handle, "sha256").digest())
     return digest.hexdigest()
 
 

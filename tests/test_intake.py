@@ -147,3 +147,25 @@ def test_oversized_notebooks_cells_and_archives_are_refused_before_they_are_pars
             zf.writestr("filler.bin", b"\0" * (intake.UNZIPPED_LIMIT // 2 + 1024))
     code = read_student_code(Submission("s3", zips), PARTS)
     assert any("all of a submission's zip files" in note for note in code.notes), code.notes
+
+
+def test_a_huge_file_in_a_submission_is_fingerprinted_without_reading_it_into_memory(tmp_path):
+    """Every submission is fingerprinted before grading (to reuse stored grades): a 300 MB file
+    beside the notebook once cost the grader 600 MB, for every student's run at stake."""
+    import tracemalloc
+
+    from autograder.intake import submission_fingerprint
+
+    folder = tmp_path / "s" / "a"
+    write(folder, cell("def f():\n    return 1", "f"))
+    with open(folder / "huge.bin", "wb") as handle:
+        handle.truncate(300 * 1024**2)  # sparse: no disk used
+    tracemalloc.start()
+    try:
+        first = submission_fingerprint(Submission("s", folder))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 16 * 1024**2, f"{peak / 1024**2:.0f} MB"
+    (folder / "huge.bin").write_bytes(b"changed")
+    assert submission_fingerprint(Submission("s", folder)) != first  # and it still sees every change

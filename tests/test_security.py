@@ -688,6 +688,24 @@ def test_a_huge_message_from_the_kernel_never_reaches_the_graders_memory():
     assert reply.ok or "no result" in reply.problem or reply.status in ("timeout", "error"), reply
 
 
+def test_a_cell_whose_output_is_dropped_costs_only_itself():
+    """The same message sent by a cell that also defines a function: before, the cell counted as
+    loaded, every later call lost its result, and each fresh kernel ran the cell again, until
+    the submission's whole budget was gone (every part lost, 300 s of grading). Now the cell is
+    refused, and what is loaded after it works."""
+    from autograder.bridge import Bridge
+
+    with Sandbox(timeout=30) as box:
+        bridge = Bridge(box)
+        bomb = bridge.load("get_ipython().display_pub.publish(data={'text/plain': [[]] * 20_000_000})\n"
+                           "def f():\n    return 2\n")
+        assert not bomb.ok and "could not be read" in bomb.error, bomb
+        assert bridge.load("def g():\n    return 3\n").ok
+        for _ in range(3):
+            assert bridge.evaluate("g() + 1").value.value == 4
+        assert bridge.evaluate("f()").status == "error"  # the refused cell's definitions are not there
+
+
 @needs_root
 def test_a_kernel_cannot_hold_the_lock_of_another_sandbox_slot():
     from autograder import users
