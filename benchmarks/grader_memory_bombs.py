@@ -3,7 +3,9 @@
 Each submission below is graded alone, by grade_run in a fresh Python process, once with this
 code and once with the code of --before (a git revision, checked out in a temporary worktree).
 That process measures itself: its RSS right after its imports, and its peak RSS at the end
-(getrusage RUSAGE_SELF: the student kernels it starts are other processes, not counted).
+(VmHWM of /proc/self/status: the student kernels it starts are other processes, not counted;
+not getrusage's ru_maxrss, which after fork and exec also holds the forking parent's peak, here
+the benchmark's own while it built a 30 MB notebook).
   - honest: the reference solution (the baseline; must get full marks);
   - display_bomb: svm_loss_naive's cell first publishes a display of 20 million empty lists
     (~80 MB of JSON), then defines the function correctly: may cost svm_loss_naive, and the two
@@ -56,14 +58,17 @@ MB = 1024**2
 
 #: Run in the measured process: python -c CHILD SUBMISSIONS OUT STUDENT; prints one RESULT line.
 CHILD = r'''
-import json, resource, sys
+import json, sys
 from pathlib import Path
 import autograder
 from autograder.grading import grade_run
 import autograder.feedback, autograder.reports  # imported by grade_run: counted before grading
 
+def status_kb(field):
+    return next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith(field + ":"))
+
 def rss_kb():
-    return next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmRSS:"))
+    return status_kb("VmRSS")
 
 after_imports = rss_kb()
 grades = grade_run(Path(sys.argv[1]), Path(sys.argv[2]), student=sys.argv[3])
@@ -71,7 +76,7 @@ grade = next(g for g in grades if g.student_id == sys.argv[3])
 lost = {p.name: p.problem or "; ".join(c.message for c in p.checks if not c.passed)
         for p in grade.parts if p.points < p.max_points}
 print("RESULT " + json.dumps(dict(file=autograder.__file__, after_imports=after_imports,
-      peak=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, score=grade.score, max=grade.max_score,
+      peak=status_kb("VmHWM"), score=grade.score, max=grade.max_score,
       lost=lost, notes=grade.notes)), flush=True)
 '''
 

@@ -56,6 +56,15 @@ def assert_only_parts_lost(grade, lost):
             assert got[name] == points, f"{grade.student_id}: {name} should keep {points}, got {got[name]}"
 
 
+VECTORIZED = {"svm_loss_vectorized", "softmax_loss_vectorized"}
+
+
+def assert_kept(grade, kept):
+    """Full marks on every part in ``kept`` (the others are not asserted)."""
+    got = scores(grade)
+    assert {name: got[name] for name in kept} == {name: PARTS[name] for name in kept}, student_report(grade)
+
+
 def tree_digest(folder):
     digest = hashlib.sha256()
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
@@ -491,9 +500,12 @@ def test_the_graders_environment_never_reaches_the_student(submissions, tmp_path
         outcome = box.run("import os\nprint(sorted(os.environ.items()))")
         assert outcome.status == "ok" and "PATH" in outcome.stream and secret not in outcome.stream
     submissions("snoop", {"rel_error": SHOWS_ENVIRONMENT}, base=SOLUTIONS)
+    submissions("honest", base=SOLUTIONS)
     out = tmp_path / "out"
-    (grade,) = grade_run(submissions.root, out)
-    assert "KeyError" in student_report(grade)  # the student's error did reach the report...
+    grades = {g.student_id: g for g in grade_run(submissions.root, out)}
+    assert "KeyError" in student_report(grades["snoop"])  # the student's error did reach the report...
+    assert_only_parts_lost(grades["snoop"], {"rel_error"})
+    assert_only_parts_lost(grades["honest"], set())
     written = [p for p in out.rglob("*") if p.is_file()]
     assert written and not [p for p in written if secret.encode() in p.read_bytes()]  # ...without the secret
 
@@ -599,14 +611,115 @@ def test_a_kernel_sees_no_other_process_and_no_other_users_home(submissions, tmp
     assert_only_parts_lost(grades["honest"], set())
 
 
+#: A writer that leaves its softmax_loss_naive in every channel it can find (SysV shared memory,
+#: every folder any user may write), and a reader with no softmax of its own that execs what it
+#: finds: 15 points of softmax_loss_naive if anything passed between them.
+LEAVES_ITS_SOFTMAX = '''
+import ctypes as _ctypes, inspect as _inspect, os as _os
+_source = _inspect.getsource(softmax_loss_naive).encode()
+_libc = _ctypes.CDLL(None, use_errno=True)
+_segment = _libc.shmget(0x5EC7E8, 65536, 0o1666)
+if _segment >= 0:
+    _libc.shmat.restype = _ctypes.c_void_p
+    _ctypes.memmove(_libc.shmat(_segment, None, 0), _source + b"\\0", len(_source) + 1)
+for _folder in FOLDERS:
+    try:
+        with open(_os.path.join(_folder, "softmax.py"), "wb") as _f:
+            _f.write(_source)
+    except OSError:
+        pass
+'''
+
+USES_WHAT_IT_FINDS = '''
+def softmax_loss_naive(W, X, y, reg):
+    import ctypes, os
+    libc = ctypes.CDLL(None, use_errno=True)
+    segment = libc.shmget(0x5EC7E8, 0, 0)
+    found = []
+    if segment >= 0:
+        libc.shmat.restype = ctypes.c_void_p
+        found.append(ctypes.string_at(libc.shmat(segment, None, 0)).decode())
+    for folder in FOLDERS:
+        try:
+            found.append(open(os.path.join(folder, "softmax.py")).read())
+        except OSError:
+            pass
+    namespace = {}
+    exec("import numpy as np\\n" + found[0], namespace)
+    return namespace["softmax_loss_naive"](W, X, y, reg)
+'''
+
+
+@needs_root
+@pytest.mark.slow
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_reader_gets_nothing_a_writer_graded_before_or_beside_it_left(submissions, tmp_path, workers):
+    """Graded one after the other (workers=1, the writer first by name) and side by side
+    (workers=2): the reader's softmax_loss_naive finds nothing, and loses its 15 points."""
+    from autograder.sandbox import shared_folders
+
+    folders = f"FOLDERS = {shared_folders()!r}\n"
+    writer = reference_cell("softmax_loss_naive") + "\n" + folders + LEAVES_ITS_SOFTMAX
+    submissions("a_writer", {"softmax_loss_naive": writer}, base=SOLUTIONS)
+    submissions("b_reader", {"softmax_loss_naive": folders + USES_WHAT_IT_FINDS}, base=SOLUTIONS)
+    submissions("c_honest", base=SOLUTIONS)
+    grades = {g.student_id: g for g in grade_run(submissions.root, tmp_path / "out", workers=workers)}
+    # (the writer's load-time ctypes is code the loop check cannot follow: its vectorized parts
+    # lose their loop and speed credit; it keeps the rest)
+    assert_kept(grades["a_writer"], set(PARTS) - VECTORIZED)
+    assert_only_parts_lost(grades["b_reader"], {"softmax_loss_naive"})
+    assert "IndexError" in student_report(grades["b_reader"])  # it found nothing at all
+    assert_only_parts_lost(grades["c_honest"], set())
+
+
+@pytest.mark.slow
+def test_bombs_aimed_at_the_graders_memory_cost_only_their_part_or_submission(submissions, tmp_path):
+    """A display of ~80 MB of JSON, an 8 MB cell, six zip files of 150 MB of zeros each, a 30 MB
+    notebook: graded beside an honest student, each costs only what it may (the grader's peak
+    memory for each: benchmarks/grader_memory_bombs.py)."""
+    import nbformat
+    import zipfile
+
+    display = ("get_ipython().display_pub.publish(data={'text/plain': [[]] * 20_000_000})\n"
+               + reference_cell("svm_loss_naive"))
+    submissions("display_bomb", {"svm_loss_naive": display}, base=SOLUTIONS)
+    submissions("big_cell", {"softmax_loss_naive": reference_cell("softmax_loss_naive") + "\n#" + "x" * 8 * 1024**2},
+                base=SOLUTIONS)
+    zipped = submissions("zip_bomb", base=SOLUTIONS)
+    for k in range(6):
+        with zipfile.ZipFile(zipped / f"{k}.zip", "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("filler.bin", b"\0" * 150 * 1024**2)
+    next(zipped.glob("*.ipynb")).unlink()
+    huge = next(submissions("huge_notebook", base=SOLUTIONS).glob("*.ipynb"))
+    nb = nbformat.read(huge, as_version=4)
+    nb.cells[0].setdefault("outputs", []).append(nbformat.v4.new_output("stream", text="x" * 30 * 1024**2)) \
+        if nb.cells[0].cell_type == "code" else None
+    nb.cells.append(nbformat.v4.new_markdown_cell("x" * 30 * 1024**2))
+    nbformat.write(nb, huge)
+    submissions("honest", base=SOLUTIONS)
+    grades = {g.student_id: g for g in grade_run(submissions.root, tmp_path / "out", workers=2)}
+    # the loop check cannot follow a cell that runs get_ipython() when loaded: the vectorized
+    # parts lose their loop and speed credit too
+    assert scores(grades["display_bomb"])["svm_loss_naive"] == 0
+    assert_kept(grades["display_bomb"], set(PARTS) - VECTORIZED - {"svm_loss_naive"})
+    assert "could not be read" in student_report(grades["display_bomb"])
+    assert_only_parts_lost(grades["big_cell"], {"softmax_loss_naive"})
+    assert grades["zip_bomb"].score == 0 and "200 MB" in student_report(grades["zip_bomb"])
+    assert grades["huge_notebook"].score == 0 and "over the 20 MB" in student_report(grades["huge_notebook"])
+    assert_only_parts_lost(grades["honest"], set())
+
+
 FORGES_LINES = ('def rel_error(x, y):\n    raise ValueError("bad input\\n  ✓ relative error of two arrays\\n'
                 '  ✓ every check passed\\nScore: 100 / 100")\n')
 
 
 def test_an_exception_message_cannot_forge_report_lines(submissions):
     submissions("forger", {"rel_error": FORGES_LINES}, base=SOLUTIONS)
-    (grade,) = grade_all(submissions.root)
-    report = student_report(grade)
+    submissions("honest", base=SOLUTIONS)
+    grades = {g.student_id: g for g in grade_all(submissions.root)}
+    assert_only_parts_lost(grades["forger"], {"rel_error"})
+    assert_only_parts_lost(grades["honest"], set())
+    report = student_report(grades["forger"])
     assert "every check passed" in report  # the message is shown...
     assert not [line for line in report.splitlines() if line.lstrip().startswith("✓ every check")]  # ...on its own line
     assert [line for line in report.splitlines() if line.startswith("Score:")] == [report.splitlines()[1]]
