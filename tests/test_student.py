@@ -55,7 +55,7 @@ def test_a_realistic_bug_fails_its_part_with_a_hint_and_nothing_else(handout, en
     failing = {name for name, verdict in verdicts(run.stdout).items() if verdict == "FAIL"}
     assert failing == entry.lose, run.stdout
     assert hint in run.stdout, run.stdout
-    assert run.stdout.splitlines()[-1] == "7 of 8 parts pass every public check."
+    assert run.stdout.splitlines()[-1] == "7 of 8 parts pass every public check.", run.stdout
 
 
 def test_a_correct_solution_written_differently_passes(handout):
@@ -68,10 +68,12 @@ def test_a_correct_solution_written_differently_passes(handout):
 def test_an_infinite_loop_costs_a_message_and_the_other_parts_are_checked(handout):
     hang = "def svm_loss_naive(W, X, y, reg):\n    while True:\n        pass\n"
     nbformat.write(answered({"svm_loss_naive": hang}), handout / NOTEBOOK)
-    run = selfcheck(handout, "check", "--timeout", "2", timeout=120)
-    assert "did not finish within 2 s" in run.stdout, run.stdout
+    # 8 s per call: the other parts' calls (training a classifier on the digits) must fit in it
+    # on a busy machine; each of svm_loss_naive's four checks waits it out once
+    run = selfcheck(handout, "check", "--timeout", "8", timeout=300)
+    assert "did not finish within 8 s" in run.stdout, run.stdout
     assert verdicts(run.stdout)["svm_loss_naive"] == "FAIL"
-    assert run.stdout.splitlines()[-1] == "7 of 8 parts pass every public check."
+    assert run.stdout.splitlines()[-1] == "7 of 8 parts pass every public check.", run.stdout
 
 
 def test_no_data_or_another_notebook_is_never_a_pass(handout, tmp_path):
