@@ -53,6 +53,7 @@ CRASHES = "def softmax_loss_naive(W, X, y, reg):\n    import os\n    os._exit(1)
 BROKEN = "def rel_error(x, y):\n    return x - y)\n"
 
 
+@pytest.mark.slow
 def test_hangs_crashes_and_broken_cells_cost_only_their_parts(submissions):
     folder = submissions("faulty", {"svm_loss_naive": HANGS, "softmax_loss_naive": CRASHES, "rel_error": BROKEN},
                          base=SOLUTIONS)
@@ -89,6 +90,7 @@ def test_grading_twice_gives_identical_reports(submissions):
     assert first == second
 
 
+@pytest.mark.slow
 def test_cli_writes_grades_csv_and_regrades_one_student(submissions, tmp_path, capsys):
     submissions("alice", base=SOLUTIONS)
     submissions("bob")
@@ -132,6 +134,7 @@ NOTHING_COMPUTED = {  # grad_check_sparse bodies that compute no relative error 
 }
 
 
+@pytest.mark.slow
 def test_a_grad_check_sparse_that_computes_nothing_scores_zero(submissions):
     for name, body in NOTHING_COMPUTED.items():
         submissions(name, {"grad_check_sparse": body}, base=SOLUTIONS)
@@ -232,6 +235,7 @@ def test_a_grade_the_grader_failed_to_make_is_made_by_the_next_run(submissions, 
     assert second.score == second.max_score, student_report(second)
 
 
+@pytest.mark.slow
 def test_a_slow_call_cannot_overrun_the_time_budget(submissions):
     from autograder.grading import grade_submission
     from autograder.intake import find_submissions
@@ -283,6 +287,7 @@ def test_odd_hand_ins_are_said_once_and_counted_in_the_summary(submissions, tmp_
     assert "sandbox: confined" in printed.err or "sandbox: not confined" in printed.err, printed.err
 
 
+@pytest.mark.slow
 def test_the_exit_status_says_whether_some_or_no_submission_could_be_graded(submissions, monkeypatch, tmp_path, capsys):
     from autograder import grading
 
@@ -307,6 +312,7 @@ def test_the_exit_status_says_whether_some_or_no_submission_could_be_graded(subm
     assert "2 of 2 submissions graded" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_a_run_leaves_no_folder_behind_in_the_temporary_folder(submissions, tmp_path):
     import subprocess
     import sys

@@ -3,12 +3,14 @@ bottom on the embedded data in a fresh kernel: every visible check passes on the
 its last cell runs the self-check, which finds the notebook (renamed) and passes every part."""
 
 import nbformat
+import pytest
 from nbclient import NotebookClient
 
 from autograder.layout import SOLUTIONS
 from handout import NOTEBOOK, copy_handout, selfcheck
 
 
+@pytest.mark.slow
 def test_the_reference_runs_top_to_bottom_in_the_handout_and_passes_its_self_check(monkeypatch, tmp_path):
     monkeypatch.setenv("CIFAR10_DIR", str(tmp_path / "no-cifar"))  # force the embedded default
     handout = copy_handout(tmp_path / "handout")

@@ -142,6 +142,7 @@ def test_the_students_requirements_are_pinned_and_hold_no_grader_package():
             assert kit[name] == version, line
 
 
+@pytest.mark.slow
 def test_release_refuses_to_overwrite_someones_work_unless_forced(tmp_path):
     target = tmp_path / "course" / "linear_classifiers"
     release(target=target)
@@ -157,6 +158,7 @@ def test_release_refuses_to_overwrite_someones_work_unless_forced(tmp_path):
     assert json.loads(manifest_path(target).read_text()).keys() == handout_files(target).keys()
 
 
+@pytest.mark.slow
 def test_every_stub_fails_its_visible_check_and_the_self_check_cell_says_0_of_8(tmp_path):
     handout = copy_handout(tmp_path / "handout")
     parts = load_parts()

@@ -81,6 +81,7 @@ MEMORY_GRABS = {
 
 
 @pytest.mark.parametrize("grab", sorted(MEMORY_GRABS))
+@pytest.mark.slow
 def test_a_kernel_over_its_memory_limit_dies_alone(grab):
     """The kernel's control group (2 GB for all its processes) stops it, whichever of its
     processes the out-of-memory killer ends; the request fails as "dead" saying why, long before

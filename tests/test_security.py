@@ -154,6 +154,7 @@ def test_resource_attacks_cost_only_their_part_and_the_honest_student_is_untouch
 
 # -- reaching outside --------------------------------------------------------------------------
 @needs_root
+@pytest.mark.slow
 def test_reading_writing_networking_and_lingering_outside_the_kernel_gain_nothing(submissions, tmp_path):
     honest = submissions("honest", base=SOLUTIONS)
     out = tmp_path / "out"
@@ -250,6 +251,7 @@ CACHING = ("\n_cache = {}\n_real = softmax_loss_vectorized\ndef softmax_loss_vec
            "    return _cache[key]\n")
 
 
+@pytest.mark.slow
 def test_tampering_inside_the_kernel_gains_nothing(submissions):
     submissions("wrong", dict(WRONG), base=SOLUTIONS)
     submissions("wrong_and_tampering", {k: v + TAMPER for k, v in WRONG.items()}, base=SOLUTIONS)
@@ -318,6 +320,7 @@ def test_nothing_the_grader_sends_to_a_kernel_contains_reference_code(submission
 
 
 # -- broken input ------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_broken_and_unusual_submissions(submissions, tmp_path):
     import zipfile
 
@@ -370,6 +373,7 @@ def test_broken_and_unusual_submissions(submissions, tmp_path):
 
 
 # -- durability --------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_a_killed_grade_run_resumes_without_losing_or_changing_a_grade(submissions, tmp_path):
     for student in ("a", "b", "c", "d"):
         submissions(student, base=SOLUTIONS if student in "ac" else RELEASE)
@@ -801,6 +805,7 @@ def test_a_huge_message_from_the_kernel_never_reaches_the_graders_memory():
     assert reply.ok or "no result" in reply.problem or reply.status in ("timeout", "error"), reply
 
 
+@pytest.mark.slow
 def test_a_cell_whose_output_is_dropped_costs_only_itself():
     """The same message sent by a cell that also defines a function: before, the cell counted as
     loaded, every later call lost its result, and each fresh kernel ran the cell again, until

@@ -65,6 +65,7 @@ def test_a_correct_solution_written_differently_passes(handout):
     assert run.returncode == 0, run.stdout
 
 
+@pytest.mark.slow
 def test_an_infinite_loop_costs_a_message_and_the_other_parts_are_checked(handout):
     hang = "def svm_loss_naive(W, X, y, reg):\n    while True:\n        pass\n"
     nbformat.write(answered({"svm_loss_naive": hang}), handout / NOTEBOOK)
@@ -96,6 +97,7 @@ def test_no_data_or_another_notebook_is_never_a_pass(handout, tmp_path):
     assert run.stdout.splitlines()[-1] == "0 of ? parts pass every public check."
 
 
+@pytest.mark.slow
 def test_the_notebook_is_found_renamed_or_named_by_the_jupyter_session(handout):
     (handout / NOTEBOOK).rename(handout / "linear_classifiers-Copy1.ipynb")
     run = selfcheck(handout, "check")
@@ -153,6 +155,7 @@ def test_collect_without_a_notebook_says_where_it_looked(handout):
     assert run.returncode == 1 and "no notebook of the linear_classifiers assignment in" in run.stdout
 
 
+@pytest.mark.slow
 def test_the_kits_check_and_collect_are_the_handouts(handout, tmp_path):
     import subprocess
 
