@@ -117,7 +117,8 @@ def _probe(timeout: float) -> SandboxReport:
             ran = box.run(PROBE + f"\n_probe({listener.getsockname()[1]}, {marker.name!r}, {private!r})\n", timeout=60)
             seen = json.loads(ran.stream.strip().splitlines()[-1]) if ran.ok and ran.stream.strip() else None
             if seen is None:
-                return SandboxReport(True, [f"the probe did not run in the kernel ({ran.status}: {ran.error[:200]})"], "")
+                why = f"the probe did not run in the kernel ({ran.status}: {ran.error[:200]})"
+                return SandboxReport(True, [why], f"sandbox: NOT known to be confined: {why}")
             report = _judge(seen, box)
     except (KernelsUnavailable, ConfinementMissing):
         raise
