@@ -57,10 +57,17 @@ def student_report(grade: StudentGrade) -> str:
     return "\n".join(lines) + "\n"
 
 
+#: Characters of one message kept in a plain-text report (the rest is cut, and said so).
+MESSAGE_LIMIT = 500
+
+
 def _one_line(text: str) -> str:
     """A message on one line: text from the student's code (an exception's message) cannot
-    start lines of its own, such as a forged '✓ ...' line."""
-    return " ".join(str(text).split())
+    start lines of its own, such as a forged '✓ ...' line, nor move a terminal's cursor (other
+    control characters are shown escaped, as \\x1b), nor fill the report (cut to MESSAGE_LIMIT)."""
+    line = " ".join(str(text).split())
+    line = "".join(c if c.isprintable() else repr(c)[1:-1] for c in line)
+    return line if len(line) <= MESSAGE_LIMIT else line[:MESSAGE_LIMIT] + f"... (cut at {MESSAGE_LIMIT} characters)"
 
 
 def grade_table(grades: list[StudentGrade]) -> str:

@@ -729,6 +729,15 @@ def test_an_exception_message_cannot_forge_report_lines(submissions):
     assert [line for line in report.splitlines() if line.startswith("Score:")] == [report.splitlines()[1]]
 
 
+def test_control_characters_and_long_messages_are_escaped_and_cut_in_reports():
+    from autograder.scoring import PartResult, StudentGrade
+
+    grade = StudentGrade("s", 1, [PartResult("rel_error", 3, problem="\x1b[2J\x1b[Hcleared\r✓ forged " + "x" * 5000)])
+    report = student_report(grade)
+    assert "\x1b" not in report and "\\x1b[2J" in report  # shown escaped, not sent to the terminal
+    assert max(len(line) for line in report.splitlines()) < 600 and "cut at 500 characters" in report
+
+
 @pytest.mark.slow
 def test_a_worker_killed_mid_run_costs_nobody_points(submissions, tmp_path):
     """The out-of-memory killer (here SIGKILL) takes one of the two workers while it grades: the
