@@ -172,10 +172,3 @@ def _judge(seen: dict, box: Sandbox) -> SandboxReport:
     if broken:
         line += "; broken: " + "; ".join(broken)
     return SandboxReport(True, broken, line)
-
-
-def reset() -> None:
-    """Forget the probe (tests that change the kernelspec or the environment)."""
-    global _checked
-    _checked = None
-
