@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from autograder.assignments import UnknownAssignment, find_assignment, in_submissions
 from autograder.checks import ChecksMismatch
 from autograder.grading import ClusterError
 from autograder.preflight import ConfinementMissing, KernelsUnavailable
@@ -20,7 +21,8 @@ EXIT_OUTPUT_BUSY = 3  # another run is writing to OUT
 
 
 def grade_main(*, submissions: Path, out: Path, student: str | None = None, seed: int = 0, workers: int = 1,
-               regrade: bool = False, hide: tuple = (), dask: str | None = None, confine: bool = True) -> int:
+               regrade: bool = False, hide: tuple = (), dask: str | None = None, confine: bool = True,
+               assignment: str | None = None) -> int:
     import os
 
     from autograder import preflight
@@ -29,14 +31,16 @@ def grade_main(*, submissions: Path, out: Path, student: str | None = None, seed
     from autograder.progress import GradeProgress
     from autograder.reports import grade_table, run_summary
 
-    find_submissions(submissions)  # a wrong SUBMISSIONS folder is said before any kernel starts
+    chosen = find_assignment(assignment) if assignment else in_submissions(submissions)
+    find_submissions(submissions, chosen.id)  # a wrong SUBMISSIONS folder is said before any kernel starts
     if not confine:
         os.environ["AUTOGRADER_NO_CONFINE"] = "1"  # this process and its workers
     if not dask:
         print(preflight.check(require=confine).line, file=sys.stderr)
     with GradeProgress(lines=sys.stdout) as bar:
         grades = grade_run(submissions, out, student=student, regrade=regrade, base_seed=seed, workers=workers,
-                           hide=hide, dask=dask, progress=bar, planned=bar.plan, require_confinement=confine)
+                           hide=hide, dask=dask, progress=bar, planned=bar.plan, require_confinement=confine,
+                           source=chosen.source)
     print()
     print(grade_table(grades), end="")
     print(f"\ngrades: {Path(out) / 'grades.csv'}; reports: {Path(out) / 'reports'}/ and {Path(out) / 'feedback'}/")
@@ -45,29 +49,39 @@ def grade_main(*, submissions: Path, out: Path, student: str | None = None, seed
     return EXIT_GRADED if not failed else EXIT_SOME_NOT_GRADED if failed < len(grades) else EXIT_NOTHING_GRADED
 
 
-def release_main(*, force: bool = False) -> int:
-    from autograder.layout import RELEASE
+def release_main(*, force: bool = False, assignment: str | None = None) -> int:
+    """Release the named assignment, or every assignment of the kit."""
+    from autograder.assignments import all_assignments
+    from autograder.layout import ROOT
     from autograder.release import ReleaseError, release
 
-    try:
-        written = release(force=force)
-    except ReleaseError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    for path in written:
-        print(f"wrote {path.relative_to(RELEASE.parents[1])}")
+    for chosen in [find_assignment(assignment)] if assignment else all_assignments():
+        try:
+            written = release(source=chosen.source, force=force)
+        except ReleaseError as exc:
+            print(f"error: {chosen.id}: {exc}", file=sys.stderr)
+            return 1
+        for path in written:
+            print(f"wrote {path.relative_to(ROOT)}")
     return 0
 
 
-def handout_main(verb: str, args: list) -> int:
+def handout_main(verb: str, args: list, assignment: str | None = None) -> int:
     """``check`` and ``collect``: exactly what a student runs, the hand-out's own selfcheck
-    (assignment/<id>/selfcheck), here with the kit's Python."""
+    (assignment/<id>/selfcheck), here with the kit's Python. The assignment: the one named, else
+    the one whose hand-out's notebook has the name of the notebook given, else the only one."""
     import os
     import subprocess
 
-    from autograder.layout import RELEASE
+    from autograder.assignments import all_assignments
 
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(RELEASE), os.environ.get("PYTHONPATH", "")]),
+    if assignment is None and args:
+        named = Path(args[0]).name if Path(args[0]).suffix == ".ipynb" else None
+        matching = [a for a in all_assignments() if named and (a.release / named).is_file()
+                    or not named and any(Path(args[0]).glob(f"{a.id}*.ipynb"))]
+        assignment = matching[0].id if len(matching) == 1 else None
+    release = find_assignment(assignment).release
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(release), os.environ.get("PYTHONPATH", "")]),
                PYTHONDONTWRITEBYTECODE="1")  # no __pycache__ inside the hand-out
     return subprocess.run([sys.executable, "-m", "selfcheck", verb, *map(str, args)], env=env).returncode
 
@@ -75,7 +89,10 @@ def handout_main(verb: str, args: list) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__)
     verbs = parser.add_subparsers(dest="verb", required=True)
-    grade = verbs.add_parser("grade", help="grade every submission in SUBMISSIONS/<student_id>/linear_classifiers/")
+    assignment_help = ("the assignment (the folder name under solutions/); default: the one the submissions are "
+                       "named after, or the only one")
+    grade = verbs.add_parser("grade", help="grade every submission in SUBMISSIONS/<student_id>/<assignment>/")
+    grade.add_argument("--assignment", help=assignment_help)
     grade.add_argument("submissions", type=Path)
     grade.add_argument("--out", type=Path, required=True, help="folder for grades.csv and reports/")
     grade.add_argument("--student", help="grade only this student and update only their row")
@@ -90,21 +107,28 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--dask", metavar="ADDRESS",
                        help="grade on the workers of this Dask scheduler (tcp://host:8786); they need the same kit "
                             "and the submissions folder at the same path")
-    release = verbs.add_parser("release", help="regenerate the hand-out, assignment/linear_classifiers/, from solutions/ "
+    release = verbs.add_parser("release", help="regenerate the hand-outs, assignment/<id>/, from solutions/<id>/ "
                                                "and data_scripts/ (nbgrader); refuses to overwrite changed files")
+    release.add_argument("--assignment", help="release only this assignment (default: every one)")
     release.add_argument("--force", action="store_true", help="replace hand-out files even if they differ from the last release")
-    selftest = verbs.add_parser("selftest", help="grade the reference, the release and tests/corpus/; exit 1 on any unexpected verdict")
+    selftest = verbs.add_parser("selftest", help="grade the reference, the release and solutions/<id>/grading/corpus/; "
+                                                 "exit 1 on any unexpected verdict")
+    selftest.add_argument("--assignment", help="the assignment (default: the only one)")
+    selftest.add_argument("--corpus", type=Path, help="another corpus folder (default: the assignment's)")
     selftest.add_argument("--only", help="run only this corpus entry")
     selftest.add_argument("--workers", type=int, default=2, help="submissions graded side by side (default 2)")
     check = verbs.add_parser("check", help="what a student's `python -m selfcheck check` prints for NOTEBOOK (the hand-out's public checks)")
     check.add_argument("notebook", type=Path)
+    check.add_argument("--assignment", help="whose hand-out's self-check (default: the one with that notebook's name)")
     collect = verbs.add_parser("collect", help="what a student's `python -m selfcheck collect` does: the zip to hand in")
     collect.add_argument("notebook", type=Path, help="the notebook, or the folder holding it")
     collect.add_argument("--zip", type=Path, help="where to write the zip (default: next to the notebook)")
+    collect.add_argument("--assignment", help="whose hand-out's self-check (default: the one with that notebook's name)")
     export = verbs.add_parser("export", help="the last grade run as one CSV for a spreadsheet or LMS, late penalties "
                                              "applied, and OUT/feedback/<student_id>.html")
     export.add_argument("submissions", type=Path)
     export.add_argument("--out", type=Path, required=True, help="the folder `grade` wrote into (nothing is regraded)")
+    export.add_argument("--assignment", help=assignment_help)
     export.add_argument("--csv", type=Path, help="where to write the CSV (default: OUT/export.csv)")
     export.add_argument("--seed", type=int, default=0, help="the --seed the grades were made with (default 0)")
     export.add_argument("--deadline", help="ISO date-time with its time zone, e.g. 2026-11-20T23:59:00+00:00 "
@@ -122,8 +146,10 @@ def build_parser() -> argparse.ArgumentParser:
     gradebook.add_argument("--db", help="the gradebook's SQLAlchemy URL (default: COURSE/gradebook.db, nbgrader's default)")
     gradebook.add_argument("--course", type=Path, help="the nbgrader course folder; notebooks go to COURSE/autograded/ for the formgrader")
     gradebook.add_argument("--submissions", type=Path, help="the graded SUBMISSIONS folder (default: COURSE/submitted)")
+    gradebook.add_argument("--assignment", help="the assignment OUT holds (default: the one its grade run recorded)")
     gradescope = verbs.add_parser("gradescope", help="build the autograder zip to upload to a Gradescope programming assignment")
-    gradescope.add_argument("--out", type=Path, default=Path("out/autograder.zip"), help="where to write the zip (default: out/autograder.zip)")
+    gradescope.add_argument("--out", type=Path, help="where to write the zip (default: out/<assignment>/autograder.zip)")
+    gradescope.add_argument("--assignment", help="the assignment (default: the only one)")
     demo = verbs.add_parser("demo", help="release, grade three sample submissions, print the table")
     demo.add_argument("--out", type=Path, default=Path("out/demo"))
     return parser
@@ -135,36 +161,41 @@ def main(argv: list[str] | None = None) -> int:
         if args.verb == "grade":
             return grade_main(submissions=args.submissions, out=args.out, student=args.student, seed=args.seed,
                               workers=args.workers, regrade=args.regrade, hide=tuple(args.hide), dask=args.dask,
-                              confine=not args.no_confine)
+                              confine=not args.no_confine, assignment=args.assignment)
         if args.verb == "release":
-            return release_main(force=args.force)
+            return release_main(force=args.force, assignment=args.assignment)
         if args.verb == "selftest":
             from autograder import selftest
 
-            return selftest.main(only=args.only, workers=args.workers)
+            return selftest.main(assignment=find_assignment(args.assignment), corpus=args.corpus, only=args.only,
+                                 workers=args.workers)
         if args.verb == "check":
-            return handout_main("check", [args.notebook.resolve()])
+            return handout_main("check", [args.notebook.resolve()], args.assignment)
         if args.verb == "collect":
-            return handout_main("collect", [args.notebook.resolve()] + (["--zip", args.zip.resolve()] if args.zip else []))
+            return handout_main("collect", [args.notebook.resolve()] + (["--zip", args.zip.resolve()] if args.zip else []),
+                                args.assignment)
         if args.verb == "export":
             from autograder import export
 
             return export.main(submissions=args.submissions, out=args.out, csv_path=args.csv, deadline=args.deadline,
                                late_penalty=args.late_penalty, per=args.per, grace=args.grace,
-                               max_penalty=args.max_penalty, missing_timestamp=args.missing_timestamp, seed=args.seed)
+                               max_penalty=args.max_penalty, missing_timestamp=args.missing_timestamp, seed=args.seed,
+                               assignment=args.assignment)
         if args.verb == "gradebook":
             from autograder import gradebook
 
-            return gradebook.main(out=args.out, db_url=args.db, course=args.course, submissions=args.submissions)
+            return gradebook.main(out=args.out, db_url=args.db, course=args.course, submissions=args.submissions,
+                                  assignment=args.assignment)
         if args.verb == "gradescope":
             from autograder import gradescope
 
-            return gradescope.main(out=args.out)
+            return gradescope.main(out=args.out, assignment=args.assignment)
         if args.verb == "demo":
             from autograder import demo
 
             return demo.main(out=args.out)
-    except (FileNotFoundError, ClusterError, ChecksMismatch, KernelsUnavailable, ConfinementMissing) as exc:
+    except (FileNotFoundError, ClusterError, ChecksMismatch, KernelsUnavailable, ConfinementMissing,
+            UnknownAssignment) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_NOTHING_GRADED
     except OutputBusy as exc:

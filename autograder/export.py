@@ -19,6 +19,7 @@ import sys
 from pathlib import Path
 
 from autograder.feedback import write_feedback
+from autograder.assignments import find_assignment, in_submissions
 from autograder.grading import kit_fingerprint, record_fingerprint
 from autograder.intake import Submission, find_submissions
 from autograder.lateness import Lateness, LatePolicy, read_timestamp
@@ -28,9 +29,11 @@ from autograder.scoring import StudentGrade
 COLUMNS = ["student_id", "submitted_at", "late_by_hours", "raw_score", "late_penalty", "final_score", "max_score"]
 
 
-def stored_grades(folder: OutputFolder, found: list[Submission], base_seed: int) -> tuple[list[StudentGrade], list[str]]:
-    """The grades stored for ``found`` (in order), and the ids of the students without a current one."""
-    kit = kit_fingerprint()
+def stored_grades(folder: OutputFolder, found: list[Submission], base_seed: int,
+                  source: Path) -> tuple[list[StudentGrade], list[str]]:
+    """The grades stored for ``found`` (in order), and the ids of the students without a current
+    one (graded from another submission, kit, seed or assignment ``source``)."""
+    kit = kit_fingerprint(source)
     grades, stale = [], []
     for submission in found:
         grade = folder.load(submission.student_id, record_fingerprint(submission, base_seed, kit))
@@ -60,7 +63,7 @@ def export_csv(grades: list[StudentGrade], lateness: dict[str, Lateness]) -> str
 
 def main(*, submissions: Path, out: Path, csv_path: Path | None = None, deadline: str | None = None,
          late_penalty: str = "0", per: str = "day", grace: str = "0", max_penalty: str | None = None,
-         missing_timestamp: str = "on-time", seed: int = 0) -> int:
+         missing_timestamp: str = "on-time", seed: int = 0, assignment: str | None = None) -> int:
     """Write ``csv_path`` (default OUT/export.csv) and OUT/feedback/<student_id>.html from the
     grades stored in OUT by ``grade`` with the same ``seed``. Without ``deadline`` nobody loses
     points; the other late options need one. Exit codes: 0 written, 1 some submission is not
@@ -72,14 +75,15 @@ def main(*, submissions: Path, out: Path, csv_path: Path | None = None, deadline
             raise ValueError("the late options need --deadline")
         policy = None if deadline is None else LatePolicy.parse(
             deadline, rate=late_penalty, per=per, grace=grace, max_penalty=max_penalty, missing=missing_timestamp)
-        found = find_submissions(submissions)
+        chosen = find_assignment(assignment) if assignment else in_submissions(submissions)
+        found = find_submissions(submissions, chosen.id)
         times = {s.student_id: read_timestamp(s.folder) for s in found}
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     folder = OutputFolder(out)
     with folder.lock():
-        grades, stale = stored_grades(folder, found, seed)
+        grades, stale = stored_grades(folder, found, seed, chosen.source)
         if stale:
             print(f"error: not graded in {out} as submitted now (new or changed submission, other kit or --seed): "
                   f"{', '.join(stale)}\nrun `python -m autograder grade {submissions} --out {out}"

@@ -16,7 +16,6 @@ from pathlib import Path
 import jinja2
 
 from autograder.lateness import Lateness
-from autograder.layout import ASSIGNMENT
 from autograder.reports import write_atomic
 from autograder.scoring import StudentGrade
 
@@ -120,7 +119,7 @@ def feedback_path(out: Path, student_id: str) -> Path:
 
 def render_feedback(grade: StudentGrade, lateness: Lateness | None = None) -> str:
     """One student's feedback page; with ``lateness``, the late penalty and the final score."""
-    return _PAGE.render(assignment=ASSIGNMENT, grade=grade, lateness=lateness)
+    return _PAGE.render(assignment=grade.assignment, grade=grade, lateness=lateness)
 
 
 def write_feedback(grades: list[StudentGrade], out: Path, lateness: dict[str, Lateness] | None = None) -> None:

@@ -12,7 +12,7 @@ score a grader typed in the formgrader is kept, and a check cell whose auto_scor
 under a grader's score is flagged for review again.
 
 With a course directory, each student's notebooks are also placed where the formgrader reads
-them, COURSE/autograded/<student>/<ASSIGNMENT>/<notebook>.ipynb, sanitized as ``nbgrader
+them, COURSE/autograded/<student>/<assignment>/<notebook>.ipynb, sanitized as ``nbgrader
 autograde`` sanitizes them (DeduplicateIds, OverwriteCells: grade cells' points and locked
 cells restored from the gradebook, deleted grade cells added back) but not executed: the kit
 never runs student code outside its sandbox, and the outputs stay those the student saved.
@@ -30,7 +30,8 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.layout import ASSIGNMENT, SOLUTIONS, submission_folder
+from autograder.assignments import find_assignment, in_submissions, of_source
+from autograder.layout import submission_folder
 from autograder.parts import load_parts
 from autograder.reports import write_atomic
 from autograder.scoring import StudentGrade
@@ -61,7 +62,7 @@ def read_grades(out: Path) -> list[StudentGrade]:
     return grades
 
 
-def define_assignment(db_url: str, source: Path = SOLUTIONS) -> None:
+def define_assignment(db_url: str, source: Path) -> None:
     """Create or update the assignment, its notebooks and cells in the database, with nbgrader's
     generate_assignment on the source notebooks."""
     from nbgrader.api import Gradebook
@@ -71,43 +72,45 @@ def define_assignment(db_url: str, source: Path = SOLUTIONS) -> None:
     from autograder.release import alembic_on_path
 
     alembic_on_path()
+    assignment_id = of_source(source).id
     with Gradebook(db_url, COURSE_ID):  # creates it if need be; a database that cannot be reached fails here, briefly
         pass
     with tempfile.TemporaryDirectory(prefix="autograder-gradebook-") as course:
-        (Path(course) / "source" / ASSIGNMENT).mkdir(parents=True)
+        (Path(course) / "source" / assignment_id).mkdir(parents=True)
         for notebook in sorted(Path(source).glob("*.ipynb")):
-            shutil.copy2(notebook, Path(course) / "source" / ASSIGNMENT / notebook.name)
+            shutil.copy2(notebook, Path(course) / "source" / assignment_id / notebook.name)
         config = Config()
         config.CourseDirectory.root = course
         config.CourseDirectory.db_url = db_url
         config.CourseDirectory.course_id = COURSE_ID
         config.Application.log_level = "WARN"
-        result = NbGraderAPI(config=config).generate_assignment(ASSIGNMENT, force=True, create=True)
+        result = NbGraderAPI(config=config).generate_assignment(assignment_id, force=True, create=True)
     if not result.get("success"):
         causes = [line.strip() for line in f"{result.get('log', '')}\n{result.get('error', '')}".splitlines()
                   if re.match(r"\s*[\w.]+(Error|Exception): ", line)]
-        raise GradebookError(f"nbgrader generate_assignment could not define {ASSIGNMENT} in the gradebook: "
+        raise GradebookError(f"nbgrader generate_assignment could not define {assignment_id} in the gradebook: "
                              f"{causes[0] if causes else result.get('log', '')}")
 
 
 def record_grades(grades: list[StudentGrade], db_url: str, *, submissions: Path | None = None,
-                  source: Path = SOLUTIONS) -> None:
+                  source: Path) -> None:
     """Each student's submission and the auto_score of each part's check cell ``test_<part>``.
     With ``submissions``, a submission's time is read from its timestamp.txt, as nbgrader does."""
     from nbgrader.api import Gradebook
 
     notebook_of = {part.name: Path(part.notebook).stem for part in load_parts(source)}
+    assignment_id = of_source(source).id
     with Gradebook(db_url, COURSE_ID) as gradebook:
         for grade in grades:
             gradebook.update_or_create_student(grade.student_id)
-            timestamp = _timestamp(submission_folder(submissions, grade.student_id)) if submissions else None
-            gradebook.update_or_create_submission(ASSIGNMENT, grade.student_id,
+            timestamp = _timestamp(submission_folder(submissions, grade.student_id, assignment_id)) if submissions else None
+            gradebook.update_or_create_submission(assignment_id, grade.student_id,
                                                   **({"timestamp": timestamp} if timestamp else {}))
             for part in grade.parts:
                 if part.name not in notebook_of:
                     raise GradebookError(f"{grade.student_id} has a score for {part.name}, which the source "
                                          f"notebooks no longer hold: grade again before exporting")
-                cell = gradebook.find_grade(f"test_{part.name}", notebook_of[part.name], ASSIGNMENT, grade.student_id)
+                cell = gradebook.find_grade(f"test_{part.name}", notebook_of[part.name], assignment_id, grade.student_id)
                 if cell.max_score != part.max_points:
                     raise GradebookError(f"{grade.student_id}'s {part.name} was graded out of {part.max_points:g} but "
                                          f"is worth {cell.max_score:g} in the gradebook: grade again before exporting")
@@ -133,17 +136,18 @@ def _timestamp(folder: Path):
 
 
 def place_notebooks(grades: list[StudentGrade], db_url: str, course: Path, submissions: Path,
-                    source: Path = SOLUTIONS) -> list[str]:
+                    source: Path) -> list[str]:
     """Put each student's notebooks (and timestamp.txt) where the formgrader reads them,
     sanitized with nbgrader's own preprocessors; return a note per notebook that could not be."""
     from nbgrader.coursedir import CourseDirectory
     from nbgrader.preprocessors import DeduplicateIds, OverwriteCells
 
     coursedir = CourseDirectory(root=str(Path(course).resolve()))
+    assignment_id = of_source(source).id
     notes = []
     for grade in grades:
-        handed_in = submission_folder(submissions, grade.student_id)
-        target = Path(coursedir.format_path(coursedir.autograded_directory, grade.student_id, ASSIGNMENT))
+        handed_in = submission_folder(submissions, grade.student_id, assignment_id)
+        target = Path(coursedir.format_path(coursedir.autograded_directory, grade.student_id, assignment_id))
         for name in sorted(p.name for p in Path(source).glob("*.ipynb")):
             try:
                 nb = nbformat.read(handed_in / name, as_version=4)
@@ -151,7 +155,7 @@ def place_notebooks(grades: list[StudentGrade], db_url: str, course: Path, submi
                 notes.append(f"{grade.student_id}: {handed_in / name} was not placed for the formgrader "
                              f"({type(exc).__name__}); place it at {target / name} to grade its written answers")
                 continue
-            resources = {"nbgrader": {"notebook": Path(name).stem, "assignment": ASSIGNMENT, "db_url": db_url}}
+            resources = {"nbgrader": {"notebook": Path(name).stem, "assignment": assignment_id, "db_url": db_url}}
             for preprocessor in (DeduplicateIds(), OverwriteCells(add_missing_cells=True)):
                 nb, resources = preprocessor.preprocess(nb, resources)
             write_atomic(target / name, nbformat.writes(nb))
@@ -161,7 +165,7 @@ def place_notebooks(grades: list[StudentGrade], db_url: str, course: Path, submi
 
 
 def export_grades(grades: list[StudentGrade], db_url: str, *, course: Path | None = None,
-                  submissions: Path | None = None, source: Path = SOLUTIONS) -> list[str]:
+                  submissions: Path | None = None, source: Path) -> list[str]:
     """Write ``grades`` into the gradebook at ``db_url``; with ``course``, also place the
     notebooks from ``submissions`` (default COURSE/submitted) for the formgrader. Returns notes."""
     if course is not None:
@@ -174,7 +178,8 @@ def export_grades(grades: list[StudentGrade], db_url: str, *, course: Path | Non
     return place_notebooks(grades, db_url, course, submissions, source) if course is not None else []
 
 
-def main(*, out: Path, db_url: str | None = None, course: Path | None = None, submissions: Path | None = None) -> int:
+def main(*, out: Path, db_url: str | None = None, course: Path | None = None, submissions: Path | None = None,
+         assignment: str | None = None) -> int:
     """``python -m autograder gradebook OUT --db URL [--course DIR] [--submissions DIR]``."""
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import SQLAlchemyError
@@ -190,8 +195,12 @@ def main(*, out: Path, db_url: str | None = None, course: Path | None = None, su
         print(f"error: {exc}", file=sys.stderr)
         return 2
     grades = read_grades(out)
+    recorded = {g.assignment for g in grades if g.assignment}
+    if assignment is None and len(recorded) == 1:
+        assignment = recorded.pop()
+    chosen = find_assignment(assignment) if assignment or not submissions else in_submissions(submissions)
     try:
-        notes = export_grades(grades, db_url, course=course, submissions=submissions)
+        notes = export_grades(grades, db_url, course=course, submissions=submissions, source=chosen.source)
     except GradebookError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -203,6 +212,6 @@ def main(*, out: Path, db_url: str | None = None, course: Path | None = None, su
         return 1
     for note in notes:
         print(f"warning: {note}", file=sys.stderr)
-    print(f"wrote the grades of {len(grades)} student(s) into {shown} (assignment {ASSIGNMENT}); "
+    print(f"wrote the grades of {len(grades)} student(s) into {shown} (assignment {chosen.id}); "
           f"the written answers wait in the formgrader for manual grading")
     return 0

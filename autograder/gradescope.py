@@ -28,7 +28,8 @@ import traceback
 import zipfile
 from pathlib import Path
 
-from autograder.layout import ASSIGNMENT, ROOT, SOLUTIONS
+from autograder.assignments import Assignment, find_assignment
+from autograder.layout import ROOT
 from autograder.scoring import PartResult, StudentGrade
 
 #: The Gradescope root, as Gradescope lays it out (override with $AUTOGRADER_ROOT).
@@ -75,28 +76,30 @@ exec "${{AUTOGRADER_PYTHON:-{VENV}/bin/python}}" -m autograder.gradescope
 
 
 # -- the bundle ---------------------------------------------------------------------------
-def bundle_files() -> dict[str, Path]:
-    """{name in the zip: file in the kit}: the code, the source notebooks and the requirements."""
+def bundle_files(assignment: Assignment) -> dict[str, Path]:
+    """{name in the zip: file in the kit}: the engine's code, the assignment's source notebooks
+    and grading package (its corpus left out), and the requirements. The bundle holds this one
+    assignment only, so that its run finds it as the kit's only assignment."""
     files = {}
-    for package in ("autograder", "data_scripts"):
-        for path in sorted((ROOT / package).rglob("*.py")):
-            if "__pycache__" not in path.parts:
+    for package in (ROOT / "autograder", ROOT / "data_scripts", assignment.grading):
+        for path in sorted(package.rglob("*.py")):
+            if "__pycache__" not in path.parts and "corpus" not in path.relative_to(package).parts:
                 files[path.relative_to(ROOT).as_posix()] = path
-    for path in sorted(SOLUTIONS.glob("*.ipynb")):
+    for path in assignment.notebooks():
         files[path.relative_to(ROOT).as_posix()] = path
     files["requirements.txt"] = ROOT / "requirements.txt"
     return files
 
 
-def build(out: Path) -> Path:
-    """Write the autograder zip to ``out``. Entries carry a fixed date, so the same kit gives
+def build(out: Path, assignment: Assignment | None = None) -> Path:
+    """Write the autograder zip of ``assignment`` (default: the only one) to ``out``. Entries carry a fixed date, so the same kit gives
     the same bytes."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
         for name, text in (("setup.sh", SETUP_SH), ("run_autograder", RUN_AUTOGRADER)):
             zf.writestr(_entry(name, 0o755), text)
-        for name, path in bundle_files().items():
+        for name, path in bundle_files(assignment or find_assignment()).items():
             zf.writestr(_entry(name, 0o644), path.read_bytes())
     return out
 
@@ -108,11 +111,12 @@ def _entry(name: str, mode: int) -> zipfile.ZipInfo:
     return info
 
 
-def main(*, out: Path) -> int:
+def main(*, out: Path | None = None, assignment: str | None = None) -> int:
     """The ``gradescope`` verb: build the zip and say what to do with it."""
-    path = build(out)
-    print(f"wrote {path}: upload it as the autograder of a Gradescope programming assignment "
-          f"(students upload {', '.join(sorted(p.name for p in SOLUTIONS.glob('*.ipynb')))} or a zip holding it)")
+    chosen = find_assignment(assignment)
+    path = build(out or Path("out") / chosen.id / "autograder.zip", chosen)
+    print(f"wrote {path}: upload it as the autograder of the Gradescope programming assignment {chosen.id} "
+          f"(students upload {', '.join(p.name for p in chosen.notebooks())} or a zip holding it)")
     return 0
 
 
@@ -130,13 +134,15 @@ def run(root: Path | None = None) -> int:
 
     root = Path(root or gradescope_root())
     started = time.perf_counter()
-    parts = load_parts()
+    assignment = find_assignment()  # the bundle holds one
+    parts = load_parts(assignment.source)
     with tempfile.TemporaryDirectory(prefix="autograder-gradescope-") as tmp:
         student_id = _student_id(root)
-        folder = Path(tmp) / student_id / ASSIGNMENT
+        folder = Path(tmp) / student_id / assignment.id
         _copy_upload(root / "submission", folder)
         try:
-            grade = grade_submission(Submission(student_id, folder), parts=parts, hide=(str(root), tmp))
+            grade = grade_submission(Submission(student_id, folder), parts=parts, source=assignment.source,
+                                     hide=(str(root), tmp))
             status = 0
         except Exception:  # the grader's own failure: the student still gets a results.json saying so
             traceback.print_exc(file=sys.stdout)

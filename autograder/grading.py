@@ -21,7 +21,7 @@ from autograder.bridge import Bridge
 from autograder.checks import Context
 from autograder.checks.values import NOT_IMPLEMENTED
 from autograder.intake import Submission, find_submissions, read_student_code
-from autograder.layout import SOLUTIONS
+from autograder.assignments import find_assignment, in_submissions, of_source
 from autograder.parts import Part, load_parts
 from autograder.preflight import ConfinementMissing, KernelsUnavailable  # noqa: F401 (raised from here)
 from autograder.reference import load_reference
@@ -49,19 +49,22 @@ def part_rng(seed: int, part: str) -> np.random.Generator:
 
 
 def grade_submission(submission: Submission, *, parts: list[Part] | None = None,
-                     base_seed: int = 0, source: Path = SOLUTIONS,
+                     base_seed: int = 0, source: Path | None = None,
                      timeout: float = DEFAULT_TIMEOUT, budget: float = DEFAULT_BUDGET,
                      hide: tuple = ()) -> StudentGrade:
     """Grade one submission folder (SUBMISSIONS/<id>/<assignment>/) and return its grade.
 
     timeout: seconds per call into the kernel; budget: seconds for the whole submission, after
     which the parts not yet checked score 0 with that reason; hide: folders the kernel must not
-    see besides the kit's own (the submissions and output folders)."""
+    see besides the kit's own (the submissions and output folders); source: the assignment's
+    source folder (default: the assignment the submission folder is named after)."""
     started = time.perf_counter()
+    source = Path(source) if source is not None else find_assignment(submission.folder.name).source
     parts = parts or load_parts(source)
     reference = load_reference(source)
-    registry = checks_module.load_all(parts)
-    grade = StudentGrade(submission.student_id, submission_seed(base_seed, submission.student_id))
+    registry = checks_module.load_all(source, parts)
+    grade = StudentGrade(submission.student_id, submission_seed(base_seed, submission.student_id),
+                         assignment=of_source(source).id)
     code = read_student_code(submission, parts)
     grade.notes += code.notes
     results = {p.name: PartResult(p.name, p.points) for p in parts}
@@ -121,7 +124,7 @@ def _run_checks(part, result, registry, bridge, cells, reference, seed, setup=()
         result.problem = f"the checks of {part.name} could not finish on this code ({detail})"
 
 
-def grade_all(submissions: Path, *, base_seed: int = 0, source: Path = SOLUTIONS,
+def grade_all(submissions: Path, *, base_seed: int = 0, source: Path | None = None,
               student: str | None = None, progress=None, timeout: float = DEFAULT_TIMEOUT,
               budget: float = DEFAULT_BUDGET, workers: int = 1, hide: tuple = (),
               only: list | None = None, dask: str | None = None,
@@ -131,10 +134,12 @@ def grade_all(submissions: Path, *, base_seed: int = 0, source: Path = SOLUTIONS
     (autograder/preflight.py); ``require_confinement`` stops the run if the sandbox is not in force. With ``workers`` > 1, that many processes grade side by side
     (each with its own kernels); with ``dask``, the address of a Dask distributed scheduler
     (tcp://host:8786), its workers grade them (see _on_cluster). The kernels never see
-    ``submissions`` nor ``hide``. ``progress`` gets each StudentGrade as soon as it is made."""
+    ``submissions`` nor ``hide``. ``progress`` gets each StudentGrade as soon as it is made.
+    ``source``: the assignment's source folder (default: the one SUBMISSIONS holds)."""
+    source = Path(source) if source is not None else in_submissions(submissions).source
     parts = load_parts(source)
-    checks_module.load_all(parts)  # stop here, before any kernel starts, if parts and checks differ
-    found = only if only is not None else find_submissions(submissions)
+    checks_module.load_all(source, parts)  # stop here, before any kernel starts, if parts and checks differ
+    found = only if only is not None else find_submissions(submissions, of_source(source).id)
     if student is not None:
         found = [s for s in found if s.student_id == student]
         if not found:
@@ -265,7 +270,8 @@ def _result(future):
 
 def _failed(submission: Submission, parts: list[Part], base_seed: int, exc: Exception) -> StudentGrade:
     """The grade of a submission the grader itself failed on: 0 everywhere, with the error."""
-    grade = StudentGrade(submission.student_id, submission_seed(base_seed, submission.student_id))
+    grade = StudentGrade(submission.student_id, submission_seed(base_seed, submission.student_id),
+                         assignment=submission.folder.name)
     problem = f"{GRADER_FAILED} ({type(exc).__name__}: {str(exc)[:200]}); ask for a regrade"
     grade.parts = [PartResult(p.name, p.points, problem=problem) for p in parts]
     return grade
@@ -278,10 +284,11 @@ def record_fingerprint(submission: Submission, base_seed: int, kit: str) -> str:
     return f"{kit}:{base_seed}:{submission_fingerprint(submission)}"
 
 
-def kit_fingerprint(source: Path = SOLUTIONS) -> str:
-    """Changes whenever the reference, the checks or the grader change (stored grades expire)."""
+def kit_fingerprint(source: Path) -> str:
+    """Changes whenever the assignment's reference or checks, or the grader, change (stored grades expire)."""
     digest = hashlib.sha256()
-    for path in sorted([*Path(source).glob("*.ipynb"), *Path(__file__).parent.rglob("*.py")]):
+    checks = [p for p in (Path(source) / "grading").rglob("*.py") if "corpus" not in p.relative_to(source).parts]
+    for path in sorted([*Path(source).glob("*.ipynb"), *checks, *Path(__file__).parent.rglob("*.py")]):
         digest.update(path.name.encode() + path.read_bytes())
     return digest.hexdigest()
 
@@ -289,21 +296,23 @@ def kit_fingerprint(source: Path = SOLUTIONS) -> str:
 def grade_run(submissions: Path, out: Path, *, student: str | None = None, regrade: bool = False,
               base_seed: int = 0, workers: int = 1, timeout: float = DEFAULT_TIMEOUT,
               budget: float = DEFAULT_BUDGET, hide: tuple = (), progress=None, planned=None,
-              dask: str | None = None, require_confinement: bool = False) -> list[StudentGrade]:
+              dask: str | None = None, require_confinement: bool = False,
+              source: Path | None = None) -> list[StudentGrade]:
     """A grade run into OUT: grade what is not graded yet (or ``student``, or everything with
     ``regrade``), record each grade as soon as it is made, then write grades.csv for every
     submission. Safe to kill and run again; a second run into the same OUT is refused.
     ``planned`` gets the number of submissions about to be graded, ``progress`` each new
-    StudentGrade (a progress.GradeProgress serves as both); ``dask``: see grade_all."""
+    StudentGrade (a progress.GradeProgress serves as both); ``dask``, ``source``: see grade_all."""
     from autograder.feedback import write_feedback
     from autograder.reports import OutputFolder
 
     folder = OutputFolder(out)
     with folder.lock():
-        found = find_submissions(submissions)
+        source = Path(source) if source is not None else in_submissions(submissions).source
+        found = find_submissions(submissions, of_source(source).id)
         if student is not None and student not in {s.student_id for s in found}:
             raise FileNotFoundError(f"no submission for student {student!r} in {submissions}")
-        kit = kit_fingerprint()
+        kit = kit_fingerprint(source)
         prints = {s.student_id: record_fingerprint(s, base_seed, kit) for s in found}
         done = {}
         for s in found:
@@ -321,7 +330,7 @@ def grade_run(submissions: Path, out: Path, *, student: str | None = None, regra
 
         if planned:
             planned(len(todo))
-        graded = grade_all(submissions, only=todo, base_seed=base_seed, workers=workers, timeout=timeout,
+        graded = grade_all(submissions, only=todo, source=source, base_seed=base_seed, workers=workers, timeout=timeout,
                            budget=budget, hide=(str(folder.out), *hide), progress=record, dask=dask,
                            require_confinement=require_confinement)
         done.update({g.student_id: g for g in graded})

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.layout import ASSIGNMENT
+from autograder.assignments import all_assignments
 from autograder.parts import Part, nbgrader_meta
 
 _MAGIC = re.compile(r"^\s*[%!].*$", re.MULTILINE)
@@ -25,7 +25,7 @@ _MAGIC = re.compile(r"^\s*[%!].*$", re.MULTILINE)
 
 @dataclasses.dataclass
 class Submission:
-    """One student's folder: SUBMISSIONS/<student_id>/<ASSIGNMENT>/."""
+    """One student's folder: SUBMISSIONS/<student_id>/<assignment id>/ (so ``folder.name`` is the id)."""
 
     student_id: str
     folder: Path
@@ -51,25 +51,26 @@ class SubmissionsFolderError(FileNotFoundError):
     """SUBMISSIONS is not a folder of student folders: missing, empty, or one student's own."""
 
 
-def find_submissions(root: Path) -> list[Submission]:
-    """Every student folder under ``root`` (nbgrader's submitted/ layout), sorted by id.
+def find_submissions(root: Path, assignment: str) -> list[Submission]:
+    """Every student folder under ``root`` (nbgrader's submitted/ layout), sorted by id, with
+    its folder of the assignment called ``assignment``.
     Raises SubmissionsFolderError, saying what to pass instead, when ``root`` is missing, holds
-    no student folder, or is one student's folder (it holds <ASSIGNMENT>/ or notebooks itself)."""
+    no student folder, or is one student's folder (it holds <assignment>/ or notebooks itself)."""
     root = Path(root)
     if not root.is_dir():
         raise SubmissionsFolderError(f"no submissions folder at {root}")
-    if (root / ASSIGNMENT).is_dir() or _notebooks_here(root):
+    if (root / assignment).is_dir() or _notebooks_here(root):
         raise SubmissionsFolderError(
-            f"{root} looks like one student's folder (it holds {ASSIGNMENT + '/' if (root / ASSIGNMENT).is_dir() else 'notebooks'} "
-            f"itself); pass the folder that holds one folder per student, SUBMISSIONS/<student_id>/{ASSIGNMENT}/ "
+            f"{root} looks like one student's folder (it holds {assignment + '/' if (root / assignment).is_dir() else 'notebooks'} "
+            f"itself); pass the folder that holds one folder per student, SUBMISSIONS/<student_id>/{assignment}/ "
             f"(nbgrader's submitted/), e.g. {root.parent}")
     found = [
-        Submission(entry.name, entry / ASSIGNMENT)
+        Submission(entry.name, entry / assignment)
         for entry in sorted(root.iterdir())
         if entry.is_dir() and not entry.name.startswith(".")
     ]
     if not found:
-        raise SubmissionsFolderError(f"{root} holds no student folder (expected SUBMISSIONS/<student_id>/{ASSIGNMENT}/); "
+        raise SubmissionsFolderError(f"{root} holds no student folder (expected SUBMISSIONS/<student_id>/{assignment}/); "
                                      "nothing to grade")
     return found
 
@@ -99,7 +100,7 @@ def read_student_code(submission: Submission, parts: list[Part]) -> StudentCode:
             wanted = [part.name for part in parts if part.notebook == notebook]
             path = _locate(submission, notebook, Path(unzipped), code, graded)
             if path is None:
-                _not_graded(code, wanted, f"{ASSIGNMENT}/{notebook} is missing from the submission")
+                _not_graded(code, wanted, f"{submission.folder.name}/{notebook} is missing from the submission")
                 continue
             size = path.stat().st_size
             if size > NOTEBOOK_LIMIT:  # before parsing: a huge notebook costs the grader memory and time
@@ -172,11 +173,13 @@ def _locate(submission: Submission, notebook: str, unzipped: Path, code: Student
     Notebooks handed in beside it, other than the assignment's own (``graded``), are noted."""
     expected = submission.folder / notebook
     if expected.is_file():
+        assignments = {a.id for a in all_assignments()} - {submission.folder.name}  # another assignment's folder
         others = [p for p in _notebooks(submission.folder.parent)
-                  if p != expected and not (p.parent == submission.folder and p.name in graded)]
+                  if p != expected and not (p.parent == submission.folder and p.name in graded)
+                  and p.relative_to(submission.folder.parent).parts[0] not in assignments]
         if others:  # an untouched original beside a worked copy: graded as handed in, but said
             names = ", ".join(str(p.relative_to(submission.folder.parent)) for p in others[:5])
-            code.notes.append(f"only {ASSIGNMENT}/{notebook} was graded; the submission also holds {names} "
+            code.notes.append(f"only {submission.folder.name}/{notebook} was graded; the submission also holds {names} "
                               f"(if the work is there, copy it into {notebook} and hand in again)")
         return expected
     home = submission.folder.parent
@@ -198,7 +201,7 @@ def _locate(submission: Submission, notebook: str, unzipped: Path, code: Student
     if len(matching) == 1 or len(found) == 1:
         chosen = (matching or found)[0]
         if chosen.name != notebook or chosen.parent != submission.folder:
-            code.notes.append(f"{notebook} was not at {ASSIGNMENT}/{notebook}; graded {chosen.name} instead")
+            code.notes.append(f"{notebook} was not at {submission.folder.name}/{notebook}; graded {chosen.name} instead")
         return chosen
     if found:
         code.notes.append(f"{notebook} is missing and {len(found)} other notebooks were handed in; none was graded")

@@ -12,8 +12,6 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.layout import SOLUTIONS
-
 
 @dataclasses.dataclass(frozen=True)
 class Part:
@@ -28,8 +26,8 @@ def nbgrader_meta(cell) -> dict:
     return cell.get("metadata", {}).get("nbgrader", {}) or {}
 
 
-def load_parts(source: Path = SOLUTIONS) -> list[Part]:
-    """Every auto-graded part, in notebook order."""
+def load_parts(source: Path) -> list[Part]:
+    """Every auto-graded part of the assignment whose source folder is ``source``, in notebook order."""
     parts = []
     for path in sorted(Path(source).glob("*.ipynb")):
         nb = nbformat.read(path, as_version=4)

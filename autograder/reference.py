@@ -12,12 +12,11 @@ from pathlib import Path
 import nbformat
 import numpy as np
 
-from autograder.layout import SOLUTIONS
 from autograder.parts import load_parts, nbgrader_meta
 
 
 @functools.cache
-def load_reference(source: Path = SOLUTIONS) -> dict:
+def load_reference(source: Path) -> dict:
     """{part name: the reference function or class}."""
     namespace = {"np": np}
     names = {part.name for part in load_parts(source)}

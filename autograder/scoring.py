@@ -44,13 +44,15 @@ class StudentGrade:
     parts: list[PartResult] = dataclasses.field(default_factory=list)
     notes: list[str] = dataclasses.field(default_factory=list)
     seconds: float = 0.0
+    assignment: str = ""  # the assignment's id (its folder name under solutions/)
 
     @classmethod
     def from_dict(cls, data: dict) -> "StudentGrade":
         """The inverse of dataclasses.asdict, for grades stored as JSON."""
         parts = [PartResult(p["name"], p["max_points"], [CheckResult(**c) for c in p["checks"]], p["problem"])
                  for p in data["parts"]]
-        return cls(data["student_id"], data["seed"], parts, list(data["notes"]), data["seconds"])
+        return cls(data["student_id"], data["seed"], parts, list(data["notes"]), data["seconds"],
+                   data.get("assignment", ""))
 
     @property
     def score(self) -> float:

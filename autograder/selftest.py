@@ -3,7 +3,9 @@ part's verdict with what the entry expects. TAs run it after editing checks:
 
     ./kit python -m autograder selftest            # exits non-zero on any mismatch
 
-A corpus entry is tests/corpus/<name>.py: a header, then the cells it replaces in the
+    ./kit python -m autograder selftest --assignment knn
+
+A corpus entry is solutions/<id>/grading/corpus/<name>.py: a header, then the cells it replaces in the
 reference notebook, each starting with '# %% <part>'::
 
     # The SVM loss is not averaged over the examples.
@@ -30,12 +32,12 @@ from pathlib import Path
 
 import nbformat
 
+from autograder.assignments import Assignment, find_assignment
+from autograder.checks import grading_package
 from autograder.grading import grade_all
-from autograder.layout import RELEASE, ROOT, SOLUTIONS, submission_folder
+from autograder.layout import submission_folder
 from autograder.parts import load_parts, nbgrader_meta
 from autograder.reports import student_report
-
-CORPUS = ROOT / "tests" / "corpus"
 
 
 @dataclasses.dataclass
@@ -49,7 +51,7 @@ class Entry:
     cells: dict
     lose: set
     hints: list
-    base: Path = SOLUTIONS
+    base: Path | None = None  # None: the assignment's source notebooks
     zero: set = dataclasses.field(default_factory=set)
     checks: list = dataclasses.field(default_factory=list)
 
@@ -78,13 +80,14 @@ def parse_entry(path: Path) -> Entry:
     return Entry(Path(path).stem, about, cells, lose, hints, zero=zero, checks=checks)
 
 
-def load_corpus(folder: Path = CORPUS) -> list[Entry]:
+def load_corpus(folder: Path) -> list[Entry]:
     return [parse_entry(p) for p in sorted(Path(folder).glob("*.py"))]
 
 
 def write_submission(root: Path, student_id: str, cells: dict, base: Path) -> Path:
-    """SUBMISSIONS/<student_id>/...: the notebooks of ``base`` with ``cells`` replaced by grade id."""
-    folder = submission_folder(root, student_id)
+    """SUBMISSIONS/<student_id>/<id>/: the notebooks of ``base`` (solutions/<id>/ or
+    assignment/<id>/) with ``cells`` replaced by grade id."""
+    folder = submission_folder(root, student_id, Path(base).name)
     folder.mkdir(parents=True, exist_ok=True)
     for path in sorted(Path(base).glob("*.ipynb")):
         nb = nbformat.read(path, as_version=4)
@@ -124,12 +127,16 @@ def verdicts(entry: Entry, grade, parts) -> list[str]:
     return problems
 
 
-def main(*, corpus: Path = CORPUS, only: str | None = None, workers: int = 2, out=print) -> int:
-    parts = load_parts()
+def main(*, assignment: Assignment | None = None, corpus: Path | None = None, only: str | None = None,
+         workers: int = 2, out=print) -> int:
+    """Grade the assignment's reference, release and corpus (default: its grading/corpus/);
+    0 when every verdict is as expected, 1 on a mismatch, 2 when ``only`` names no entry."""
+    assignment = assignment or find_assignment()
+    parts = load_parts(assignment.source)
     everything = {p.name for p in parts}
     entries = [Entry("reference", "the reference solution", {}, set(), []),
-               Entry("untouched_release", "the release as handed out", {}, everything, [], RELEASE)]
-    entries += load_corpus(corpus)
+               Entry("untouched_release", "the release as handed out", {}, everything, [], assignment.release)]
+    entries += load_corpus(corpus or assignment.corpus)
     if only:
         entries = [e for e in entries if e.name == only]
         if not entries:
@@ -138,9 +145,11 @@ def main(*, corpus: Path = CORPUS, only: str | None = None, workers: int = 2, ou
     with tempfile.TemporaryDirectory(prefix="autograder-selftest-") as tmp:
         root = Path(tmp)
         for entry in entries:
-            write_submission(root, entry.name, entry.cells, entry.base)
-        grades = {g.student_id: g for g in grade_all(root, workers=workers)}
+            write_submission(root, entry.name, entry.cells, entry.base or assignment.source)
+        grades = {g.student_id: g for g in grade_all(root, source=assignment.source, workers=workers)}
     names = [p.name for p in parts]
+    short = getattr(grading_package(assignment.source), "SHORT_NAMES", {})
+    _short = lambda name: short.get(name, name[:8])  # noqa: E731
     width = max(len(e.name) for e in entries)
     out(f"{'entry'.ljust(width)}  " + "  ".join(_short(n) for n in names) + "  verdict")
     failures = 0
@@ -160,8 +169,3 @@ def main(*, corpus: Path = CORPUS, only: str | None = None, workers: int = 2, ou
         f"(lose = loses points, full = full marks, ! = not what the entry expects)")
     return 1 if failures else 0
 
-
-def _short(name: str) -> str:
-    return {"rel_error": "rel_err", "eval_numerical_gradient": "num_grad", "grad_check_sparse": "grad_chk",
-            "svm_loss_naive": "svm_nv", "svm_loss_vectorized": "svm_vec", "softmax_loss_naive": "smx_nv",
-            "softmax_loss_vectorized": "smx_vec", "LinearClassifier": "linclf"}.get(name, name[:8])

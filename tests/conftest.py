@@ -13,12 +13,12 @@ from pathlib import Path
 import hypothesis  # noqa: F401  imported (and assertion-rewritten) now, not lazily by its plugin at the end
 import pytest
 
-from autograder.layout import RELEASE
+from linear import RELEASE
 from autograder.selftest import write_submission
 
 
-#: The whole-corpus selftest, started as soon as the run is known to include it: it grades ~60
-#: submissions with two worker processes while the other tests run (they mostly wait on one
+#: The whole-corpus selftest of every assignment, started as soon as the run is known to include
+#: it: it grades ~100 submissions with two worker processes while the other tests run (they mostly wait on one
 #: kernel at a time), which keeps the suite within CI's time. test_selftest waits for it.
 SELFTEST = "test_selftest.py::test_selftest_grades_every_entry_as_expected"
 _background = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="selftest")
@@ -28,12 +28,19 @@ selftest_run: concurrent.futures.Future | None = None
 @pytest.hookimpl(trylast=True)  # after -k/-m deselection: a deselected selftest is not started
 def pytest_collection_modifyitems(session, config, items):
     global selftest_run
-    if any(item.nodeid.endswith(SELFTEST) for item in items):
+    selected = {item.callspec.id for item in items if SELFTEST in item.nodeid}
+    if selected:
         from autograder import selftest
 
+        from autograder.assignments import all_assignments
+
         def run():
-            lines = []
-            return selftest.main(out=lines.append), lines
+            """{assignment id: (exit status, printed lines)}, one assignment after the other."""
+            runs = {}
+            for assignment in [a for a in all_assignments() if a.id in selected]:
+                lines = []
+                runs[assignment.id] = selftest.main(assignment=assignment, out=lines.append), lines
+            return runs
 
         selftest_run = _background.submit(run)
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.layout import RELEASE, SOLUTIONS
+from linear import RELEASE, SOLUTIONS
 from autograder.parts import load_parts, nbgrader_meta
 
 NOTEBOOK = "linear_classifiers.ipynb"
@@ -29,7 +29,7 @@ def answered(replace: dict | None = None, run: bool = True):
     counts as after one full run."""
     reference = {nbgrader_meta(c).get("grade_id"): c.source for c in nbformat.read(SOLUTIONS / NOTEBOOK, as_version=4).cells}
     nb = nbformat.read(RELEASE / NOTEBOOK, as_version=4)
-    parts = {part.name for part in load_parts()}
+    parts = {part.name for part in load_parts(SOLUTIONS)}
     count = 0
     for cell in nb.cells:
         grade_id = nbgrader_meta(cell).get("grade_id")

@@ -11,9 +11,9 @@ import dask
 import pytest
 from distributed import LocalCluster
 
-from autograder.demo import PARTLY_WRONG
+from linear import PARTLY_WRONG
 from autograder.grading import ClusterError, cluster_problems, grade_all, grade_run
-from autograder.layout import RELEASE, SOLUTIONS
+from linear import RELEASE, SOLUTIONS
 from autograder.progress import GradeProgress
 from autograder.reports import student_report
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder.layout import RELEASE
+from linear import RELEASE
 from handout import NOTEBOOK, answered
 
 pytestmark = pytest.mark.slow

@@ -15,13 +15,14 @@ from autograder.grading import grade_run, kit_fingerprint, record_fingerprint
 from autograder.intake import Submission
 from autograder.lateness import MISSING, PERIODS, Amount, LatePolicy, parse_duration, read_timestamp
 from autograder.parts import load_parts
+from linear import SOLUTIONS
 from autograder.reports import OutputFolder
 from autograder.scoring import PartResult, StudentGrade
 
 UTC = dt.UTC
 DEADLINE = dt.datetime(2026, 11, 20, 23, 59, tzinfo=UTC)
 H, DAY = dt.timedelta(hours=1), dt.timedelta(days=1)
-PARTS = load_parts()
+PARTS = load_parts(SOLUTIONS)
 
 
 # -- the policy's arithmetic -------------------------------------------------------------------
@@ -128,7 +129,7 @@ def test_export_of_a_real_grade_run_with_late_penalties(submissions, tmp_path, c
     # Bob's record is stored ahead, as a grade run stores it: the run must reuse it, and export read it.
     bob_grade = StudentGrade("bob", 5, [PartResult(p.name, p.points, [CheckResult("c", 1, p.name == "svm_loss_naive")])
                                         for p in PARTS])
-    OutputFolder(out).save(bob_grade, record_fingerprint(Submission("bob", bob), 0, kit_fingerprint()))
+    OutputFolder(out).save(bob_grade, record_fingerprint(Submission("bob", bob), 0, kit_fingerprint(SOLUTIONS)))
     assert [g.score for g in grade_run(submissions.root, out)] == [3, 15]
 
     options = dict(submissions=submissions.root, out=out, deadline="2026-11-20T23:59:00+00:00", late_penalty="1",

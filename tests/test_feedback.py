@@ -13,14 +13,14 @@ import pytest
 
 from autograder import checks as checks_module
 from autograder.checks import CheckResult
-from autograder.demo import PARTLY_WRONG
 from autograder.feedback import feedback_path, render_feedback, write_feedback
 from autograder.grading import grade_all
 from autograder.lateness import Lateness
-from autograder.layout import RELEASE, SOLUTIONS
+from linear import RELEASE, SOLUTIONS
 from autograder.parts import nbgrader_meta
 from autograder.scoring import PartResult, StudentGrade
-from autograder.selftest import write_submission
+from autograder.selftest import parse_entry, write_submission
+from linear import CORPUS
 
 HOSTILE = "<img src=x onerror=alert(1)> & <script>alert(2)</script>"
 RAISES_HTML = f"def rel_error(x, y):\n    raise ValueError({HOSTILE!r})\n"
@@ -32,7 +32,8 @@ def wrong_grade(tmp_path_factory):
     """A real grade of the release with two parts written wrong: the SVM loss not averaged over
     N, and rel_error raising an exception whose message is HTML."""
     root = tmp_path_factory.mktemp("submitted")
-    write_submission(root, "wrong", {"svm_loss_vectorized": PARTLY_WRONG["svm_loss_vectorized"],
+    not_averaged = parse_entry(CORPUS / "svm_vec_not_averaged.py").cells["svm_loss_vectorized"]
+    write_submission(root, "wrong", {"svm_loss_vectorized": not_averaged,
                                      "rel_error": RAISES_HTML}, RELEASE)
     (grade,) = grade_all(root)
     return grade
@@ -93,7 +94,7 @@ def test_feedback_is_self_contained(wrong_grade):
 
 def test_feedback_holds_no_line_of_the_checks_or_the_reference_solution(wrong_grade):
     text = html.unescape(render_feedback(wrong_grade))
-    checks = {line.strip() for path in Path(checks_module.__file__).parent.glob("*.py")
+    checks = {line.strip() for path in [*Path(checks_module.__file__).parent.glob("*.py"), *(SOLUTIONS / "grading").glob("*.py")]
               for line in path.read_text().splitlines()}
     solution = set()
     for path in SOLUTIONS.glob("*.ipynb"):

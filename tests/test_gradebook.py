@@ -22,15 +22,16 @@ from traitlets.config import Config
 
 from autograder import gradebook
 from autograder.checks import CheckResult
-from autograder.demo import PARTLY_WRONG
+from linear import PARTLY_WRONG
 from autograder.grading import grade_run
-from autograder.layout import ASSIGNMENT, SOLUTIONS, submission_folder
+from autograder.layout import submission_folder
+from linear import ASSIGNMENT, SOLUTIONS
 from autograder.parts import load_parts
 from autograder.reports import OutputFolder
 from autograder.scoring import PartResult, StudentGrade
 from tests.postgres_server import PostgresMissing, running_postgres, server_bin
 
-PARTS = {p.name: p.points for p in load_parts()}
+PARTS = {p.name: p.points for p in load_parts(SOLUTIONS)}
 NOTEBOOK = "linear_classifiers"
 WRITTEN = {"inline_question_1": 2.0, "inline_question_2": 2.0, "inline_question_3": 2.0}
 MAX_SCORE = sum(PARTS.values()) + sum(WRITTEN.values())
@@ -134,7 +135,7 @@ def test_grades_reach_nbgrader_export_and_exporting_again_updates_them(db_url, t
 
 def test_a_graded_submission_shows_in_nbgrader_export_and_the_formgrader(submissions, tmp_path):
     submissions("ada", {"svm_loss_vectorized": PARTLY_WRONG["svm_loss_vectorized"]}, base=SOLUTIONS)
-    (submission_folder(submissions.root, "ada") / "timestamp.txt").write_text("2026-11-20 09:30:00.000000 UTC")
+    (submission_folder(submissions.root, "ada", ASSIGNMENT) / "timestamp.txt").write_text("2026-11-20 09:30:00.000000 UTC")
     out, course = tmp_path / "out", tmp_path / "course"
     (grade,) = grade_run(submissions.root, out)
     assert 0 < grade.score < 100

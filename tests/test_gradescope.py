@@ -12,11 +12,11 @@ import pytest
 
 from autograder import gradescope
 from autograder.checks import CheckResult
-from autograder.layout import SOLUTIONS
+from linear import ASSIGNMENT, SOLUTIONS
 from autograder.parts import load_parts
 from autograder.scoring import PartResult, StudentGrade
 
-PARTS = {p.name: p.points for p in load_parts()}
+PARTS = {p.name: p.points for p in load_parts(SOLUTIONS)}
 NOTEBOOK = "linear_classifiers.ipynb"
 
 VISIBILITY = {"enum": ["hidden", "after_due_date", "after_published", "visible"]}
@@ -54,7 +54,7 @@ RESULTS_SCHEMA = {
 def bundle(tmp_path_factory):
     """The zip, built by the ``gradescope`` verb's entry point."""
     out = tmp_path_factory.mktemp("bundle") / "autograder.zip"
-    assert gradescope.main(out=out) == 0
+    assert gradescope.main(out=out, assignment=ASSIGNMENT) == 0
     return out
 
 
@@ -84,9 +84,10 @@ def run_autograder(bundle, tmp_path, upload: dict) -> dict:
 def test_the_bundle_holds_the_scripts_at_its_root_and_the_kit_without_tests(bundle):
     names = zipfile.ZipFile(bundle).namelist()
     for name in ("setup.sh", "run_autograder", "requirements.txt", f"solutions/linear_classifiers/{NOTEBOOK}",
-                 "autograder/grading.py", "autograder/checks/losses.py", "data_scripts/digits.py"):
+                 "autograder/grading.py", "solutions/linear_classifiers/grading/losses.py", "data_scripts/digits.py"):
         assert name in names
-    assert not [n for n in names if n.startswith(("tests/", ".venv/", "out/")) or "__pycache__" in n]
+    assert not [n for n in names if n.startswith(("tests/", ".venv/", "out/")) or "__pycache__" in n or "/corpus/" in n]
+    assert {n.split("/")[1] for n in names if n.startswith("solutions/")} == {ASSIGNMENT}  # this assignment only
     assert zipfile.ZipFile(bundle).getinfo("run_autograder").external_attr >> 16 & 0o111
     for script in ("setup.sh", "run_autograder"):
         text = zipfile.ZipFile(bundle).read(script)

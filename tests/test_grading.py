@@ -13,13 +13,14 @@ import nbformat
 import pytest
 
 from autograder.cli import main as cli_main
-from autograder.demo import PARTLY_WRONG
+from linear import PARTLY_WRONG
 from autograder.grading import grade_all
-from autograder.layout import SOLUTIONS, submission_folder
+from autograder.layout import submission_folder
+from linear import ASSIGNMENT, SOLUTIONS
 from autograder.parts import load_parts
 from autograder.reports import student_report
 
-PARTS = {p.name: p.points for p in load_parts()}
+PARTS = {p.name: p.points for p in load_parts(SOLUTIONS)}
 
 
 def by_part(grade):
@@ -102,7 +103,7 @@ def test_cli_writes_grades_csv_and_regrades_one_student(submissions, tmp_path, c
     assert (out / "reports" / "bob.txt").read_text().startswith("Student: bob")
 
     # Bob fixes his work; regrading only bob changes only bob's row.
-    for nb in submission_folder(submissions.root, "bob").glob("*.ipynb"):
+    for nb in submission_folder(submissions.root, "bob", ASSIGNMENT).glob("*.ipynb"):
         nb.write_bytes((SOLUTIONS / nb.name).read_bytes())
     alice_before = (out / "reports" / "alice.txt").read_text()
     assert cli_main(["grade", str(submissions.root), "--out", str(out), "--student", "bob"]) == 0
@@ -121,7 +122,7 @@ def test_a_submission_over_its_time_budget_gets_zero_for_the_parts_not_yet_check
     from autograder.intake import find_submissions
 
     submissions("slow", base=SOLUTIONS)
-    (submission,) = find_submissions(submissions.root)
+    (submission,) = find_submissions(submissions.root, ASSIGNMENT)
     grade = grade_submission(submission, budget=0.0)
     assert grade.score == 0
     assert all("time budget of 0 s" in p.problem for p in grade.parts)
@@ -174,8 +175,7 @@ def test_a_part_without_checks_stops_the_run_before_anyone_is_graded(submissions
     from autograder import checks
 
     submissions("someone", base=SOLUTIONS)
-    checks.load_all()
-    monkeypatch.delitem(checks.REGISTRY, "rel_error")
+    monkeypatch.delitem(checks.load_all(SOLUTIONS), "rel_error")  # this assignment's registry
     with pytest.raises(checks.ChecksMismatch, match="parts without checks: rel_error"):
         grade_all(submissions.root)
     assert cli_main(["grade", str(submissions.root), "--out", str(submissions.root.parent / "out")]) == 2
@@ -242,7 +242,7 @@ def test_a_slow_call_cannot_overrun_the_time_budget(submissions):
 
     sleeper = "def rel_error(x, y):\n    import time\n    time.sleep(60)\n    return 0.0\n"
     submissions("sleepy", {"rel_error": sleeper}, base=SOLUTIONS)
-    (submission,) = find_submissions(submissions.root)
+    (submission,) = find_submissions(submissions.root, ASSIGNMENT)
     grade = grade_submission(submission, budget=8.0, timeout=40.0)
     assert grade.seconds < 16, grade.seconds  # the budget, a kernel restart and some slack; not 40 s
     report = student_report(grade)

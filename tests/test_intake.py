@@ -4,6 +4,7 @@ import nbformat
 
 from autograder.intake import Submission, find_submissions, read_student_code
 from autograder.parts import Part
+from linear import ASSIGNMENT
 
 PARTS = [Part("f", "nb.ipynb", 5), Part("g", "nb.ipynb", 5)]
 
@@ -61,7 +62,7 @@ def test_find_submissions_lists_student_folders_sorted(tmp_path):
     for name in ["bob", "alice", ".hidden"]:
         (tmp_path / name).mkdir()
     (tmp_path / "notes.txt").write_text("x")
-    assert [s.student_id for s in find_submissions(tmp_path)] == ["alice", "bob"]
+    assert [s.student_id for s in find_submissions(tmp_path, ASSIGNMENT)] == ["alice", "bob"]
 
 
 def test_a_notebook_of_none_of_the_parts_is_said_to_be_another_assignments_once(tmp_path):

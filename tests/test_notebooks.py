@@ -6,7 +6,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from autograder.layout import SOLUTIONS
+from linear import SOLUTIONS
 from handout import NOTEBOOK, copy_handout, selfcheck
 
 

@@ -11,11 +11,13 @@ from scipy.optimize import minimize
 from scipy.special import logsumexp
 from sklearn.linear_model import LogisticRegression
 
-from autograder.checks.inputs import WORKED_SCORES
 from autograder.reference import load_reference
 from data_scripts import load_dataset, preprocess
+from linear import GRADING, SOLUTIONS
 
-REF = load_reference()
+WORKED_SCORES = GRADING.inputs.WORKED_SCORES
+
+REF = load_reference(SOLUTIONS)
 
 
 def test_worked_example_numbers_derived_by_hand():

@@ -15,9 +15,10 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from autograder.layout import RELEASE, ROOT, SOLUTIONS
+from autograder.layout import ROOT
+from linear import RELEASE, SOLUTIONS
 from autograder.parts import load_parts, nbgrader_meta
-from autograder.release import ReleaseError, manifest_path, release
+from autograder.release import SELFCHECK, ReleaseError, manifest_path, release
 from handout import NOTEBOOK, copy_handout
 
 
@@ -30,7 +31,7 @@ def handout_files(folder: Path) -> dict:
 def fresh(tmp_path_factory):
     """A release generated now, into an empty folder."""
     target = tmp_path_factory.mktemp("fresh") / "linear_classifiers"
-    release(target=target)
+    release(source=SOLUTIONS, target=target)
     return target
 
 
@@ -46,9 +47,10 @@ def test_the_handout_is_the_notebook_its_helpers_and_nothing_else(fresh):
     names = set(handout_files(fresh))
     assert names == {"README.md", "requirements.txt", NOTEBOOK, "selfcheck/expected.json"} | {
         f"data_scripts/{p.name}" for p in (ROOT / "data_scripts").glob("*.py")} | {
-        f"selfcheck/{p.name}" for p in (SOLUTIONS / "selfcheck").glob("*.py")}
+        f"selfcheck/{p.name}" for p in [*(SOLUTIONS / "selfcheck").glob("*.py"), *SELFCHECK.glob("*.py")]}
+    assert "grading" not in {name.split("/")[0] for name in names}  # the hidden checks stay out
     for name in names - {NOTEBOOK, "selfcheck/expected.json"}:  # copied as they are
-        source = SOLUTIONS / name if (SOLUTIONS / name).exists() else ROOT / name
+        source = next(path for path in (SOLUTIONS / name, ROOT / name, SELFCHECK.parent / name) if path.exists())
         assert (fresh / name).read_bytes() == source.read_bytes(), name
 
 
@@ -72,9 +74,10 @@ def solution_lines() -> set:
 def check_lines() -> set:
     """Every line of the grader's checks that is code of its own: not an import, a decorator,
     a comment, a short line, or a line the student's notebook shows anyway (the API)."""
-    shown = (RELEASE / NOTEBOOK).read_text()
+    shown = (RELEASE / NOTEBOOK).read_text() + "".join(  # and what the hand-out holds on purpose
+        path.read_text() for path in [*SELFCHECK.glob("*.py"), *(ROOT / "data_scripts").glob("*.py")])
     lines = set()
-    for path in (ROOT / "autograder" / "checks").glob("*.py"):
+    for path in [*(ROOT / "autograder" / "checks").glob("*.py"), *(SOLUTIONS / "grading").glob("*.py")]:
         for line in path.read_text().splitlines():
             line = line.strip()
             if len(line) >= 16 and not line.startswith(("#", "@", "import ", "from ")) and line not in shown:
@@ -145,15 +148,15 @@ def test_the_students_requirements_are_pinned_and_hold_no_grader_package():
 @pytest.mark.slow
 def test_release_refuses_to_overwrite_someones_work_unless_forced(tmp_path):
     target = tmp_path / "course" / "linear_classifiers"
-    release(target=target)
-    release(target=target)  # what it wrote itself is replaced without a word
+    release(source=SOLUTIONS, target=target)
+    release(source=SOLUTIONS, target=target)  # what it wrote itself is replaced without a word
     nb = target / NOTEBOOK
     nb.write_text(nb.read_text().replace("# YOUR CODE HERE", "# my answer", 1))
     (target / "notes.txt").write_text("mine\n")
     with pytest.raises(ReleaseError, match=r"not overwriting .*linear_classifiers\.ipynb, .*notes\.txt"):
-        release(target=target)
+        release(source=SOLUTIONS, target=target)
     assert "# my answer" in nb.read_text() and (target / "notes.txt").exists()
-    release(target=target, force=True)
+    release(source=SOLUTIONS, target=target, force=True)
     assert "# my answer" not in nb.read_text() and not (target / "notes.txt").exists()
     assert json.loads(manifest_path(target).read_text()).keys() == handout_files(target).keys()
 
@@ -161,7 +164,7 @@ def test_release_refuses_to_overwrite_someones_work_unless_forced(tmp_path):
 @pytest.mark.slow
 def test_every_stub_fails_its_visible_check_and_the_self_check_cell_says_0_of_8(tmp_path):
     handout = copy_handout(tmp_path / "handout")
-    parts = load_parts()
+    parts = load_parts(SOLUTIONS)
     nb = nbformat.read(handout / NOTEBOOK, as_version=4)
     NotebookClient(nb, timeout=120, allow_errors=True, kernel_name="python3",
                    resources={"metadata": {"path": str(handout)}}).execute()

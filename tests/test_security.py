@@ -20,13 +20,14 @@ from pathlib import Path
 import pytest
 
 from autograder.grading import grade_all, grade_run
-from autograder.layout import RELEASE, ROOT, SOLUTIONS
+from autograder.layout import ROOT
+from linear import RELEASE, SOLUTIONS
 from autograder.parts import load_parts
 from autograder.reports import OutputFolder, student_report
 from autograder.sandbox import Sandbox
 from autograder.scoring import StudentGrade
 
-PARTS = {p.name: p.points for p in load_parts()}
+PARTS = {p.name: p.points for p in load_parts(SOLUTIONS)}
 CONFINED = Sandbox().confined
 needs_root = pytest.mark.skipif(not CONFINED, reason="the sandbox user and namespaces need root on Linux")
 
@@ -326,7 +327,7 @@ def test_broken_and_unusual_submissions(submissions, tmp_path):
 
     import nbformat
 
-    from autograder.layout import ASSIGNMENT
+    from linear import ASSIGNMENT
 
     submissions("honest", base=SOLUTIONS)
     old = submissions("old_format", base=SOLUTIONS)

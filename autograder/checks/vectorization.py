@@ -26,18 +26,45 @@ import time
 
 import numpy as np
 
-from autograder.checks import CheckResult, Context, inputs
-from autograder.bridge import Reply
-from autograder.checks.values import Unusable, loss_pair, reply_failure
+from autograder.checks import CheckResult, Context
+from autograder.checks.values import Unusable, reply_failure
 from autograder.checks.loops import find_loops
 
-#: The speed check runs on shapes (N, D, C) that every correct solution of the assignment's
-#: spec handles: the assignment's 10 classes (np.choose, for one, refuses 64 or more choices,
-#: 32 before numpy 2), with many examples, where a loop over examples is about as slow as the
-#: naive version. A loop over 10 classes costs about as much as array code at any N, so no
-#: timing at 10 classes can see one: the loop check does. Figures from
-#: benchmarks/speed_check_robustness.py are in the README.
-SPEED_SHAPES = {(1000, 10, 10): "many examples"}
+
+class Timing:
+    """How an assignment's function of one kind is timed, a subclass per kind (e.g. a loss
+    ``f(W, X, y, reg)``, a distance matrix ``f(X, X_train)``), in the assignment's grading/.
+
+    shapes: {shape: what it stands for}, the shapes timed (every correct solution must handle them);
+    describe(shape): the shape in words, for messages ("N=1000, D=10, C=10");
+    case(rng, shape): one call's inputs, a dict of its arguments;
+    call(function, case): the function called on a case (here: the naive reference);
+    batch(ctx, name, shape, calls): (case i -> its inputs, the kernel expression making the calls),
+        the inputs put in the kernel (fresh for every call, so no result can be reused);
+    verify(name, value, case, oracle): raises values.Unusable if one timed call's returned value
+        (a bridge Value) is not the oracle's result on that case;
+    advice: what a function too slow should do instead.
+    """
+
+    shapes: dict = {}
+    advice = "Replace the loops with whole-array operations."
+
+    def describe(self, shape) -> str:
+        return ", ".join(f"{k}={v}" for k, v in zip("NDC", shape))
+
+    def case(self, rng: np.random.Generator, shape) -> dict:
+        raise NotImplementedError
+
+    def call(self, function, case: dict):
+        return function(**case)
+
+    def batch(self, ctx: Context, name: str, shape, calls: int):
+        raise NotImplementedError
+
+    def verify(self, name: str, value, case: dict, oracle) -> None:
+        raise NotImplementedError
+
+
 SPEED_TARGET = 0.15  # seconds of work per timed request: the naive reference's at first, then the student's
 SPEED_WALL = 1.0  # at most this many wall seconds per request (a function that sleeps uses no CPU)
 SPEED_CALLS = (4, 1000)  # bounds on the calls per timed request
@@ -66,26 +93,25 @@ def no_loops(ctx: Context, name: str, weight: float) -> CheckResult:
     return CheckResult(title, weight, True)
 
 
-def speed_check(ctx: Context, name: str, naive, weight: float, oracle=None) -> CheckResult:
+def speed_check(ctx: Context, name: str, naive, weight: float, timing: Timing, oracle=None) -> CheckResult:
     """The student's function must be SPEED_FACTOR x faster than the naive reference on each
-    shape; its timed results must equal ``oracle``'s (default: the reference's)."""
-    for shape, what in SPEED_SHAPES.items():
-        measured = measure_speed(ctx, name, naive, shape, oracle)
+    of ``timing``'s shapes; its timed results must equal ``oracle``'s (default: the reference's)."""
+    for shape, what in timing.shapes.items():
+        measured = measure_speed(ctx, name, naive, shape, timing, oracle)
         if isinstance(measured, str):
             return CheckResult(speed_title(), weight, False, measured)
         ratio, student, reference = measured
         if ratio < SPEED_FACTOR:
-            n, d, c = shape
             clock = ("CPU time" if ctx.bridge.sandbox.cpu_seconds() is not None
                      else "wall time, as this grader cannot read the kernel's CPU time")
             return CheckResult(speed_title(), weight, False,
-                f"with {what} (N={n}, D={d}, C={c}), {name} took {student * 1e3:.2f} ms per call against "
+                f"with {what} ({timing.describe(shape)}), {name} took {student * 1e3:.2f} ms per call against "
                 f"{reference * 1e3:.2f} ms for the naive reference ({clock}): only {ratio:.1f}x faster (needs "
-                f"{SPEED_FACTOR:g}x). Replace the loop over examples with whole-matrix operations.")
+                f"{SPEED_FACTOR:g}x). {timing.advice}")
     return CheckResult(speed_title(), weight, True)
 
 
-def measure_speed(ctx: Context, name: str, naive, shape, oracle=None):
+def measure_speed(ctx: Context, name: str, naive, shape, timing: Timing, oracle=None):
     """The best (ratio, student s per call, naive s per call) of up to SPEED_ATTEMPTS
     measurements, stopping at the first that reaches SPEED_FACTOR, or at one clearly under it
     (a loop is slow every time; only a near miss is worth measuring again); or a failure message.
@@ -95,7 +121,7 @@ def measure_speed(ctx: Context, name: str, naive, shape, oracle=None):
     best = None
     near = SPEED_FACTOR * (NEAR_CPU if ctx.bridge.sandbox.cpu_seconds() is not None else 0.5)
     for _ in range(SPEED_ATTEMPTS):
-        measured = _speed_ratio(ctx, name, naive, shape, oracle, near)
+        measured = _speed_ratio(ctx, name, naive, shape, timing, oracle, near)
         if isinstance(measured, str):
             return measured
         best = max(best or measured, measured)
@@ -104,7 +130,7 @@ def measure_speed(ctx: Context, name: str, naive, shape, oracle=None):
     return best
 
 
-def _speed_ratio(ctx: Context, name: str, naive, shape, oracle=None, near: float = SPEED_FACTOR / 2):
+def _speed_ratio(ctx: Context, name: str, naive, shape, timing: Timing, oracle=None, near: float = SPEED_FACTOR / 2):
     """(naive / student ratio, student s per call, naive s per call), or a failure message.
     Minimum over repeats of each; fresh inputs every call so nothing can be cached; results of
     timed calls picked afterwards are checked too, so answering fast with garbage earns nothing.
@@ -112,19 +138,18 @@ def _speed_ratio(ctx: Context, name: str, naive, shape, oracle=None, near: float
     for; later ones as many as the student's function needs SPEED_TARGET seconds of CPU for (at
     most SPEED_WALL seconds of wall time), so that the request's own messages, which count
     against the student, stay small beside its work even when the machine is busy."""
-    n, d, c = shape
     oracle = oracle or ctx.reference[name]
     cpu = ctx.bridge.sandbox.cpu_seconds() is not None
-    naive_times = _naive_times(ctx, naive, shape)
+    naive_times = _naive_times(ctx, naive, shape, timing)
     calls = _calls(SPEED_TARGET / min(wall for _, wall in naive_times))
     student_times = []  # (seconds per call the load cannot move, or None; wall seconds per call) per request
     for _ in range(SPEED_REPEATS):
-        cases, calls_expression = _timing_inputs(ctx, name, shape, calls)
+        cases, calls_expression = timing.batch(ctx, name, shape, calls)
         used, wall, reply, work = _timed(ctx, calls_expression, store="_autograder_timed", cpu=cpu)
         if not reply.ok:
             return reply_failure(name, reply)
         student_times.append((None if used is None else used / calls, wall / calls))
-        naive_times += _naive_times(ctx, naive, shape, 1)
+        naive_times += _naive_times(ctx, naive, shape, timing, 1)
         ratio, student, reference = _ratio(naive_times, student_times)
         stop = len(student_times) >= SPEED_CLEAR and not near <= ratio < 2 * SPEED_FACTOR
         # Read back and verify some of the results, chosen after the calls were made.
@@ -136,16 +161,9 @@ def _speed_ratio(ctx: Context, name: str, naive, shape, oracle=None, near: float
             if reply.value.kind != "list" or len(reply.value.value) != len(picked):
                 raise Unusable(f"the timed calls did not return one result per call ({reply.value.describe()})")
             for case, item in zip([cases(i) for i in picked], reply.value.value):
-                got_loss, got_dW = loss_pair(name, Reply("ok", item), case["W"].shape)
-                want_loss, want_dW = oracle(case["W"], case["X"], case["y"], 1e-3)
-                if not np.isclose(got_loss, want_loss, rtol=1e-6):
-                    raise Unusable(f"on N={n}, D={d}, C={c} it returned the loss {got_loss:.6g}, expected {want_loss:.6g}")
-                if not np.allclose(got_dW, want_dW, rtol=1e-5, atol=1e-9):
-                    worst = np.unravel_index(np.argmax(np.abs(got_dW - want_dW)), got_dW.shape)
-                    raise Unusable(f"on N={n}, D={d}, C={c} its loss was right but dW[{worst[0]}, {worst[1]}] was "
-                                   f"{got_dW[worst]:.6g}, expected {want_dW[worst]:.6g}")
+                timing.verify(name, item, case, oracle)
         except Unusable as exc:
-            return f"while being timed, {name} did not compute correct results: {exc}."
+            return f"while being timed, {name} did not compute correct results: on {timing.describe(shape)} {exc}."
         if stop:
             break
         # By the CPU the calls used (not the messages' time, which does not grow with the calls).
@@ -156,26 +174,6 @@ def _speed_ratio(ctx: Context, name: str, naive, shape, oracle=None, near: float
 
 def _calls(count: float) -> int:
     return int(np.clip(np.ceil(count), *SPEED_CALLS))
-
-
-def _timing_inputs(ctx: Context, name: str, shape, calls: int):
-    """(case i -> its inputs, the kernel expression making the calls). The larger input is
-    shared by the calls of a request (each call gets its own copy), the smaller one is fresh
-    for every call: no result can be reused, and little is sent."""
-    n, d, c = shape
-    base = inputs.loss_case(ctx.rng, n, d, c, 1e-3, w_scale=1e-3)
-    if n * d > d * c:
-        Ws = ctx.rng.normal(0.0, 1e-3, size=(calls, d, c))
-        ctx.bridge.put("_autograder_timing", {"X": base["X"], "y": base["y"], "Ws": Ws})
-        expression = (f"[{name}(W, _autograder_timing['X'].copy(), _autograder_timing['y'].copy(), 1e-3) "
-                      "for W in _autograder_timing['Ws']]")
-        return (lambda i: {"W": Ws[i], "X": base["X"], "y": base["y"]}), expression
-    Xs = ctx.rng.normal(0.0, 1.0, size=(calls, n, d))
-    ys = ctx.rng.integers(0, c, size=(calls, n)).astype(np.int64)
-    ctx.bridge.put("_autograder_timing", {"W": base["W"], "Xs": Xs, "ys": ys})
-    expression = (f"[{name}(_autograder_timing['W'].copy(), X, y, 1e-3) "
-                  "for X, y in zip(_autograder_timing['Xs'], _autograder_timing['ys'])]")
-    return (lambda i: {"W": base["W"], "X": Xs[i], "y": ys[i]}), expression
 
 
 def _ratio(naive_times, student_times):
@@ -189,14 +187,14 @@ def _ratio(naive_times, student_times):
     return times[0] / times[1], times[1], times[0]
 
 
-def _naive_times(ctx: Context, naive, shape, calls: int = NAIVE_CALLS) -> list[tuple[float, float]]:
+def _naive_times(ctx: Context, naive, shape, timing: Timing, calls: int = NAIVE_CALLS) -> list[tuple[float, float]]:
     """(this thread's CPU seconds, wall seconds) per call of the naive reference here, on
     ``calls`` fresh inputs of ``shape``."""
     times = []
     for _ in range(calls):
-        case = inputs.loss_case(ctx.rng, *shape, 1e-3, w_scale=1e-3)
+        case = timing.case(ctx.rng, shape)
         cpu, wall = time.thread_time(), time.perf_counter()
-        naive(case["W"], case["X"], case["y"], 1e-3)
+        timing.call(naive, case)
         times.append((time.thread_time() - cpu, time.perf_counter() - wall))
     return times
 

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.checks import CheckResult, Context, checks_for, diagnosis, inputs, vectorization
+from autograder.bridge import Reply
+from autograder.checks import CheckResult, Context, checks_for, vectorization
 from autograder.checks.values import Unusable, describe_case, loss_pair, reply_failure
+
+from . import diagnosis, inputs
 
 LOSS_RTOL = 1e-6
 FLOAT32_RTOL = 1e-4  # float32 inputs: the student may compute in float32
@@ -101,7 +104,8 @@ def check_loss(ctx: Context, name: str) -> list[CheckResult]:
             # ones (asked for as every other check asks): fast garbage earns nothing either way.
             right = {RANDOM_LOSS, RANDOM_GRADIENT} <= passed
             oracle = oracle if right else runner.recompute
-            results.append(vectorization.speed_check(ctx, name, ctx.reference[naive], weight=2, oracle=oracle))
+            results.append(vectorization.speed_check(ctx, name, ctx.reference[naive], weight=2, timing=LOSS_TIMING,
+                                                     oracle=oracle))
     return results
 
 
@@ -217,3 +221,56 @@ def _agrees_with_naive(ctx: Context, name: str, runner: _Runner, naive) -> Check
             f"{describe_case(case)}: the naive reference gives loss {want_loss:.6f}, yours {loss:.6g}"
             f" (max gradient difference {np.max(np.abs(dW - want_dW)):.2e}).")
     return CheckResult(title, 1, True)
+
+
+class LossTiming(vectorization.Timing):
+    """A loss ``f(W, X, y, reg) -> (loss, dW)`` timed by the engine's speed check.
+
+    It runs on shapes (N, D, C) that every correct solution of the assignment's spec handles:
+    the assignment's 10 classes (np.choose, for one, refuses 64 or more choices, 32 before
+    numpy 2), with many examples, where a loop over examples is about as slow as the naive
+    version. A loop over 10 classes costs about as much as array code at any N, so no timing at
+    10 classes can see one: the loop check does. Figures from
+    benchmarks/speed_check_robustness.py are in the README."""
+
+    shapes = {(1000, 10, 10): "many examples"}
+    advice = "Replace the loop over examples with whole-matrix operations."
+
+    def case(self, rng, shape) -> dict:
+        case = inputs.loss_case(rng, *shape, 1e-3, w_scale=1e-3)
+        case["reg"] = 1e-3
+        return case
+
+    def call(self, function, case: dict):
+        return function(case["W"], case["X"], case["y"], case["reg"])
+
+    def batch(self, ctx: Context, name: str, shape, calls: int):
+        """The larger input is shared by the calls of a request (each call gets its own copy),
+        the smaller one is fresh for every call: no result can be reused, and little is sent."""
+        n, d, c = shape
+        base = inputs.loss_case(ctx.rng, n, d, c, 1e-3, w_scale=1e-3)
+        if n * d > d * c:
+            Ws = ctx.rng.normal(0.0, 1e-3, size=(calls, d, c))
+            ctx.bridge.put("_autograder_timing", {"X": base["X"], "y": base["y"], "Ws": Ws})
+            expression = (f"[{name}(W, _autograder_timing['X'].copy(), _autograder_timing['y'].copy(), 1e-3) "
+                          "for W in _autograder_timing['Ws']]")
+            return (lambda i: {"W": Ws[i], "X": base["X"], "y": base["y"], "reg": 1e-3}), expression
+        Xs = ctx.rng.normal(0.0, 1.0, size=(calls, n, d))
+        ys = ctx.rng.integers(0, c, size=(calls, n)).astype(np.int64)
+        ctx.bridge.put("_autograder_timing", {"W": base["W"], "Xs": Xs, "ys": ys})
+        expression = (f"[{name}(_autograder_timing['W'].copy(), X, y, 1e-3) "
+                      "for X, y in zip(_autograder_timing['Xs'], _autograder_timing['ys'])]")
+        return (lambda i: {"W": base["W"], "X": Xs[i], "y": ys[i], "reg": 1e-3}), expression
+
+    def verify(self, name: str, value, case: dict, oracle) -> None:
+        got_loss, got_dW = loss_pair(name, Reply("ok", value), case["W"].shape)
+        want_loss, want_dW = oracle(case["W"], case["X"], case["y"], case["reg"])
+        if not np.isclose(got_loss, want_loss, rtol=1e-6):
+            raise Unusable(f"it returned the loss {got_loss:.6g}, expected {want_loss:.6g}")
+        if not np.allclose(got_dW, want_dW, rtol=1e-5, atol=1e-9):
+            worst = np.unravel_index(np.argmax(np.abs(got_dW - want_dW)), got_dW.shape)
+            raise Unusable(f"its loss was right but dW[{worst[0]}, {worst[1]}] was "
+                           f"{got_dW[worst]:.6g}, expected {want_dW[worst]:.6g}")
+
+
+LOSS_TIMING = LossTiming()

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import List
 
-from selfcheck.checks import PartResult, check_parts
+from selfcheck.parts import PartResult, check_parts
 from selfcheck.notebook import CannotCheck, find_notebook, load_data, read_notebook
 from selfcheck.worker import StudentProcess
 

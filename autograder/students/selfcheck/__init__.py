@@ -1,4 +1,4 @@
-"""The students' self-check and hand-in for the linear-classifier assignment.
+"""The students' self-check and hand-in for this assignment.
 
     python -m selfcheck check [NOTEBOOK]     the public checks, per part PASS/FAIL with a hint
     python -m selfcheck collect [NOTEBOOK]   the zip to hand in

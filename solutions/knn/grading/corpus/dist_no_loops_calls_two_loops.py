@@ -1,0 +1,6 @@
+# compute_distances_no_loops just returns compute_distances_two_loops(X, X_train): right values, all the loops.
+# expect-lose: compute_distances_no_loops
+# %% compute_distances_no_loops
+def compute_distances_no_loops(X, X_train):
+    dists = compute_distances_two_loops(X, X_train)
+    return dists

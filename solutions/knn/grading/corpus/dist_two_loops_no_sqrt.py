@@ -1,0 +1,11 @@
+# compute_distances_two_loops forgets the square root: it returns squared Euclidean distances.
+# expect-lose: compute_distances_two_loops
+# %% compute_distances_two_loops
+def compute_distances_two_loops(X, X_train):
+    num_test = X.shape[0]
+    num_train = X_train.shape[0]
+    dists = np.zeros((num_test, num_train))
+    for i in range(num_test):
+        for j in range(num_train):
+            dists[i, j] = np.sum((X[i] - X_train[j]) ** 2)
+    return dists
