@@ -40,8 +40,8 @@ class Assignment:
 
     @property
     def release(self) -> Path:
-        """assignment/<id>/: the students' hand-out."""
-        return RELEASES_ROOT / self.id
+        """assignment/<id>/ beside solutions/: the students' hand-out."""
+        return self.source.parent.parent / RELEASES_ROOT.name / self.id
 
     @property
     def grading(self) -> Path:
@@ -62,14 +62,15 @@ def of_source(source: Path) -> Assignment:
     return Assignment(source.name, source)
 
 
-def all_assignments(root: Path = SOLUTIONS_ROOT) -> list[Assignment]:
-    """Every folder of ``root`` with a source notebook and a grading/ package, by id."""
-    return [of_source(folder) for folder in sorted(Path(root).iterdir())
+def all_assignments(root: Path | None = None) -> list[Assignment]:
+    """Every folder of ``root`` (default: the kit's solutions/) with a source notebook and a
+    grading/ package, by id."""
+    return [of_source(folder) for folder in sorted(Path(root or SOLUTIONS_ROOT).iterdir())
             if folder.is_dir() and folder.name.isidentifier() and any(folder.glob("*.ipynb"))
             and (folder / "grading" / "__init__.py").is_file()]
 
 
-def find_assignment(name: str | None = None, root: Path = SOLUTIONS_ROOT) -> Assignment:
+def find_assignment(name: str | None = None, root: Path | None = None) -> Assignment:
     """The assignment called ``name``; without a name, the only one there is."""
     known = all_assignments(root)
     if name is None:
@@ -80,10 +81,10 @@ def find_assignment(name: str | None = None, root: Path = SOLUTIONS_ROOT) -> Ass
     for assignment in known:
         if assignment.id == name:
             return assignment
-    raise UnknownAssignment(f"no assignment {name!r} in {root} (there is {_listed(known)})")
+    raise UnknownAssignment(f"no assignment {name!r} in {root or SOLUTIONS_ROOT} (there is {_listed(known)})")
 
 
-def in_submissions(submissions: Path, root: Path = SOLUTIONS_ROOT) -> Assignment:
+def in_submissions(submissions: Path, root: Path | None = None) -> Assignment:
     """The assignment a SUBMISSIONS folder holds: the one whose id names the students' folders
     (SUBMISSIONS/<student_id>/<id>/), or the only one there is."""
     known = {a.id: a for a in all_assignments(root)}

@@ -10,6 +10,7 @@ from autograder.assignments import UnknownAssignment, find_assignment, in_submis
 from autograder.checks import ChecksMismatch
 from autograder.grading import ClusterError
 from autograder.preflight import ConfinementMissing, KernelsUnavailable
+from autograder.release import StaleRelease
 from autograder.reports import OutputBusy
 
 
@@ -22,7 +23,7 @@ EXIT_OUTPUT_BUSY = 3  # another run is writing to OUT
 
 def grade_main(*, submissions: Path, out: Path, student: str | None = None, seed: int = 0, workers: int = 1,
                regrade: bool = False, hide: tuple = (), dask: str | None = None, confine: bool = True,
-               assignment: str | None = None) -> int:
+               assignment: str | None = None, stale_release: bool = False) -> int:
     import os
 
     from autograder import preflight
@@ -33,6 +34,14 @@ def grade_main(*, submissions: Path, out: Path, student: str | None = None, seed
 
     chosen = find_assignment(assignment) if assignment else in_submissions(submissions)
     find_submissions(submissions, chosen.id)  # a wrong SUBMISSIONS folder is said before any kernel starts
+    if not stale_release:
+        from autograder.release import require_fresh
+
+        require_fresh(chosen.source)  # graded by what the students have, or not at all
+    from autograder.checks import load_all
+    from autograder.parts import load_parts
+
+    load_all(chosen.source, load_parts(chosen.source))  # parts and checks must match, before any kernel starts
     if not confine:
         os.environ["AUTOGRADER_NO_CONFINE"] = "1"  # this process and its workers
     if not dask:
@@ -49,20 +58,35 @@ def grade_main(*, submissions: Path, out: Path, student: str | None = None, seed
     return EXIT_GRADED if not failed else EXIT_SOME_NOT_GRADED if failed < len(grades) else EXIT_NOTHING_GRADED
 
 
-def release_main(*, force: bool = False, assignment: str | None = None) -> int:
-    """Release the named assignment, or every assignment of the kit."""
+def release_main(*, force: bool = False, assignment: str | None = None, check: bool = False) -> int:
+    """Release the named assignment, or every assignment of the kit; with ``check``, write
+    nothing and say what is wrong (exit 1) or that all is well (exit 0)."""
+    from autograder import release as releasing
     from autograder.assignments import all_assignments
     from autograder.layout import ROOT
     from autograder.release import ReleaseError, release
 
-    for chosen in [find_assignment(assignment)] if assignment else all_assignments():
+    chosen_ones = [find_assignment(assignment)] if assignment else all_assignments()
+    if check:
+        failed = 0
+        for chosen in chosen_ones:
+            problems = releasing.check(chosen.source)
+            failed += bool(problems)
+            print(f"{chosen.id}: " + ("ok: the hand-out is fresh, every part has checks, the points agree" if not problems
+                                      else f"{len(problems)} problem(s)"))
+            for problem in problems:
+                print(f"  - {problem}")
+        return 1 if failed else 0
+    for chosen in chosen_ones:
         try:
             written = release(source=chosen.source, force=force)
         except ReleaseError as exc:
             print(f"error: {chosen.id}: {exc}", file=sys.stderr)
             return 1
         for path in written:
-            print(f"wrote {path.relative_to(ROOT)}")
+            print(f"wrote {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
+        for problem in releasing.check(chosen.source):  # released, but the TA hears of it now
+            print(f"warning: {chosen.id}: {problem}", file=sys.stderr)
     return 0
 
 
@@ -101,6 +125,9 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--regrade", action="store_true", help="regrade everyone, even those already graded into OUT")
     grade.add_argument("--hide", type=Path, action="append", default=[],
                        help="another folder student code must not see (e.g. the nbgrader course folder); repeatable")
+    grade.add_argument("--stale-release", action="store_true",
+                       help="grade although assignment/<id>/ is older than solutions/<id>/ (students already have "
+                            "that hand-out and the change does not concern them)")
     grade.add_argument("--no-confine", action="store_true",
                        help="grade without the sandbox (own user, namespaces, hidden kit): only where it cannot be had "
                             "and the submissions are trusted; without this flag a grader whose sandbox is not in force stops")
@@ -110,6 +137,9 @@ def build_parser() -> argparse.ArgumentParser:
     release = verbs.add_parser("release", help="regenerate the hand-outs, assignment/<id>/, from solutions/<id>/ "
                                                "and data_scripts/ (nbgrader); refuses to overwrite changed files")
     release.add_argument("--assignment", help="release only this assignment (default: every one)")
+    release.add_argument("--check", action="store_true",
+                         help="write nothing; check that the hand-out is fresh, that every part has checks and every "
+                              "check a part, and that the prose's points are the metadata's (exit 1 if not)")
     release.add_argument("--force", action="store_true", help="replace hand-out files even if they differ from the last release")
     selftest = verbs.add_parser("selftest", help="grade the reference, the release and solutions/<id>/grading/corpus/; "
                                                  "exit 1 on any unexpected verdict")
@@ -161,9 +191,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.verb == "grade":
             return grade_main(submissions=args.submissions, out=args.out, student=args.student, seed=args.seed,
                               workers=args.workers, regrade=args.regrade, hide=tuple(args.hide), dask=args.dask,
-                              confine=not args.no_confine, assignment=args.assignment)
+                              confine=not args.no_confine, assignment=args.assignment,
+                              stale_release=args.stale_release)
         if args.verb == "release":
-            return release_main(force=args.force, assignment=args.assignment)
+            return release_main(force=args.force, assignment=args.assignment, check=args.check)
         if args.verb == "selftest":
             from autograder import selftest
 
@@ -195,7 +226,7 @@ def main(argv: list[str] | None = None) -> int:
 
             return demo.main(out=args.out)
     except (FileNotFoundError, ClusterError, ChecksMismatch, KernelsUnavailable, ConfinementMissing,
-            UnknownAssignment) as exc:
+            UnknownAssignment, StaleRelease) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_NOTHING_GRADED
     except OutputBusy as exc:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -131,7 +132,7 @@ def release(*, source: Path, target: Path | None = None, force: bool = False) ->
         generate(source, fresh)
         new = _files(fresh)
         manifest = manifest_path(target)
-        recorded = json.loads(manifest.read_text()) if manifest.is_file() else {}
+        recorded = read_manifest(target)["files"]
         current = _files(target) if target.is_dir() else {}
         changed = [name for name, path in current.items()
                    if _digest(path) != recorded.get(name) and not (name in new and _digest(path) == _digest(new[name]))]
@@ -144,5 +145,124 @@ def release(*, source: Path, target: Path | None = None, force: bool = False) ->
             shutil.rmtree(target)
         shutil.copytree(fresh, target)
     written = sorted(_files(target).values())
-    manifest.write_text(json.dumps({p.relative_to(target).as_posix(): _digest(p) for p in written}, indent=1, sort_keys=True) + "\n")
+    record = {"files": {p.relative_to(target).as_posix(): _digest(p) for p in written}, "inputs": release_inputs(source)}
+    manifest.write_text(json.dumps(record, indent=1, sort_keys=True) + "\n")
     return written
+
+
+def read_manifest(target: Path) -> dict:
+    """{"files": {hand-out file: sha256}, "inputs": {release input: sha256}} of the last release
+    into ``target`` (empty when there was none)."""
+    path = manifest_path(target)
+    recorded = json.loads(path.read_text()) if path.is_file() else {}
+    if recorded and "files" not in recorded:  # written before inputs were recorded: {file: sha256}
+        recorded = {"files": recorded}
+    return {"files": recorded.get("files", {}), "inputs": recorded.get("inputs", {})}
+
+
+def release_inputs(source: Path) -> dict[str, str]:
+    """{name: sha256} of everything a release of ``source`` is made from: the assignment's
+    hand-out sources (solutions/<id>/ but its grading/), the module computing expected.json
+    (grading/public.py, and the grading modules it imports), data_scripts/ and the engine's
+    selfcheck files. A release whose recorded inputs differ is stale."""
+    import ast
+
+    source = Path(source)
+    inputs = {f"{source.name}/{name}": path for name, path in _files(source).items() if not name.startswith("grading/")}
+    public = source / "grading" / "public.py"
+    if public.is_file():
+        inputs[f"{source.name}/grading/public.py"] = public
+        for node in ast.walk(ast.parse(public.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module:
+                module = source / "grading" / f"{node.module}.py"
+                if module.is_file():
+                    inputs[f"{source.name}/grading/{module.name}"] = module
+    inputs |= {f"data_scripts/{name}": path for name, path in _files(DATA_SCRIPTS).items()}
+    inputs |= {f"selfcheck/{name}": path for name, path in _files(SELFCHECK).items()}
+    return {name: _digest(path) for name, path in sorted(inputs.items())
+            if not name.endswith((".pyc", ".zip")) and not {"datasets", ".ipynb_checkpoints"} & set(name.split("/"))}
+
+
+def stale_inputs(source: Path, target: Path | None = None) -> list[str]:
+    """The release inputs changed (or added, or removed) since the last release into ``target``
+    (default: the assignment's assignment/<id>/); every input when there was no release."""
+    target = Path(target) if target is not None else of_source(source).release
+    recorded, now = read_manifest(target)["inputs"], release_inputs(source)
+    if not recorded:
+        return sorted(now)
+    return sorted(name for name in recorded.keys() | now.keys() if recorded.get(name) != now.get(name))
+
+
+def edited_handout(target: Path) -> list[str]:
+    """Hand-out files that are not what the last release wrote (edited by hand, added, removed)."""
+    recorded, current = read_manifest(target)["files"], _files(target) if Path(target).is_dir() else {}
+    return sorted(name for name in recorded.keys() | current.keys()
+                  if name not in current or recorded.get(name) != _digest(current[name]))
+
+
+class StaleRelease(RuntimeError):
+    """The hand-out is not what the source would release now: grading it would not grade what students have."""
+
+
+def require_fresh(source: Path) -> None:
+    """Raise StaleRelease when the assignment's committed hand-out is stale or was edited by hand."""
+    assignment = of_source(source)
+    changed = stale_inputs(source)
+    if changed:
+        raise StaleRelease(
+            f"the hand-out assignment/{assignment.id}/ is older than what it is made from (changed since its release: "
+            f"{', '.join(changed[:5])}{', ...' if len(changed) > 5 else ''}): run `python -m autograder release "
+            f"--assignment {assignment.id}`, check what changed, and hand it out again "
+            "(or, if students already have this version and the change does not concern them, grade with --stale-release)")
+
+
+#: "`name` (3 points)" in the prose, and a points table's row "| `name` | ... | 3 |".
+_PROSE_POINTS = re.compile(r"`(\w+)`\s*\((\d+(?:\.\d+)?)\s+points?\)")
+_TABLE_POINTS = re.compile(r"^\|\s*`(\w+)`\s*\|.*\|\s*(\d+(?:\.\d+)?)\s*\|\s*$", re.MULTILINE)
+
+
+def points_problems(source: Path) -> list[str]:
+    """Where the source notebooks' prose or points table gives a part other points than its
+    check cell's nbgrader metadata (the grade's truth)."""
+    import nbformat
+
+    from autograder.parts import load_parts
+
+    points = {part.name: part.points for part in load_parts(source)}
+    problems = []
+    for path in sorted(Path(source).glob("*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            if cell.cell_type != "markdown":
+                continue
+            for pattern, where in ((_PROSE_POINTS, "the prose"), (_TABLE_POINTS, "the points table")):
+                for name, said in pattern.findall(cell.source):
+                    if name in points and float(said) != points[name]:
+                        problems.append(f"{path.name}: {where} gives {name} {float(said):g} points, its check cell "
+                                        f"test_{name} {points[name]:g} (nbgrader metadata): make them agree")
+    return problems
+
+
+def check(source: Path) -> list[str]:
+    """``release --check``, in seconds, without writing: every problem a TA's edit can leave.
+    The hand-out is fresh and not edited by hand; every part has checks and every registered
+    check a part (and every solution cell its check cell); the points in the prose and the
+    points table are the metadata's."""
+    from autograder.checks import ChecksMismatch, load_all
+    from autograder.parts import load_parts
+
+    assignment = of_source(source)
+    problems = []
+    try:
+        load_all(source, load_parts(source))
+    except (ChecksMismatch, ValueError, KeyError) as exc:
+        problems.append(str(exc))
+    problems += points_problems(source)
+    stale = stale_inputs(source)
+    if stale:
+        problems.append(f"assignment/{assignment.id}/ is stale: changed since its release: {', '.join(stale[:8])}"
+                        f"{', ...' if len(stale) > 8 else ''} (run `python -m autograder release --assignment {assignment.id}`)")
+    edited = edited_handout(assignment.release)
+    if edited and not stale:
+        problems.append(f"assignment/{assignment.id}/ was edited by hand: {', '.join(edited[:8])} "
+                        "(edit solutions/ and release instead)")
+    return problems
