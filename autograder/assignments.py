@@ -90,6 +90,8 @@ def in_submissions(submissions: Path, root: Path | None = None) -> Assignment:
     known = {a.id: a for a in all_assignments(root)}
     seen = set()
     for student in Path(submissions).iterdir() if Path(submissions).is_dir() else ():
+        if student.name in known:  # one student's own folder, passed as SUBMISSIONS: intake says so
+            return known[student.name]
         if student.is_dir():
             seen |= {entry.name for entry in student.iterdir() if entry.is_dir() and entry.name in known}
     if len(seen) == 1:

@@ -32,7 +32,7 @@ def grade_main(*, submissions: Path, out: Path, student: str | None = None, seed
     from autograder.progress import GradeProgress
     from autograder.reports import grade_table, run_summary
 
-    chosen = find_assignment(assignment) if assignment else in_submissions(submissions)
+    chosen = assignment_of(submissions, assignment)
     find_submissions(submissions, chosen.id)  # a wrong SUBMISSIONS folder is said before any kernel starts
     if not stale_release:
         from autograder.release import require_fresh
@@ -56,6 +56,17 @@ def grade_main(*, submissions: Path, out: Path, student: str | None = None, seed
     print(run_summary(grades, out), end="")
     failed = sum(g.grader_failed for g in grades)
     return EXIT_GRADED if not failed else EXIT_SOME_NOT_GRADED if failed < len(grades) else EXIT_NOTHING_GRADED
+
+
+def assignment_of(submissions: Path, name: str | None):
+    """The assignment named, else the one SUBMISSIONS holds; a wrong SUBMISSIONS folder is said first."""
+    from autograder.intake import find_submissions
+
+    try:
+        return find_assignment(name) if name else in_submissions(submissions)
+    except UnknownAssignment:
+        find_submissions(submissions, "<assignment>")  # missing, empty, one student's: that is the problem
+        raise
 
 
 def release_main(*, force: bool = False, assignment: str | None = None, check: bool = False) -> int:

@@ -19,7 +19,6 @@ import sys
 from pathlib import Path
 
 from autograder.feedback import write_feedback
-from autograder.assignments import find_assignment, in_submissions
 from autograder.grading import kit_fingerprint, record_fingerprint
 from autograder.intake import Submission, find_submissions
 from autograder.lateness import Lateness, LatePolicy, read_timestamp
@@ -68,6 +67,8 @@ def main(*, submissions: Path, out: Path, csv_path: Path | None = None, deadline
     grades stored in OUT by ``grade`` with the same ``seed``. Without ``deadline`` nobody loses
     points; the other late options need one. Exit codes: 0 written, 1 some submission is not
     graded (nothing written), 2 an option or a timestamp.txt cannot be read."""
+    from autograder.cli import assignment_of
+
     out = Path(out)
     csv_path = Path(csv_path) if csv_path else out / "export.csv"
     try:
@@ -75,7 +76,7 @@ def main(*, submissions: Path, out: Path, csv_path: Path | None = None, deadline
             raise ValueError("the late options need --deadline")
         policy = None if deadline is None else LatePolicy.parse(
             deadline, rate=late_penalty, per=per, grace=grace, max_penalty=max_penalty, missing=missing_timestamp)
-        chosen = find_assignment(assignment) if assignment else in_submissions(submissions)
+        chosen = assignment_of(submissions, assignment)
         found = find_submissions(submissions, chosen.id)
         times = {s.student_id: read_timestamp(s.folder) for s in found}
     except ValueError as exc:
