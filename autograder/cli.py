@@ -8,10 +8,10 @@ from pathlib import Path
 
 from autograder.assignments import UnknownAssignment, find_assignment, in_submissions
 from autograder.checks import ChecksMismatch
-from autograder.grading import ClusterError
-from autograder.preflight import ConfinementMissing, KernelsUnavailable
-from autograder.release import StaleRelease
-from autograder.reports import OutputBusy
+from autograder.grading.executors import ClusterError
+from autograder.sandbox.preflight import ConfinementMissing, KernelsUnavailable
+from autograder.authoring.release import StaleRelease
+from autograder.grading.store import OutputBusy
 
 
 #: Exit statuses of ``grade`` (the README lists them).
@@ -26,16 +26,16 @@ def grade_main(*, submissions: Path, out: Path, student: str | None = None, seed
                assignment: str | None = None, stale_release: bool = False) -> int:
     import os
 
-    from autograder import preflight
-    from autograder.grading import grade_run
+    from autograder.sandbox import preflight
+    from autograder.grading.run import grade_run
     from autograder.intake import find_submissions
-    from autograder.progress import GradeProgress
-    from autograder.reports import grade_table, run_summary
+    from autograder.outputs.progress import GradeProgress
+    from autograder.outputs.reports import grade_table, run_summary
 
     chosen = assignment_of(submissions, assignment)
     find_submissions(submissions, chosen.id)  # a wrong SUBMISSIONS folder is said before any kernel starts
     if not stale_release:
-        from autograder.release import require_fresh
+        from autograder.authoring.release import require_fresh
 
         require_fresh(chosen.source)  # graded by what the students have, or not at all
     from autograder.checks import load_all
@@ -72,10 +72,10 @@ def assignment_of(submissions: Path, name: str | None):
 def release_main(*, force: bool = False, assignment: str | None = None, check: bool = False) -> int:
     """Release the named assignment, or every assignment of the kit; with ``check``, write
     nothing and say what is wrong (exit 1) or that all is well (exit 0)."""
-    from autograder import release as releasing
+    from autograder.authoring import release as releasing
     from autograder.assignments import all_assignments
     from autograder.layout import ROOT
-    from autograder.release import ReleaseError, release
+    from autograder.authoring.release import ReleaseError, release
 
     chosen_ones = [find_assignment(assignment)] if assignment else all_assignments()
     if check:
@@ -187,7 +187,8 @@ def build_parser() -> argparse.ArgumentParser:
     gradebook.add_argument("--db", help="the gradebook's SQLAlchemy URL (default: COURSE/gradebook.db, nbgrader's default)")
     gradebook.add_argument("--course", type=Path, help="the nbgrader course folder; notebooks go to COURSE/autograded/ for the formgrader")
     gradebook.add_argument("--submissions", type=Path, help="the graded SUBMISSIONS folder (default: COURSE/submitted)")
-    gradebook.add_argument("--assignment", help="the assignment OUT holds (default: the one its grade run recorded)")
+    gradebook.add_argument("--assignment", help=assignment_help)
+    gradebook.add_argument("--seed", type=int, default=0, help="the --seed the grades were made with (default 0)")
     gradescope = verbs.add_parser("gradescope", help="build the autograder zip to upload to a Gradescope programming assignment")
     gradescope.add_argument("--out", type=Path, help="where to write the zip (default: out/<assignment>/autograder.zip)")
     gradescope.add_argument("--assignment", help="the assignment (default: the only one)")
@@ -207,7 +208,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.verb == "release":
             return release_main(force=args.force, assignment=args.assignment, check=args.check)
         if args.verb == "selftest":
-            from autograder import selftest
+            from autograder.authoring import selftest
 
             return selftest.main(assignment=find_assignment(args.assignment), corpus=args.corpus, only=args.only,
                                  workers=args.workers)
@@ -217,23 +218,23 @@ def main(argv: list[str] | None = None) -> int:
             return handout_main("collect", [args.notebook.resolve()] + (["--zip", args.zip.resolve()] if args.zip else []),
                                 args.assignment)
         if args.verb == "export":
-            from autograder import export
+            from autograder.outputs import export
 
             return export.main(submissions=args.submissions, out=args.out, csv_path=args.csv, deadline=args.deadline,
                                late_penalty=args.late_penalty, per=args.per, grace=args.grace,
                                max_penalty=args.max_penalty, missing_timestamp=args.missing_timestamp, seed=args.seed,
                                assignment=args.assignment)
         if args.verb == "gradebook":
-            from autograder import gradebook
+            from autograder.outputs import gradebook
 
             return gradebook.main(out=args.out, db_url=args.db, course=args.course, submissions=args.submissions,
-                                  assignment=args.assignment)
+                                  assignment=args.assignment, seed=args.seed)
         if args.verb == "gradescope":
-            from autograder import gradescope
+            from autograder.outputs import gradescope
 
             return gradescope.main(out=args.out, assignment=args.assignment)
         if args.verb == "demo":
-            from autograder import demo
+            from autograder.authoring import demo
 
             return demo.main(out=args.out)
     except (FileNotFoundError, ClusterError, ChecksMismatch, KernelsUnavailable, ConfinementMissing,

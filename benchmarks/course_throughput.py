@@ -29,8 +29,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from autograder.layout import ASSIGNMENT, RELEASE, ROOT, SOLUTIONS  # noqa: E402
-from autograder.selftest import load_corpus, write_submission  # noqa: E402
+from autograder.assignments import find_assignment  # noqa: E402
+from autograder.layout import ROOT  # noqa: E402
+
+#: The assignment benchmarked.
+LINEAR = find_assignment("linear_classifiers")
+ASSIGNMENT, RELEASE, SOLUTIONS, CORPUS = LINEAR.id, LINEAR.release, LINEAR.source, LINEAR.corpus
+from autograder.authoring.selftest import load_corpus, write_submission  # noqa: E402
 from benchmarks.grading_speed import benchmark_env, nbgrader_course, timed  # noqa: E402
 
 #: The untouched release is submitted at positions RELEASE_OFFSET, RELEASE_OFFSET + RELEASE_EVERY, ...
@@ -40,7 +45,7 @@ RELEASE_EVERY, RELEASE_OFFSET = 25, 3
 def build_course_submissions(submitted: Path, count: int) -> list[str]:
     """Write ``count`` submissions into ``submitted``: the untouched release every RELEASE_EVERY-th,
     otherwise the reference and the corpus entries in rotation. Returns the student ids."""
-    rotation = [("reference", {}, SOLUTIONS)] + [(e.name, e.cells, e.base) for e in load_corpus()]
+    rotation = [("reference", {}, SOLUTIONS)] + [(e.name, e.cells, e.base or SOLUTIONS) for e in load_corpus(CORPUS)]
     students, turn = [], 0
     for i in range(count):
         if i % RELEASE_EVERY == RELEASE_OFFSET:

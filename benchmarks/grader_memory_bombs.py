@@ -44,9 +44,14 @@ sys.path.insert(0, str(ROOT))
 
 import nbformat  # noqa: E402
 
-from autograder.layout import ASSIGNMENT, SOLUTIONS, submission_folder  # noqa: E402
+from autograder.assignments import find_assignment  # noqa: E402
+from autograder.layout import submission_folder  # noqa: E402
+
+#: The assignment benchmarked.
+LINEAR = find_assignment("linear_classifiers")
+ASSIGNMENT, RELEASE, SOLUTIONS, CORPUS = LINEAR.id, LINEAR.release, LINEAR.source, LINEAR.corpus
 from autograder.parts import nbgrader_meta  # noqa: E402
-from autograder.selftest import write_submission  # noqa: E402
+from autograder.authoring.selftest import write_submission  # noqa: E402
 
 #: What each submission may cost: a set of parts, or "all" (its own submission).
 MAY_COST = {"honest": set(), "display_bomb": {"svm_loss_naive", "svm_loss_vectorized", "softmax_loss_vectorized"},
@@ -61,8 +66,8 @@ CHILD = r'''
 import json, sys
 from pathlib import Path
 import autograder
-from autograder.grading import grade_run
-import autograder.feedback, autograder.reports  # imported by grade_run: counted before grading
+from autograder.grading.run import grade_run
+import autograder.outputs.feedback, autograder.outputs.reports  # imported by grade_run: counted before grading
 
 def status_kb(field):
     return next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith(field + ":"))
@@ -105,7 +110,7 @@ def build(root: Path, name: str) -> Path:
         nbformat.write(nb, path)
     elif name == "zip_bomb":
         notebook = next(write_submission(root / "scratch", name, {}, SOLUTIONS).glob("*.ipynb"))
-        folder = submission_folder(subs, name)
+        folder = submission_folder(subs, name, ASSIGNMENT)
         folder.mkdir(parents=True)
         for k in range(1, 7):  # 1_filler.zip ... 5_filler.zip, then 6_work.zip with the notebook
             path = folder / (f"{k}_filler.zip" if k < 6 else "6_work.zip")

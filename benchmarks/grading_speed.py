@@ -26,9 +26,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from autograder.demo import build_samples  # noqa: E402
-from autograder.grading import grade_all  # noqa: E402
-from autograder.layout import ASSIGNMENT, RELEASE, ROOT, SOLUTIONS  # noqa: E402
+from autograder.authoring.demo import build_samples  # noqa: E402
+from autograder.grading.executors import grade_all  # noqa: E402
+from autograder.assignments import find_assignment  # noqa: E402
+from autograder.layout import ROOT  # noqa: E402
+
+#: The assignment benchmarked.
+LINEAR = find_assignment("linear_classifiers")
+ASSIGNMENT, RELEASE, SOLUTIONS, CORPUS = LINEAR.id, LINEAR.release, LINEAR.source, LINEAR.corpus
 
 NBGRADER_CONFIG = """\
 c = get_config()
@@ -82,7 +87,7 @@ def main() -> None:
         course = Path(tmp) / "course"
         submitted = nbgrader_course(course, env)
 
-        samples = build_samples(Path(tmp) / "samples", RELEASE)
+        samples = build_samples(LINEAR, Path(tmp) / "samples", RELEASE)
         kinds = sorted(p.name for p in samples.iterdir())
         students = []
         for i in range(args.submissions):

@@ -22,7 +22,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 import nbformat  # noqa: E402
 from handout import NOTEBOOK, answered, copy_handout, selfcheck  # noqa: E402
 
-from autograder.selftest import CORPUS, parse_entry  # noqa: E402
+from autograder.assignments import find_assignment  # noqa: E402
+from autograder.authoring.selftest import parse_entry  # noqa: E402
+
+CORPUS = find_assignment("linear_classifiers").corpus
 
 
 def timed(folder: Path, notebook: str) -> tuple[float, str]:

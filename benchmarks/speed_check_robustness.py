@@ -35,13 +35,19 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from autograder.bridge import Bridge  # noqa: E402
+from autograder.sandbox.bridge import Bridge  # noqa: E402
 from autograder.checks import Context  # noqa: E402
 from autograder.checks import vectorization  # noqa: E402
 from autograder.checks.loops import find_loops  # noqa: E402
 from autograder.reference import load_reference  # noqa: E402
-from autograder.sandbox import Sandbox  # noqa: E402
-from autograder.selftest import CORPUS, load_corpus  # noqa: E402
+from autograder.sandbox.kernel import Sandbox  # noqa: E402
+from autograder.assignments import find_assignment  # noqa: E402
+from autograder.authoring.selftest import load_corpus  # noqa: E402
+from autograder.checks import grading_package  # noqa: E402
+
+LINEAR = find_assignment("linear_classifiers")
+CORPUS, SOLUTIONS = LINEAR.corpus, LINEAR.source
+LOSS_TIMING = grading_package(SOLUTIONS).losses.LOSS_TIMING
 
 # Loops over examples and over classes, each vectorized inside the loop body.
 DISGUISED = r'''
@@ -115,7 +121,7 @@ def subjects(reference: dict) -> list:
     for name, part, wanted in [("svm_per_example", "svm_loss_vectorized", False), ("svm_sleeps", "svm_loss_vectorized", None),
                                ("svm_per_class", "svm_loss_vectorized", None)]:
         found.append((name, name, None, part, wanted))
-    for entry in load_corpus():
+    for entry in load_corpus(CORPUS):
         correct = not entry.lose and (entry.name.startswith(("must_pass", "independent")))
         wanted = True if correct else False if entry.name in SLOW_ENTRIES else None if entry.name in CLASS_LOOP_ENTRIES else "skip"
         if wanted == "skip":
@@ -193,8 +199,8 @@ def measure(args, condition: str, reference: dict, cells: dict) -> tuple[dict, d
                     ctx = Context(bridge=bridge, source="", reference=reference,
                                   rng=np.random.default_rng([run, len(alias)]), seed=run)
                     naive = reference[part.replace("vectorized", "naive")]
-                    measured = [vectorization.measure_speed(ctx, alias, naive, shape, reference[part])
-                                for shape in vectorization.SPEED_SHAPES]
+                    measured = [vectorization.measure_speed(ctx, alias, naive, shape, LOSS_TIMING, reference[part])
+                                for shape in LOSS_TIMING.shapes]
                     results[label, clock].append(None if any(isinstance(m, str) for m in measured)
                                                  else min(m[0] for m in measured))
                 box.cpu_seconds = cpu_seconds
@@ -202,7 +208,9 @@ def measure(args, condition: str, reference: dict, cells: dict) -> tuple[dict, d
                     for part in PARTS if module is not None else ():
                         ctx = Context(bridge=bridge, source="", reference=reference, rng=np.random.default_rng(run), seed=run)
                         clock = time.perf_counter()
-                        verdict = module.speed_check(ctx, part, reference[part.replace("vectorized", "naive")], weight=2)
+                        naive = reference[part.replace("vectorized", "naive")]
+                        verdict = (module.speed_check(ctx, part, naive, weight=2, timing=LOSS_TIMING)
+                                   if hasattr(module, "Timing") else module.speed_check(ctx, part, naive, weight=2))
                         costs[version].append(time.perf_counter() - clock)
                         if not verdict.passed:
                             print(f"  note: {version}: the reference {part} failed the speed check: {verdict.message}")
@@ -231,7 +239,7 @@ def report(condition: str, args, results: dict, costs: dict, reference: dict, ce
     where = (f"{args.load} busy processes" if condition == "load" else
              "a sandboxed neighbour kernel keeping 40 busy processes (own sessions) running")
     print(f"\n## beside {where}, on a {os.cpu_count()}-core machine: {args.runs} runs each, "
-          f"factor required {vectorization.SPEED_FACTOR:g}x, shapes {list(vectorization.SPEED_SHAPES)}\n")
+          f"factor required {vectorization.SPEED_FACTOR:g}x, shapes {list(LOSS_TIMING.shapes)}\n")
     print("| function | time expected to | wrong verdicts of time (CPU / wall) | CPU ratio: min / median / max "
           "| wall ratio: min / median / max | loop check | speed credit as graded: wrong (CPU) |")
     print("| --- | --- | --- | --- | --- | --- | --- |")
@@ -273,10 +281,9 @@ def main() -> None:
 
     import nbformat
 
-    from autograder.layout import SOLUTIONS
     from autograder.parts import nbgrader_meta
 
-    reference = load_reference()
+    reference = load_reference(SOLUTIONS)
     cells = {nbgrader_meta(c).get("grade_id"): c.source
              for p in SOLUTIONS.glob("*.ipynb") for c in nbformat.read(p, as_version=4).cells}
     for condition in args.conditions.split(","):

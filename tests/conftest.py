@@ -1,5 +1,5 @@
 """Shared fixtures: submissions built in code from the release (or the reference) with some
-cells replaced (by autograder.selftest.write_submission, as the selftest builds its corpus).
+cells replaced (by autograder.authoring.selftest.write_submission, as the selftest builds its corpus).
 
 hypothesis is imported up front: its pytest plugin otherwise imports it in the terminal summary,
 after minutes of kernels and finalizers, where CPython 3.11's ast.parse can fail spuriously
@@ -14,7 +14,7 @@ import hypothesis  # noqa: F401  imported (and assertion-rewritten) now, not laz
 import pytest
 
 from linear import RELEASE
-from autograder.selftest import write_submission
+from autograder.authoring.selftest import write_submission
 
 
 #: The whole-corpus selftest of every assignment, started as soon as the run is known to include
@@ -30,7 +30,7 @@ def pytest_collection_modifyitems(session, config, items):
     global selftest_run
     selected = {item.callspec.id for item in items if SELFTEST in item.nodeid}
     if selected:
-        from autograder import selftest
+        from autograder.authoring import selftest
 
         from autograder.assignments import all_assignments
 

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from autograder.bridge import Bridge, decode, encode
-from autograder.sandbox import Sandbox
+from autograder.sandbox.bridge import Bridge, decode, encode
+from autograder.sandbox.kernel import Sandbox
 
 
 @pytest.fixture(scope="module")

@@ -12,10 +12,11 @@ import pytest
 from distributed import LocalCluster
 
 from linear import PARTLY_WRONG
-from autograder.grading import ClusterError, cluster_problems, grade_all, grade_run
+from autograder.grading.executors import ClusterError, cluster_problems, grade_all
+from autograder.grading.run import grade_run
 from linear import RELEASE, SOLUTIONS
-from autograder.progress import GradeProgress
-from autograder.reports import student_report
+from autograder.outputs.progress import GradeProgress
+from autograder.outputs.reports import student_report
 
 BROKEN = "def rel_error(x, y):\n    return x - y)\n"
 

@@ -8,16 +8,17 @@ from hypothesis import given
 from hypothesis import strategies as st
 from nbgrader.exchange.abc.exchange import Exchange
 
-from autograder import export
+from autograder.outputs import export
 from autograder.checks import CheckResult
-from autograder.feedback import feedback_path
-from autograder.grading import grade_run, kit_fingerprint, record_fingerprint
+from autograder.outputs.feedback import feedback_path
+from autograder.grading.run import grade_run
+from autograder.grading.store import kit_fingerprint, record_fingerprint
 from autograder.intake import Submission
-from autograder.lateness import MISSING, PERIODS, Amount, LatePolicy, parse_duration, read_timestamp
+from autograder.outputs.lateness import MISSING, PERIODS, Amount, LatePolicy, parse_duration, read_timestamp
 from autograder.parts import load_parts
 from linear import SOLUTIONS
-from autograder.reports import OutputFolder
-from autograder.scoring import PartResult, StudentGrade
+from autograder.grading.store import OutputFolder
+from autograder.grading.scoring import PartResult, StudentGrade
 
 UTC = dt.UTC
 DEADLINE = dt.datetime(2026, 11, 20, 23, 59, tzinfo=UTC)

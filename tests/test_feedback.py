@@ -13,13 +13,13 @@ import pytest
 
 from autograder import checks as checks_module
 from autograder.checks import CheckResult
-from autograder.feedback import feedback_path, render_feedback, write_feedback
-from autograder.grading import grade_all
-from autograder.lateness import Lateness
+from autograder.outputs.feedback import feedback_path, render_feedback, write_feedback
+from autograder.grading.executors import grade_all
+from autograder.outputs.lateness import Lateness
 from linear import RELEASE, SOLUTIONS
 from autograder.parts import nbgrader_meta
-from autograder.scoring import PartResult, StudentGrade
-from autograder.selftest import parse_entry, write_submission
+from autograder.grading.scoring import PartResult, StudentGrade
+from autograder.authoring.selftest import parse_entry, write_submission
 from linear import CORPUS
 
 HOSTILE = "<img src=x onerror=alert(1)> & <script>alert(2)</script>"

@@ -20,15 +20,16 @@ from nbgrader.plugins.export import CsvExportPlugin
 from nbgrader.server_extensions.formgrader import handlers
 from traitlets.config import Config
 
-from autograder import gradebook
+from autograder.outputs import gradebook
 from autograder.checks import CheckResult
 from linear import PARTLY_WRONG
-from autograder.grading import grade_run
+from autograder.grading.run import grade_run
 from autograder.layout import submission_folder
 from linear import ASSIGNMENT, SOLUTIONS
 from autograder.parts import load_parts
-from autograder.reports import OutputFolder
-from autograder.scoring import PartResult, StudentGrade
+from autograder.grading.store import OutputFolder, kit_fingerprint, record_fingerprint
+from autograder.intake import Submission
+from autograder.grading.scoring import PartResult, StudentGrade
 from tests.postgres_server import PostgresMissing, running_postgres, server_bin
 
 PARTS = {p.name: p.points for p in load_parts(SOLUTIONS)}
@@ -70,10 +71,12 @@ def made_up_grade(student_id: str, failed: dict) -> StudentGrade:
     return StudentGrade(student_id, seed=1, parts=parts)
 
 
-def save(out: Path, grades: list[StudentGrade]) -> None:
-    folder = OutputFolder(out)
+def save(out: Path, grades: list[StudentGrade], submitted: Path) -> None:
+    """Store ``grades`` in OUT as made from the submissions in ``submitted`` as they are now."""
+    folder, kit = OutputFolder(out), kit_fingerprint(SOLUTIONS)
     for grade in grades:
-        folder.save(grade, fingerprint="test")
+        submission = Submission(grade.student_id, submission_folder(submitted, grade.student_id, ASSIGNMENT))
+        folder.save(grade, record_fingerprint(submission, 0, kit))
     folder.write_csv(grades)
 
 
@@ -92,11 +95,11 @@ def rows(db_url: str) -> tuple:
         return len(gb.students), gb.db.query(SubmittedAssignment).count(), gb.db.query(Grade).count()
 
 
-def test_grades_reach_nbgrader_export_and_exporting_again_updates_them(db_url, tmp_path):
-    out = tmp_path / "out"
-    save(out, [made_up_grade("ada", {}), made_up_grade("bob", {"rel_error": 2, "svm_loss_vectorized": 1})])
-    assert gradebook.main(out=out, db_url=db_url) == 0
-    assert MAX_SCORE == 106
+def test_grades_reach_nbgrader_export_and_exporting_again_updates_them(db_url, tmp_path, submissions):
+    out, root = tmp_path / "out", submissions.root
+    submissions("ada"), submissions("bob")
+    save(out, [made_up_grade("ada", {}), made_up_grade("bob", {"rel_error": 2, "svm_loss_vectorized": 1})], root)
+    assert gradebook.main(out=out, db_url=db_url, submissions=root) == 0
     bob_score = 100 - PARTS["rel_error"] - PARTS["svm_loss_vectorized"] / 2
     assert exported(db_url, tmp_path / "1.csv") == {"ada": (100, MAX_SCORE), "bob": (bob_score, MAX_SCORE)}
 
@@ -117,8 +120,8 @@ def test_grades_reach_nbgrader_export_and_exporting_again_updates_them(db_url, t
     assert counts == (2, 2, 2 * (len(PARTS) + len(WRITTEN)))
 
     # bob's rel_error is regraded after a fix (his svm_loss_vectorized is not); both are exported again
-    save(out, [made_up_grade("ada", {}), made_up_grade("bob", {"svm_loss_vectorized": 1})])
-    assert gradebook.main(out=out, db_url=db_url) == 0
+    save(out, [made_up_grade("ada", {}), made_up_grade("bob", {"svm_loss_vectorized": 1})], root)
+    assert gradebook.main(out=out, db_url=db_url, submissions=root) == 0
     assert rows(db_url) == counts
     bob_score = 100 - (PARTS["rel_error"] - 1) - (PARTS["svm_loss_vectorized"] - 10)  # a grader's score wins
     assert exported(db_url, tmp_path / "2.csv") == {"ada": (101.5, MAX_SCORE), "bob": (bob_score, MAX_SCORE)}
@@ -166,3 +169,15 @@ def test_a_graded_submission_shows_in_nbgrader_export_and_the_formgrader(submiss
         "notebook_path": str(placed)})
     for name in WRITTEN:
         assert f'id="{name}"' in html, f"no score box for {name}"
+
+
+def test_a_grade_made_from_another_submission_is_not_written(db_url, tmp_path, submissions, capsys):
+    out, root = tmp_path / "out", submissions.root
+    submissions("ada"), submissions("bob")
+    save(out, [made_up_grade("ada", {}), made_up_grade("bob", {})], root)
+    notebook = next(submission_folder(root, "bob", ASSIGNMENT).glob("*.ipynb"))
+    notebook.write_text(notebook.read_text().replace("raise NotImplementedError", "return 0  # changed after grading", 1))
+    assert gradebook.main(out=out, db_url=db_url, submissions=root) == 1
+    err = capsys.readouterr().err
+    assert "not graded in" in err and "bob" in err and "ada" not in err, err
+    assert rows(db_url) == (0, 0, 0)  # nothing written, not even ada

@@ -10,11 +10,11 @@ import zipfile
 import jsonschema
 import pytest
 
-from autograder import gradescope
+from autograder.outputs import gradescope
 from autograder.checks import CheckResult
 from linear import ASSIGNMENT, SOLUTIONS
 from autograder.parts import load_parts
-from autograder.scoring import PartResult, StudentGrade
+from autograder.grading.scoring import PartResult, StudentGrade
 
 PARTS = {p.name: p.points for p in load_parts(SOLUTIONS)}
 NOTEBOOK = "linear_classifiers.ipynb"
@@ -84,7 +84,7 @@ def run_autograder(bundle, tmp_path, upload: dict) -> dict:
 def test_the_bundle_holds_the_scripts_at_its_root_and_the_kit_without_tests(bundle):
     names = zipfile.ZipFile(bundle).namelist()
     for name in ("setup.sh", "run_autograder", "requirements.txt", f"solutions/linear_classifiers/{NOTEBOOK}",
-                 "autograder/grading.py", "solutions/linear_classifiers/grading/losses.py", "data_scripts/digits.py"):
+                 "autograder/grading/submission.py", "solutions/linear_classifiers/grading/losses.py", "data_scripts/digits.py"):
         assert name in names
     assert not [n for n in names if n.startswith(("tests/", ".venv/", "out/")) or "__pycache__" in n or "/corpus/" in n]
     assert {n.split("/")[1] for n in names if n.startswith("solutions/")} == {ASSIGNMENT}  # this assignment only
@@ -112,11 +112,11 @@ def test_the_kernel_is_kept_from_the_whole_root_and_a_grader_failure_still_write
         seen.update(options, notebooks=[p.name for p in submission.folder.parent.rglob("*.ipynb")])
         raise MemoryError("grader out of memory")
 
-    monkeypatch.setattr("autograder.grading.grade_submission", failing)
+    monkeypatch.setattr("autograder.grading.submission.grade_submission", failing)
     (tmp_path / "submission").mkdir()
     (tmp_path / "submission" / "hw.ipynb").write_text("{}")
     (tmp_path / "submission" / "link.ipynb").symlink_to(SOLUTIONS / NOTEBOOK)
-    assert gradescope.run(tmp_path) == 1
+    assert gradescope.run(tmp_path, assignment=ASSIGNMENT) == 1
     assert str(tmp_path) in seen["hide"] and seen["notebooks"] == ["hw.ipynb"]  # links are not copied
     results = json.loads((tmp_path / "results" / "results.json").read_text(encoding="utf-8"))
     jsonschema.validate(results, RESULTS_SCHEMA)

@@ -14,11 +14,11 @@ import pytest
 
 from autograder.cli import main as cli_main
 from linear import PARTLY_WRONG
-from autograder.grading import grade_all
+from autograder.grading.executors import grade_all
 from autograder.layout import submission_folder
 from linear import ASSIGNMENT, SOLUTIONS
 from autograder.parts import load_parts
-from autograder.reports import student_report
+from autograder.outputs.reports import student_report
 
 PARTS = {p.name: p.points for p in load_parts(SOLUTIONS)}
 
@@ -118,7 +118,7 @@ def test_cli_reports_a_missing_folder_clearly(tmp_path, capsys):
 
 
 def test_a_submission_over_its_time_budget_gets_zero_for_the_parts_not_yet_checked(submissions):
-    from autograder.grading import grade_submission
+    from autograder.grading.submission import grade_submission
     from autograder.intake import find_submissions
 
     submissions("slow", base=SOLUTIONS)
@@ -200,7 +200,8 @@ def test_a_wrong_gradient_while_timed_is_called_a_wrong_gradient(submissions):
 def test_a_grader_whose_kernels_cannot_start_stops_before_grading_anyone(submissions, monkeypatch, tmp_path, capsys):
     import json
 
-    from autograder import preflight, sandbox
+    from autograder.sandbox import preflight
+    from autograder.sandbox import kernel as sandbox
 
     submissions("someone", base=SOLUTIONS)
     spec = tmp_path / "kernels"
@@ -218,7 +219,9 @@ def test_a_grader_whose_kernels_cannot_start_stops_before_grading_anyone(submiss
 
 
 def test_a_grade_the_grader_failed_to_make_is_made_by_the_next_run(submissions, monkeypatch, tmp_path):
-    from autograder import grading
+    from autograder.grading import executors as grading
+    from autograder.grading.run import grade_run
+    from autograder.grading.scoring import GRADER_FAILED
 
     submissions("unlucky", base=SOLUTIONS)
     out = tmp_path / "out"
@@ -228,16 +231,16 @@ def test_a_grade_the_grader_failed_to_make_is_made_by_the_next_run(submissions, 
         raise MemoryError("the worker ran out of memory")
 
     monkeypatch.setattr(grading, "grade_submission", broken)
-    (first,) = grading.grade_run(submissions.root, out)
-    assert first.score == 0 and grading.GRADER_FAILED in first.parts[0].problem
+    (first,) = grade_run(submissions.root, out)
+    assert first.score == 0 and GRADER_FAILED in first.parts[0].problem
     monkeypatch.setattr(grading, "grade_submission", real)
-    (second,) = grading.grade_run(submissions.root, out)  # not kept: graded again
+    (second,) = grade_run(submissions.root, out)  # not kept: graded again
     assert second.score == second.max_score, student_report(second)
 
 
 @pytest.mark.slow
 def test_a_slow_call_cannot_overrun_the_time_budget(submissions):
-    from autograder.grading import grade_submission
+    from autograder.grading.submission import grade_submission
     from autograder.intake import find_submissions
 
     sleeper = "def rel_error(x, y):\n    import time\n    time.sleep(60)\n    return 0.0\n"
@@ -289,7 +292,7 @@ def test_odd_hand_ins_are_said_once_and_counted_in_the_summary(submissions, tmp_
 
 @pytest.mark.slow
 def test_the_exit_status_says_whether_some_or_no_submission_could_be_graded(submissions, monkeypatch, tmp_path, capsys):
-    from autograder import grading
+    from autograder.grading import executors as grading
 
     submissions("lucky", base=SOLUTIONS)
     submissions("unlucky", base=SOLUTIONS)

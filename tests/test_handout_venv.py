@@ -14,10 +14,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder.grading import grade_all
+from autograder.grading.executors import grade_all
 from autograder.layout import ROOT
 from linear import RELEASE
-from autograder.selftest import parse_entry
+from autograder.authoring.selftest import parse_entry
 from linear import CORPUS
 from handout import NOTEBOOK, answered, copy_handout, selfcheck
 

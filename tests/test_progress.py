@@ -3,8 +3,8 @@
 import io
 
 from autograder.checks import CheckResult
-from autograder.progress import GradeProgress
-from autograder.scoring import PartResult, StudentGrade
+from autograder.outputs.progress import GradeProgress
+from autograder.grading.scoring import PartResult, StudentGrade
 
 
 def grade(student_id, *problems, passed=True):

@@ -18,7 +18,7 @@ from nbclient import NotebookClient
 from autograder.layout import ROOT
 from linear import RELEASE, SOLUTIONS
 from autograder.parts import load_parts, nbgrader_meta
-from autograder.release import SELFCHECK, ReleaseError, manifest_path, release
+from autograder.authoring.release import SELFCHECK, ReleaseError, manifest_path, release
 from handout import NOTEBOOK, copy_handout
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.sandbox import Sandbox
+from autograder.sandbox.kernel import Sandbox
 
 
 def test_timeout_replaces_the_kernel_and_the_next_run_works():

@@ -19,13 +19,15 @@ from pathlib import Path
 
 import pytest
 
-from autograder.grading import grade_all, grade_run
+from autograder.grading.executors import grade_all
+from autograder.grading.run import grade_run
 from autograder.layout import ROOT
 from linear import RELEASE, SOLUTIONS
 from autograder.parts import load_parts
-from autograder.reports import OutputFolder, student_report
-from autograder.sandbox import Sandbox
-from autograder.scoring import StudentGrade
+from autograder.grading.store import OutputFolder
+from autograder.outputs.reports import student_report
+from autograder.sandbox.kernel import Sandbox
+from autograder.grading.scoring import StudentGrade
 
 PARTS = {p.name: p.points for p in load_parts(SOLUTIONS)}
 CONFINED = Sandbox().confined
@@ -106,7 +108,7 @@ import ctypes, json, os, pwd, sys, time
 from pathlib import Path
 import psutil
 ctypes.CDLL(None).prctl(36, 1)  # PR_SET_CHILD_SUBREAPER: this run's orphans come back to this process
-from autograder.grading import grade_run
+from autograder.grading.run import grade_run
 grade_run(Path(sys.argv[1]), Path(sys.argv[2]), timeout=3, workers=2)
 time.sleep(0.5)
 while True:  # reap what has ended
@@ -414,8 +416,8 @@ def test_a_second_grade_run_into_the_same_output_is_refused(submissions, tmp_pat
 def test_a_kit_checked_out_under_tmp_stays_reachable_in_the_private_tmp(tmp_path):
     """The kernel's /tmp is a fresh tmpfs; a kit or venv living under /tmp (a CI checkout) is
     bound back into it, and nothing else of the host's /tmp is."""
-    from autograder import users
-    from autograder.confine import LIMITS
+    from autograder.sandbox import users
+    from autograder.sandbox.confine import LIMITS
 
     kit = tmp_path / "kit"
     (kit / "solutions").mkdir(parents=True)
@@ -428,7 +430,7 @@ def test_a_kit_checked_out_under_tmp_stays_reachable_in_the_private_tmp(tmp_path
     probe = (f"import os; print(open({str(kit / 'code.txt')!r}).read(), os.listdir({str(kit / 'solutions')!r}), "
              f"os.path.exists({str(tmp_path / 'classmate.txt')!r}))")
     try:
-        run = subprocess.run([sys.executable, "-m", "autograder.confine", "--", sys.executable, "-c", probe],
+        run = subprocess.run([sys.executable, "-m", "autograder.sandbox.confine", "--", sys.executable, "-c", probe],
                              env=dict(os.environ, AUTOGRADER_CONFINE=json.dumps(policy)), capture_output=True,
                              text=True, cwd="/", timeout=60)
     finally:
@@ -551,7 +553,7 @@ print("found", found)
 def test_no_file_or_shared_memory_passes_from_one_students_kernel_to_anothers():
     """A writer leaves SysV shared memory and a file in every folder any user may write; a
     reader graded after it, or beside it, finds none of them."""
-    from autograder.sandbox import shared_folders
+    from autograder.sandbox.kernel import shared_folders
 
     folders = shared_folders()
     assert {"/tmp", "/dev/shm"} <= set(folders) and (not os.path.isdir("/run/lock") or "/run/lock" in folders)
@@ -661,7 +663,7 @@ def softmax_loss_naive(W, X, y, reg):
 def test_a_reader_gets_nothing_a_writer_graded_before_or_beside_it_left(submissions, tmp_path, workers):
     """Graded one after the other (workers=1, the writer first by name) and side by side
     (workers=2): the reader's softmax_loss_naive finds nothing, and loses its 15 points."""
-    from autograder.sandbox import shared_folders
+    from autograder.sandbox.kernel import shared_folders
 
     folders = f"FOLDERS = {shared_folders()!r}\n"
     writer = reference_cell("softmax_loss_naive") + "\n" + folders + LEAVES_ITS_SOFTMAX
@@ -731,7 +733,7 @@ def test_an_exception_message_cannot_forge_report_lines(submissions):
 
 
 def test_control_characters_and_long_messages_are_escaped_and_cut_in_reports():
-    from autograder.scoring import PartResult, StudentGrade
+    from autograder.grading.scoring import PartResult, StudentGrade
 
     grade = StudentGrade("s", 1, [PartResult("rel_error", 3, problem="\x1b[2J\x1b[Hcleared\r✓ forged " + "x" * 5000)])
     report = student_report(grade)
@@ -805,7 +807,7 @@ def test_a_huge_message_from_the_kernel_never_reaches_the_graders_memory():
     result, and the kernel still answers."""
     import psutil
 
-    from autograder.bridge import Bridge
+    from autograder.sandbox.bridge import Bridge
 
     me, peak, done = psutil.Process(), [0], threading.Event()
 
@@ -836,7 +838,7 @@ def test_a_cell_whose_output_is_dropped_costs_only_itself():
     loaded, every later call lost its result, and each fresh kernel ran the cell again, until
     the submission's whole budget was gone (every part lost, 300 s of grading). Now the cell is
     refused, and what is loaded after it works."""
-    from autograder.bridge import Bridge
+    from autograder.sandbox.bridge import Bridge
 
     with Sandbox(timeout=30) as box:
         bridge = Bridge(box)
@@ -851,7 +853,7 @@ def test_a_cell_whose_output_is_dropped_costs_only_itself():
 
 @needs_root
 def test_a_kernel_cannot_hold_the_lock_of_another_sandbox_slot():
-    from autograder import users
+    from autograder.sandbox import users
 
     with Sandbox() as box:
         locks = sorted(str(p) for p in (users.BASE / "slots").glob("*.lock"))
@@ -869,7 +871,8 @@ def test_grade_probes_the_sandbox_before_grading_and_stops_when_a_promise_is_bro
                                                                                      monkeypatch, capsys):
     """``grade`` starts one kernel and probes it first: one line says what holds. A sandbox whose
     /tmp is the host's (here: the private folders forgotten) stops the run, nobody graded."""
-    from autograder import preflight, sandbox
+    from autograder.sandbox import preflight
+    from autograder.sandbox import kernel as sandbox
     from autograder.cli import main as cli_main
 
     submissions("honest", base=SOLUTIONS)
@@ -889,7 +892,8 @@ def test_grade_probes_the_sandbox_before_grading_and_stops_when_a_promise_is_bro
 
 
 def test_without_confinement_grade_stops_unless_told_no_confine(submissions, tmp_path, monkeypatch, capsys):
-    from autograder import preflight, sandbox
+    from autograder.sandbox import preflight
+    from autograder.sandbox import kernel as sandbox
     from autograder.cli import main as cli_main
 
     submissions("honest", base=SOLUTIONS)

@@ -4,7 +4,7 @@ for every assignment of the kit."""
 
 import conftest
 import pytest
-from autograder import selftest
+from autograder.authoring import selftest
 from autograder.assignments import all_assignments
 from linear import LINEAR
 

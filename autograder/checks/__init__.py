@@ -22,7 +22,7 @@ from typing import Callable
 
 import numpy as np
 
-from autograder.bridge import Bridge
+from autograder.sandbox.bridge import Bridge
 
 
 @dataclasses.dataclass

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.bridge import Reply, Value
+from autograder.sandbox.bridge import Reply, Value
 
 
 class Unusable(Exception):

@@ -8,7 +8,7 @@ looping, and the measurement catches loops over examples that the check cannot s
 The speed check times the student's function in its kernel *from the grader's side*, so that
 nothing in the kernel can fake the clock, against the naive reference in the grader's process,
 on fresh inputs each repeat, as a ratio of minimums over repeats. Where the kernel has a control
-group (autograder/cgroup.py: the grader runs as root on Linux) the ratio is of times that busy
+group (autograder/sandbox/cgroup.py: the grader runs as root on Linux) the ratio is of times that busy
 neighbours cannot move: for the student, the CPU the kernel's processes used during the request,
 all of them, plus the time the kernel was blocked (a sleep uses no CPU, but is not fast): the
 request's wall time less the main thread's time on a CPU and every wait for a CPU of the

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.bridge import Reply
+from autograder.sandbox.bridge import Reply
 from autograder.checks import CheckResult, Context, checks_for, vectorization
 from autograder.checks.values import Unusable, describe_case, loss_pair, reply_failure
 

@@ -5,7 +5,7 @@ programming assignment's autograder: setup.sh and run_autograder at its root, wi
 code (autograder/, data_scripts/), the source notebooks (the grader's reference) and
 requirements.txt. Gradescope unzips it into /autograder/source and runs setup.sh once, as root,
 when it builds the image; for every upload it puts the student's files in
-/autograder/submission and runs run_autograder, which runs ``python -m autograder.gradescope``:
+/autograder/submission and runs run_autograder, which runs ``python -m autograder.outputs.gradescope``:
 
   1. lay the upload out as a one-student SUBMISSIONS folder (intake then finds the notebook
      under another name, in a subfolder, or inside a zip, as for any submission);
@@ -30,7 +30,7 @@ from pathlib import Path
 
 from autograder.assignments import Assignment, find_assignment
 from autograder.layout import ROOT
-from autograder.scoring import PartResult, StudentGrade
+from autograder.grading.scoring import PartResult, StudentGrade
 
 #: The Gradescope root, as Gradescope lays it out (override with $AUTOGRADER_ROOT).
 DEFAULT_ROOT = Path("/autograder")
@@ -71,7 +71,7 @@ set -euo pipefail
 root=${{AUTOGRADER_ROOT:-/autograder}}
 cd "$root/source"
 export AUTOGRADER_ROOT="$root" PYTHONPATH="$root/source"
-exec "${{AUTOGRADER_PYTHON:-{VENV}/bin/python}}" -m autograder.gradescope
+exec "${{AUTOGRADER_PYTHON:-{VENV}/bin/python}}" -m autograder.outputs.gradescope
 """
 
 
@@ -125,16 +125,16 @@ def gradescope_root() -> Path:
     return Path(os.environ.get("AUTOGRADER_ROOT", DEFAULT_ROOT))
 
 
-def run(root: Path | None = None) -> int:
+def run(root: Path | None = None, assignment: str | None = None) -> int:
     """Grade the upload in ROOT/submission and write ROOT/results/results.json. A failure of
     the grader itself still writes a results.json (0 points, saying so) and returns 1."""
-    from autograder.grading import grade_submission
+    from autograder.grading.submission import grade_submission
     from autograder.intake import Submission
     from autograder.parts import load_parts
 
     root = Path(root or gradescope_root())
     started = time.perf_counter()
-    assignment = find_assignment()  # the bundle holds one
+    assignment = find_assignment(assignment)  # the bundle holds one
     parts = load_parts(assignment.source)
     with tempfile.TemporaryDirectory(prefix="autograder-gradescope-") as tmp:
         student_id = _student_id(root)
@@ -206,11 +206,9 @@ def results_json(grade: StudentGrade, hint: str = "", seconds: float = 0.0) -> d
 
 def _test(part: PartResult) -> dict:
     """One graded part as a Gradescope test: its checks, and for each failure why."""
-    lines = [f"✗ {part.problem}"] if part.problem else []
-    for check in part.checks:
-        lines.append(f"{'✓' if check.passed else '✗'} {check.name}")
-        if not check.passed and check.message:
-            lines.append(f"    {check.message}")
+    from autograder.outputs.reports import check_lines
+
+    lines = check_lines(part, indent="")
     return {
         "name": part.name,
         "score": part.points,

@@ -13,51 +13,32 @@ export stops and says whom to grade, so a CSV never mixes a new submission time 
 
 from __future__ import annotations
 
-import csv
-import io
 import sys
 from pathlib import Path
 
-from autograder.feedback import write_feedback
-from autograder.grading import kit_fingerprint, record_fingerprint
-from autograder.intake import Submission, find_submissions
-from autograder.lateness import Lateness, LatePolicy, read_timestamp
-from autograder.reports import OutputFolder, write_atomic
-from autograder.scoring import StudentGrade
+from autograder.outputs.feedback import write_feedback
+from autograder.intake import find_submissions
+from autograder.outputs.lateness import Lateness, LatePolicy, read_timestamp
+from autograder.grading.store import OutputFolder, stored_grades, write_atomic
+from autograder.outputs.reports import csv_text, number
+from autograder.grading.scoring import StudentGrade
 
 COLUMNS = ["student_id", "submitted_at", "late_by_hours", "raw_score", "late_penalty", "final_score", "max_score"]
-
-
-def stored_grades(folder: OutputFolder, found: list[Submission], base_seed: int,
-                  source: Path) -> tuple[list[StudentGrade], list[str]]:
-    """The grades stored for ``found`` (in order), and the ids of the students without a current
-    one (graded from another submission, kit, seed or assignment ``source``)."""
-    kit = kit_fingerprint(source)
-    grades, stale = [], []
-    for submission in found:
-        grade = folder.load(submission.student_id, record_fingerprint(submission, base_seed, kit))
-        if grade is None:
-            stale.append(submission.student_id)
-        else:
-            grades.append(grade)
-    return grades, stale
 
 
 def export_csv(grades: list[StudentGrade], lateness: dict[str, Lateness]) -> str:
     """The CSV text: one row per grade; ``lateness`` by student id (a student not in it: no
     timestamp read, no penalty)."""
     names = [p.name for p in grades[0].parts] if grades else []
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([*COLUMNS, *names])
+    rows = []
     for grade in grades:
         late = lateness.get(grade.student_id, Lateness(None, None, 0.0))
         submitted = "" if late.submitted_at is None else late.submitted_at.isoformat(sep=" ", timespec="seconds")
-        hours = "" if late.late_by is None else _num(round(late.late_by.total_seconds() / 3600, 2))
-        writer.writerow([grade.student_id, submitted, hours, _num(grade.score), _num(round(late.penalty, 2)),
-                         _num(round(grade.score - late.penalty, 2)), _num(grade.max_score),
-                         *(_num(p.points) for p in grade.parts)])
-    return buffer.getvalue()
+        hours = "" if late.late_by is None else number(round(late.late_by.total_seconds() / 3600, 2))
+        rows.append([grade.student_id, submitted, hours, number(grade.score), number(round(late.penalty, 2)),
+                     number(round(grade.score - late.penalty, 2)), number(grade.max_score),
+                     *(number(p.points) for p in grade.parts)])
+    return csv_text([*COLUMNS, *names], rows)
 
 
 def main(*, submissions: Path, out: Path, csv_path: Path | None = None, deadline: str | None = None,
@@ -105,7 +86,3 @@ def main(*, submissions: Path, out: Path, csv_path: Path | None = None, deadline
         print(f"no timestamp.txt{treated}: {', '.join(untimed)}")
     print(f"feedback: {out / 'feedback'}/")
     return 0
-
-
-def _num(x: float) -> str:
-    return f"{x:g}"

@@ -20,8 +20,6 @@ never runs student code outside its sandbox, and the outputs stay those the stud
 
 from __future__ import annotations
 
-import csv
-import json
 import re
 import shutil
 import sys
@@ -30,11 +28,11 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.assignments import find_assignment, in_submissions, of_source
+from autograder.assignments import of_source
 from autograder.layout import submission_folder
 from autograder.parts import load_parts
-from autograder.reports import write_atomic
-from autograder.scoring import StudentGrade
+from autograder.grading.store import write_atomic
+from autograder.grading.scoring import StudentGrade
 
 #: nbgrader's own default; the course row assignments must point to (PostgreSQL enforces it).
 COURSE_ID = "default_course"
@@ -44,24 +42,6 @@ class GradebookError(RuntimeError):
     """The grades cannot be written into the gradebook as they are; the message says why."""
 
 
-def read_grades(out: Path) -> list[StudentGrade]:
-    """The grades of the students of OUT/grades.csv (the last grade run), from their records in
-    OUT/results/<student_id>.json."""
-    out = Path(out)
-    table = out / "grades.csv"
-    if not table.is_file():
-        raise FileNotFoundError(f"no grades at {table}: run `python -m autograder grade SUBMISSIONS --out {out}` first")
-    with open(table, newline="", encoding="utf-8") as handle:
-        students = [row["student_id"] for row in csv.DictReader(handle)]
-    grades = []
-    for student_id in students:
-        record = out / "results" / f"{student_id}.json"
-        if not record.is_file():
-            raise FileNotFoundError(f"{table} lists {student_id} but {record} is missing: grade again into {out}")
-        grades.append(StudentGrade.from_dict(json.loads(record.read_text(encoding="utf-8"))["grade"]))
-    return grades
-
-
 def define_assignment(db_url: str, source: Path) -> None:
     """Create or update the assignment, its notebooks and cells in the database, with nbgrader's
     generate_assignment on the source notebooks."""
@@ -69,7 +49,7 @@ def define_assignment(db_url: str, source: Path) -> None:
     from nbgrader.apps import NbGraderAPI
     from traitlets.config import Config
 
-    from autograder.release import alembic_on_path
+    from autograder.authoring.release import alembic_on_path
 
     alembic_on_path()
     assignment_id = of_source(source).id
@@ -179,26 +159,42 @@ def export_grades(grades: list[StudentGrade], db_url: str, *, course: Path | Non
 
 
 def main(*, out: Path, db_url: str | None = None, course: Path | None = None, submissions: Path | None = None,
-         assignment: str | None = None) -> int:
-    """``python -m autograder gradebook OUT --db URL [--course DIR] [--submissions DIR]``."""
+         assignment: str | None = None, seed: int = 0) -> int:
+    """``python -m autograder gradebook OUT --db URL [--course DIR] [--submissions DIR]``: the
+    grades stored in OUT for the submissions as they are now (graded with ``seed``), into the
+    gradebook. Exit 1 (nothing written) when a submission has no current grade in OUT."""
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import SQLAlchemyError
+
+    from autograder.cli import assignment_of
+    from autograder.grading.store import OutputFolder, stored_grades
+    from autograder.intake import find_submissions
 
     if db_url is None:
         if course is None:
             print("error: give the gradebook's --db URL, or the --course whose gradebook.db to use", file=sys.stderr)
             return 2
         db_url = f"sqlite:///{Path(course).resolve() / 'gradebook.db'}"
+    if submissions is None and course is None:
+        print("error: give the graded --submissions folder (or the --course whose submitted/ it is): each stored "
+              "grade is checked against the submission as it is now", file=sys.stderr)
+        return 2
     try:
         shown = make_url(db_url).render_as_string(hide_password=True)
     except SQLAlchemyError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    grades = read_grades(out)
-    recorded = {g.assignment for g in grades if g.assignment}
-    if assignment is None and len(recorded) == 1:
-        assignment = recorded.pop()
-    chosen = find_assignment(assignment) if assignment or not submissions else in_submissions(submissions)
+    submissions = Path(submissions) if submissions is not None else Path(course) / "submitted"
+    chosen = assignment_of(submissions, assignment)
+    found = find_submissions(submissions, chosen.id)
+    folder = OutputFolder(out)
+    with folder.lock():
+        grades, stale = stored_grades(folder, found, seed, chosen.source)
+    if stale:
+        print(f"error: not graded in {out} as submitted now (new or changed submission, other kit or --seed): "
+              f"{', '.join(stale)}\nrun `python -m autograder grade {submissions} --out {out}"
+              f"{f' --seed {seed}' if seed else ''}` first; it grades only these", file=sys.stderr)
+        return 1
     try:
         notes = export_grades(grades, db_url, course=course, submissions=submissions, source=chosen.source)
     except GradebookError as exc:

@@ -1,6 +1,6 @@
 """Confinement of a student's kernel: run as the kernel's command prefix, then exec the kernel.
 
-    python -m autograder.confine -- python -m ipykernel_launcher -f CONNECTION_FILE
+    python -m autograder.sandbox.confine -- python -m ipykernel_launcher -f CONNECTION_FILE
 
 The policy arrives as JSON in the environment variable AUTOGRADER_CONFINE (removed before the
 kernel starts). On Linux, when started as root, it:
@@ -17,7 +17,7 @@ kernel starts). On Linux, when started as root, it:
      process and the first reaps its orphans (see enter_pid_namespace); it sees no process but
      its own, and signals none;
   4. drops to an unprivileged user (no supplementary groups), after joining the kernel's
-     control group (autograder/cgroup.py) when the policy names one;
+     control group (autograder/sandbox/cgroup.py) when the policy names one;
 then, in every case, sets resource limits (address space, CPU seconds, processes, file size,
 open files, no core dumps) and execs the kernel. Not root: steps 1-4 are skipped and said so
 in the policy's "confined" flag, which the grader reports.
@@ -216,7 +216,7 @@ def set_limits(limits: dict) -> None:
 
 def main(argv: list[str]) -> None:
     if "--" not in argv:
-        raise SystemExit("usage: python -m autograder.confine -- KERNEL COMMAND ...")
+        raise SystemExit("usage: python -m autograder.sandbox.confine -- KERNEL COMMAND ...")
     command = argv[argv.index("--") + 1:]
     policy = json.loads(os.environ.pop("AUTOGRADER_CONFINE", "{}"))
     uid, gid = policy.get("uid"), policy.get("gid")

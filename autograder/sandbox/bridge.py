@@ -23,7 +23,7 @@ import time
 
 import numpy as np
 
-from autograder.sandbox import MESSAGE_LIMIT, Outcome, Sandbox
+from autograder.sandbox.kernel import MESSAGE_LIMIT, Outcome, Sandbox
 
 #: The display mimetype that carries results out of the kernel.
 MIMETYPE = "application/x-autograder+json"

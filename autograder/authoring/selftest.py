@@ -34,10 +34,10 @@ import nbformat
 
 from autograder.assignments import Assignment, find_assignment
 from autograder.checks import grading_package
-from autograder.grading import grade_all
+from autograder.grading.executors import grade_all
 from autograder.layout import submission_folder
 from autograder.parts import load_parts, nbgrader_meta
-from autograder.reports import student_report
+from autograder.outputs.reports import student_report
 
 
 @dataclasses.dataclass

@@ -29,9 +29,9 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbclient.util import run_sync
 
-from autograder import users
-from autograder.cgroup import MEMORY_LIMIT, KernelCgroup
-from autograder.confine import LIMITS
+from autograder.sandbox import users
+from autograder.sandbox.cgroup import MEMORY_LIMIT, KernelCgroup
+from autograder.sandbox.confine import LIMITS
 from autograder.layout import ROOT
 
 #: The kit's folders a student's kernel must not see (hidden when the kernel is confined).
@@ -77,7 +77,7 @@ class Outcome:
 class Sandbox:
     """A Jupyter kernel in its own working directory, used as a context manager.
 
-    When the grader runs as root on Linux the kernel is confined (see autograder/confine.py):
+    When the grader runs as root on Linux the kernel is confined (see autograder/sandbox/confine.py):
     its own unprivileged user, no network, the kit's private folders and ``hide`` invisible,
     resource limits, and a size-limited working directory; every process of that user is
     killed when the sandbox closes. Otherwise only the resource limits apply
@@ -339,7 +339,7 @@ def _outcome(outputs) -> Outcome:
 
 #: What the kernel gets of the grader's environment: nothing else (not a database password,
 #: not a Gradescope token, not the grader's paths). Jupyter needs none of it: the connection file
-#: comes as an argument, and HOME is the kernel's working folder (autograder/confine.py).
+#: comes as an argument, and HOME is the kernel's working folder (autograder/sandbox/confine.py).
 KERNEL_ENV_KEPT = ("LANG", "LC_ALL", "LC_CTYPE", "TZ", "SYSTEMROOT", "WINDIR", "PATHEXT", "COMSPEC")
 
 
@@ -422,13 +422,13 @@ def home_folders() -> list[str]:
 
 @functools.cache
 def _kernel_spec_dir() -> Path:
-    """A kernelspec whose command starts the kernel through autograder.confine. Its folder is
+    """A kernelspec whose command starts the kernel through autograder.sandbox.confine. Its folder is
     named after its content, so every run of the same kit and Python shares one (none is left
     behind per run, even by a run that is killed)."""
     import hashlib
 
     spec = json.dumps({
-        "argv": [sys.executable, "-m", "autograder.confine", "--",
+        "argv": [sys.executable, "-m", "autograder.sandbox.confine", "--",
                  sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
         "display_name": "Python 3 (autograder, confined)",
         "language": "python",

@@ -29,10 +29,10 @@ import pwd
 import socket
 import tempfile
 
-from autograder.bridge import Bridge
-from autograder.cgroup import PIDS_LIMIT
-from autograder.confine import LIMITS
-from autograder.sandbox import DEFAULT_TIMEOUT, PRIVATE, Sandbox, _kernel_env
+from autograder.sandbox.bridge import Bridge
+from autograder.sandbox.cgroup import PIDS_LIMIT
+from autograder.sandbox.confine import LIMITS
+from autograder.sandbox.kernel import DEFAULT_TIMEOUT, PRIVATE, Sandbox, _kernel_env
 
 #: Run in the kernel: what it can see and do, as JSON on stdout.
 PROBE = r'''

@@ -1,6 +1,6 @@
 """Feedback for students: one self-contained HTML page per student, OUT/feedback/<student_id>.html.
 
-The page says what the text report says (autograder/reports.py), laid out for a browser: the
+The page says what the text report says (autograder/outputs/reports.py), laid out for a browser: the
 score, the seed that reproduces the inputs, the notes on the submission, and per part each check
 with ✓ or ✗ and, for each ✗, the message with its one-sentence diagnosis. With a late policy
 (export), also when the work was handed in and the late penalty. It is rendered from the grade
@@ -15,9 +15,9 @@ from pathlib import Path
 
 import jinja2
 
-from autograder.lateness import Lateness
-from autograder.reports import write_atomic
-from autograder.scoring import StudentGrade
+from autograder.outputs.lateness import Lateness
+from autograder.grading.store import write_atomic
+from autograder.grading.scoring import StudentGrade
 
 TEMPLATE = """\
 <!DOCTYPE html>

@@ -12,13 +12,13 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from autograder import preflight
+from autograder.sandbox import preflight
 from autograder.assignments import Assignment, all_assignments
 from autograder.checks import grading_package
-from autograder.grading import grade_all
-from autograder.release import release
-from autograder.reports import grade_table, write_reports
-from autograder.selftest import load_corpus, write_submission
+from autograder.grading.executors import grade_all
+from autograder.authoring.release import release
+from autograder.outputs.reports import grade_table, write_reports
+from autograder.authoring.selftest import load_corpus, write_submission
 
 
 def partly_wrong(assignment: Assignment):

@@ -13,7 +13,7 @@ from typing import Self, TextIO
 
 from tqdm import tqdm
 
-from autograder.scoring import StudentGrade
+from autograder.grading.scoring import StudentGrade
 
 
 def problem_parts(grade: StudentGrade) -> list[str]:

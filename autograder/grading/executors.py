@@ -1,0 +1,167 @@
+"""A batch of submissions, each graded by grading.submission.grade_submission: in this process,
+in a pool of local worker processes, or on the workers of a Dask cluster. One submission's
+failure, even its worker's death, costs that submission only; the batch always goes on.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from autograder import checks as checks_module
+from autograder.assignments import in_submissions, of_source
+from autograder.grading.scoring import GRADER_FAILED, PartResult, StudentGrade
+from autograder.grading.store import kit_fingerprint
+from autograder.grading.submission import DEFAULT_BUDGET, grade_submission, submission_seed
+from autograder.intake import Submission, find_submissions
+from autograder.parts import Part, load_parts
+from autograder.sandbox import preflight
+from autograder.sandbox.kernel import DEFAULT_TIMEOUT
+
+def grade_all(submissions: Path, *, base_seed: int = 0, source: Path | None = None,
+              student: str | None = None, progress=None, timeout: float = DEFAULT_TIMEOUT,
+              budget: float = DEFAULT_BUDGET, workers: int = 1, hide: tuple = (),
+              only: list | None = None, dask: str | None = None,
+              require_confinement: bool = False) -> list[StudentGrade]:
+    """Grade every submission under ``submissions`` (or only ``student``, or the Submissions in
+    ``only``), in submission order. Before any, one kernel is started and probed
+    (autograder/sandbox/preflight.py); ``require_confinement`` stops the run if the sandbox is not in force. With ``workers`` > 1, that many processes grade side by side
+    (each with its own kernels); with ``dask``, the address of a Dask distributed scheduler
+    (tcp://host:8786), its workers grade them (see _on_cluster). The kernels never see
+    ``submissions`` nor ``hide``. ``progress`` gets each StudentGrade as soon as it is made.
+    ``source``: the assignment's source folder (default: the one SUBMISSIONS holds)."""
+    source = Path(source) if source is not None else in_submissions(submissions).source
+    parts = load_parts(source)
+    checks_module.load_all(source, parts)  # stop here, before any kernel starts, if parts and checks differ
+    found = only if only is not None else find_submissions(submissions, of_source(source).id)
+    if student is not None:
+        found = [s for s in found if s.student_id == student]
+        if not found:
+            raise FileNotFoundError(f"no submission for student {student!r} in {submissions}")
+    options = dict(parts=parts, base_seed=base_seed, source=source, timeout=timeout, budget=budget,
+                   hide=tuple(str(Path(folder).absolute()) for folder in (submissions, *hide)))
+    if found and not dask:  # a grader that cannot start kernels, or whose sandbox is not in force, stops here
+        preflight.check(timeout, require=require_confinement)
+    if dask and found:
+        outcomes = _on_cluster(dask, found, options, Path(submissions).absolute())
+    elif workers > 1 and len(found) > 1:
+        outcomes = _in_processes(workers, found, options)
+    else:
+        outcomes = _in_this_process(found, options)
+    grades = {}
+    for submission, outcome in outcomes:
+        if isinstance(outcome, Exception):  # the grader itself failed: this student only
+            outcome = _failed(submission, parts, base_seed, outcome)
+        grades[submission.student_id] = outcome
+        if progress:
+            progress(outcome)
+    return [grades[s.student_id] for s in found]
+
+
+class ClusterError(RuntimeError):
+    """The Dask cluster cannot grade as this machine would: its scheduler cannot be reached, or it
+    has no workers, or they have another kit or do not see the submissions folder."""
+
+
+def _in_this_process(found: list[Submission], options: dict):
+    """(submission, StudentGrade or the exception that stopped its grading), one by one."""
+    for submission in found:
+        try:
+            outcome = grade_submission(submission, **options)
+        except Exception as exc:
+            outcome = exc
+        yield submission, outcome
+
+
+#: How many times a submission is graded again after the worker grading it died.
+WORKER_RETRIES = 2
+
+
+def _in_processes(workers: int, found: list[Submission], options: dict):
+    """The same, from ``workers`` local processes, in the order they finish. A worker that dies
+    (the out-of-memory killer) breaks the pool and fails every submission it still held: those
+    are graded again in a fresh pool, each up to WORKER_RETRIES times, so one submission that
+    kills its worker costs only itself."""
+    import concurrent.futures
+    import multiprocessing
+    from concurrent.futures.process import BrokenProcessPool
+
+    context = multiprocessing.get_context("spawn")  # no inherited kernel sockets or threads
+    pending, tries = list(found), {s.student_id: 0 for s in found}
+    while pending:
+        broken = []
+        with concurrent.futures.ProcessPoolExecutor(min(workers, len(pending)), mp_context=context) as pool:
+            futures = {pool.submit(grade_submission, submission, **options): submission for submission in pending}
+            for future in concurrent.futures.as_completed(futures):
+                submission, outcome = futures[future], _result(future)
+                if isinstance(outcome, BrokenProcessPool) and tries[submission.student_id] < WORKER_RETRIES:
+                    tries[submission.student_id] += 1
+                    broken.append(submission)
+                    continue
+                if isinstance(outcome, BrokenProcessPool):
+                    outcome = RuntimeError(f"the grader's worker process died {WORKER_RETRIES + 1} times while "
+                                           "grading this submission (out of memory?)")
+                yield submission, outcome
+        pending = broken
+
+
+def _on_cluster(address: str, found: list[Submission], options: dict, submissions: Path):
+    """The same, from the workers of the Dask cluster at ``address``, in the order they finish.
+
+    Each worker runs grade_submission as this process would: it must import the same kit (same
+    autograder/ and solutions/, at the same path) and see the submissions at the same absolute
+    path (a shared file system); both are checked on every worker before anything is sent
+    (ClusterError otherwise). A task whose worker dies is retried by Dask on another worker,
+    then fails for that student only."""
+    from distributed import Client, as_completed
+
+    try:
+        client = Client(address, set_as_default=False)
+    except OSError as exc:
+        raise ClusterError(f"cannot reach the Dask scheduler at {address} ({exc})") from None
+    with client:
+        views = client.run(_worker_view, str(submissions), str(options["source"]))
+        problems = cluster_problems(views, kit_fingerprint(options["source"]), submissions)
+        if problems:
+            raise ClusterError(f"the Dask cluster at {address} cannot grade this run: " + "; ".join(problems))
+        futures = {client.submit(grade_submission, Submission(submission.student_id, submission.folder.absolute()),
+                                 pure=False, **options): submission
+                   for submission in found}
+        for future in as_completed(futures, loop=client.loop):
+            yield futures[future], _result(future)
+
+
+def _worker_view(submissions: str, source: str) -> dict:
+    """What a cluster worker sees of the kit and the submissions (run on each worker)."""
+    return {"kit": kit_fingerprint(Path(source)), "submissions": Path(submissions).is_dir()}
+
+
+def cluster_problems(views: dict, kit: str, submissions: Path) -> list[str]:
+    """Why the workers whose _worker_view are ``views`` ({address: view}) cannot grade like this
+    machine (kit fingerprint ``kit``), or [] when they all can."""
+    if not views:
+        return ["it has no workers"]
+    problems = []
+    for worker, view in sorted(views.items()):
+        if view["kit"] != kit:
+            problems.append(f"worker {worker} has another kit (install this autograder/ and solutions/ "
+                            "on the workers, at the same path)")
+        if not view["submissions"]:
+            problems.append(f"worker {worker} does not see {submissions} (share it at the same path)")
+    return problems
+
+
+def _result(future):
+    """A future's StudentGrade, or the exception it raised instead."""
+    try:
+        return future.result()
+    except Exception as exc:
+        return exc
+
+
+def _failed(submission: Submission, parts: list[Part], base_seed: int, exc: Exception) -> StudentGrade:
+    """The grade of a submission the grader itself failed on: 0 everywhere, with the error."""
+    grade = StudentGrade(submission.student_id, submission_seed(base_seed, submission.student_id),
+                         assignment=submission.folder.name)
+    problem = f"{GRADER_FAILED} ({type(exc).__name__}: {str(exc)[:200]}); ask for a regrade"
+    grade.parts = [PartResult(p.name, p.points, problem=problem) for p in parts]
+    return grade

@@ -1,0 +1,120 @@
+"""One submission in one fresh kernel: read its cells (intake), start a kernel (sandbox), load
+the notebook's import cells and each part's cell through the bridge, run each part's hidden
+checks (the assignment's grading package), and turn the results into a StudentGrade (scoring).
+Whatever goes wrong for one student becomes a reason in that student's report.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+import traceback
+from pathlib import Path
+
+import numpy as np
+
+from autograder import checks as checks_module
+from autograder.assignments import find_assignment, of_source
+from autograder.checks import Context
+from autograder.checks.values import NOT_IMPLEMENTED
+from autograder.grading.scoring import GRADER_FAILED, PartResult, StudentGrade
+from autograder.intake import Submission, read_student_code
+from autograder.parts import Part, load_parts
+from autograder.reference import load_reference
+from autograder.sandbox.bridge import Bridge
+from autograder.sandbox.kernel import DEFAULT_TIMEOUT, Sandbox
+
+#: Seconds one submission may take in all (its kernel's start included).
+DEFAULT_BUDGET = 300.0
+
+#: A notebook's import cells and each part's definition may take this many call timeouts
+#: (import cells may load matplotlib or data_scripts).
+DEFINITION_TIMEOUTS = 3
+
+
+def submission_seed(base_seed: int, student_id: str) -> int:
+    """The seed of a student's random check inputs: fixed per (base seed, student), so a verdict
+    can be reproduced exactly and different students get different inputs."""
+    digest = hashlib.sha256(f"{base_seed}:{student_id}".encode()).digest()
+    return int.from_bytes(digest[:4], "little")
+
+
+def part_rng(seed: int, part: str) -> np.random.Generator:
+    """Each part draws from its own stream, so one part's checks never shift another's inputs."""
+    return np.random.default_rng([seed, int.from_bytes(hashlib.sha256(part.encode()).digest()[:4], "little")])
+
+
+def grade_submission(submission: Submission, *, parts: list[Part] | None = None,
+                     base_seed: int = 0, source: Path | None = None,
+                     timeout: float = DEFAULT_TIMEOUT, budget: float = DEFAULT_BUDGET,
+                     hide: tuple = ()) -> StudentGrade:
+    """Grade one submission folder (SUBMISSIONS/<id>/<assignment>/) and return its grade.
+
+    timeout: seconds per call into the kernel; budget: seconds for the whole submission, after
+    which the parts not yet checked score 0 with that reason; hide: folders the kernel must not
+    see besides the kit's own (the submissions and output folders); source: the assignment's
+    source folder (default: the assignment the submission folder is named after)."""
+    started = time.perf_counter()
+    source = Path(source) if source is not None else find_assignment(submission.folder.name).source
+    parts = parts or load_parts(source)
+    reference = load_reference(source)
+    registry = checks_module.load_all(source, parts)
+    grade = StudentGrade(submission.student_id, submission_seed(base_seed, submission.student_id),
+                         assignment=of_source(source).id)
+    code = read_student_code(submission, parts)
+    grade.notes += code.notes
+    results = {p.name: PartResult(p.name, p.points) for p in parts}
+    for name, problem in code.problems.items():
+        if name in results and name not in code.cells:
+            results[name].problem = problem
+        elif name in results:
+            grade.notes.append(problem)
+
+    gradable = [p for p in parts if p.name in code.cells]
+    if gradable:
+        try:
+            with Sandbox(timeout=timeout, hide=hide) as box:
+                bridge = Bridge(box, deadline=started + budget)
+                bridge.load("import numpy as np")
+                for cell in code.setup:
+                    outcome = bridge.load(cell, timeout=DEFINITION_TIMEOUTS * timeout)
+                    if not outcome.ok:
+                        grade.notes.append(f"an import cell failed and was skipped ({outcome.error})")
+                for part in gradable:
+                    if time.perf_counter() - started > budget:
+                        break  # not loaded, not checked: said below
+                    outcome = bridge.load(code.cells[part.name], timeout=DEFINITION_TIMEOUTS * timeout)
+                    if not outcome.ok:
+                        results[part.name].problem = f"the cell defining {part.name} does not run: {outcome.error}"
+                for part in gradable:
+                    if time.perf_counter() - started > budget:
+                        results[part.name].problem = (f"not checked: the submission used up its time budget "
+                                                      f"of {budget:g} s before this part")
+                    elif not results[part.name].problem:
+                        loaded = {p.name: code.cells[p.name] for p in gradable}  # in the order they ran
+                        _run_checks(part, results[part.name], registry, bridge, loaded,
+                                    reference, grade.seed, code.setup)
+                        box.kill_strays()
+        except Exception as exc:  # the kernel could not even start: every part is affected
+            for part in gradable:
+                if not results[part.name].checks:
+                    results[part.name].problem = (f"{GRADER_FAILED} (its kernel could not run: {type(exc).__name__}: "
+                                                  f"{exc}); ask for a regrade")  # the next run grades it again
+    grade.parts = [results[p.name] for p in parts]
+    grade.seconds = time.perf_counter() - started
+    return grade
+
+
+def _run_checks(part, result, registry, bridge, cells, reference, seed, setup=()) -> None:
+    ctx = Context(bridge=bridge, source=cells[part.name], reference=reference, rng=part_rng(seed, part.name),
+                  seed=seed, sources=dict(cells), setup=tuple(setup))
+    try:
+        result.checks = registry[part.name](ctx)
+        failed = [c.message for c in result.checks if not c.passed]
+        if len(failed) == len(result.checks) and any(NOT_IMPLEMENTED in m for m in failed) and all(
+                NOT_IMPLEMENTED in m or m.startswith("not awarded") for m in failed):
+            # A stub fails every check for one reason: say it once.
+            result.checks, result.problem = [], f"{part.name} {NOT_IMPLEMENTED}"
+    except Exception:  # a value shaped in a way no check foresaw must not stop the batch
+        detail = traceback.format_exc(limit=-1).strip().splitlines()[-1]
+        result.problem = f"the checks of {part.name} could not finish on this code ({detail})"
