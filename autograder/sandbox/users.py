@@ -21,6 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import psutil
+
 #: Where slot locks and kernel working directories live when confining (not under /tmp, which
 #: a confined kernel sees as its own private tmpfs).
 BASE = Path(os.environ.get("AUTOGRADER_STATE", "/var/lib/autograder"))
@@ -112,14 +114,15 @@ def kill_processes(uid: int, rounds: int = 40, keep=()) -> int:
     killed = 0
     for _ in range(rounds):
         live = []
-        for pid in _pids():
-            if pid in keep or _owner(pid) != uid:
+        for process in psutil.process_iter(["uids", "status"]):
+            uids, status = process.info["uids"], process.info["status"]
+            if process.pid in keep or uids is None or uid not in (uids.real, uids.effective):
                 continue
-            if _zombie(pid):
+            if status in (psutil.STATUS_ZOMBIE, psutil.STATUS_DEAD):
                 with contextlib.suppress(ChildProcessError, OSError):
-                    os.waitpid(pid, os.WNOHANG)
+                    os.waitpid(process.pid, os.WNOHANG)
             else:
-                live.append(pid)
+                live.append(process.pid)
         if not live:
             return killed
         for pid in live:
@@ -141,22 +144,3 @@ def become_subreaper() -> None:
         with contextlib.suppress(Exception):
             ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
         _SUBREAPER = True
-
-
-def _pids():
-    return [int(name) for name in os.listdir("/proc") if name.isdigit()]
-
-
-def _owner(pid: int) -> int | None:
-    try:
-        return os.stat(f"/proc/{pid}").st_uid
-    except OSError:
-        return None
-
-
-def _zombie(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().rsplit(")", 1)[1].split()[0] in ("Z", "X")
-    except OSError:
-        return True
