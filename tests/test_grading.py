@@ -330,3 +330,30 @@ def test_a_run_leaves_no_folder_behind_in_the_temporary_folder(submissions, tmp_
                         str(tmp_path / "out"), "--regrade"], cwd=ROOT, check=True, capture_output=True)
     left = set(Path(tempfile.gettempdir()).glob("autograder-*")) - before
     assert len(left) <= 1 and all(p.name.startswith("autograder-kernelspec-") for p in left), left  # one, shared
+
+
+def test_the_next_submissions_kernel_starts_beside_the_current_ones_checks_and_none_is_left(submissions, monkeypatch):
+    import threading
+
+    from autograder.grading import submission as one
+
+    started, closed = [], []
+    real_enter, real_exit = one.Sandbox.__enter__, one.Sandbox.__exit__
+
+    def enter(box):
+        started.append(threading.current_thread().name)
+        return real_enter(box)
+
+    def exit_(box, *exc):
+        closed.append(box)
+        return real_exit(box, *exc)
+
+    monkeypatch.setattr(one.Sandbox, "__enter__", enter)
+    monkeypatch.setattr(one.Sandbox, "__exit__", exit_)
+    for student in ("first", "second", "third"):
+        submissions(student, base=SOLUTIONS)
+    grades = grade_all(submissions.root)  # in this process, one after the other
+    assert [g.score for g in grades] == [sum(PARTS.values())] * 3
+    # the first kernel is started when it is needed, the next two ahead (beside the checks of the one before)
+    assert started[-3:] == ["MainThread", "spare-kernel", "spare-kernel"] and len(started) <= 4, started  # (+ the preflight's)
+    assert len(closed) == len(started) and one.SPARE.thread is None and one.ahead is False  # nothing started for nobody

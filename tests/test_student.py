@@ -59,6 +59,16 @@ def test_a_realistic_bug_fails_its_part_with_a_hint_and_nothing_else(handout, en
     assert run.stdout.splitlines()[-1] == "7 of 8 parts pass every public check.", run.stdout
 
 
+def test_a_value_of_the_wrong_kind_is_described_not_a_crash_of_the_check(handout):
+    wrong = {"rel_error": "def rel_error(x, y):\n    return 'small'\n",
+             "svm_loss_naive": "def svm_loss_naive(W, X, y, reg):\n    return 0.0, 'no gradient'\n"}
+    nbformat.write(answered(wrong), handout / NOTEBOOK)
+    run = selfcheck(handout, "check")
+    assert "cannot read" not in run.stdout, run.stdout  # a check that crashed on the value
+    assert "rel_error must return a Python float (float(...)); it returned small." in run.stdout, run.stdout
+    assert "must be a numeric numpy array; got no gradient" in run.stdout, run.stdout
+
+
 def test_a_correct_solution_written_differently_passes(handout):
     entry = parse_entry(CORPUS / "must_pass_cs231n_public_style.py")
     nbformat.write(answered(entry.cells), handout / NOTEBOOK)

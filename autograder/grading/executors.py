@@ -64,12 +64,30 @@ class ClusterError(RuntimeError):
 
 def _in_this_process(found: list[Submission], options: dict):
     """(submission, StudentGrade or the exception that stopped its grading), one by one."""
-    for submission in found:
-        try:
-            outcome = grade_submission(submission, **options)
-        except Exception as exc:
-            outcome = exc
-        yield submission, outcome
+    from autograder.grading import submission as one
+
+    try:
+        for i, submission in enumerate(found):
+            one.ahead = i + 1 < len(found)  # the next one's kernel starts beside this one's checks
+            try:
+                outcome = grade_submission(submission, **options)
+            except Exception as exc:
+                outcome = exc
+            yield submission, outcome
+    finally:
+        one.ahead = False
+        one.SPARE.discard()
+
+
+def _worker_starts() -> None:
+    """In each worker process of a pool: start every next submission's kernel ahead, and close
+    the last spare when the worker exits."""
+    from multiprocessing.util import Finalize
+
+    from autograder.grading import submission as one
+
+    one.ahead = True
+    Finalize(one.SPARE, one.SPARE.discard, exitpriority=10)
 
 
 #: How many times a submission is graded again after the worker grading it died.
@@ -89,7 +107,8 @@ def _in_processes(workers: int, found: list[Submission], options: dict):
     pending, tries = list(found), {s.student_id: 0 for s in found}
     while pending:
         broken = []
-        with concurrent.futures.ProcessPoolExecutor(min(workers, len(pending)), mp_context=context) as pool:
+        with concurrent.futures.ProcessPoolExecutor(min(workers, len(pending)), mp_context=context,
+                                                    initializer=_worker_starts) as pool:
             futures = {pool.submit(grade_submission, submission, **options): submission for submission in pending}
             for future in concurrent.futures.as_completed(futures):
                 submission, outcome = futures[future], _result(future)

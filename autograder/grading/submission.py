@@ -6,7 +6,9 @@ Whatever goes wrong for one student becomes a reason in that student's report.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import threading
 import time
 import traceback
 from pathlib import Path
@@ -30,6 +32,67 @@ DEFAULT_BUDGET = 300.0
 #: A notebook's import cells and each part's definition may take this many call timeouts
 #: (import cells may load matplotlib or data_scripts).
 DEFINITION_TIMEOUTS = 3
+
+
+class SpareKernel:
+    """At most one confined kernel started ahead, in a thread, while this process grades the
+    current submission, so that the next one finds its kernel ready (a kernel start is about a
+    second, of the two a submission takes). Each kernel is used by one submission only; a spare
+    started for other settings (timeout, hidden folders), or that failed to start, is closed and
+    a kernel is started as before."""
+
+    def __init__(self):
+        self.key, self.box, self.thread = None, None, None
+
+    def start(self, key: tuple) -> None:
+        timeout, hide = key
+
+        def run():
+            box = Sandbox(timeout=timeout, hide=hide)
+            try:
+                self.box = box.__enter__()
+            except Exception:  # started again, in the foreground, when it is wanted
+                self.box = None
+
+        self.key, self.box = key, None
+        self.thread = threading.Thread(target=run, name="spare-kernel", daemon=True)
+        self.thread.start()
+
+    def take(self, key: tuple) -> Sandbox | None:
+        """The spare kernel if it was started for ``key`` and runs; None otherwise."""
+        if self.thread is None:
+            return None
+        self.thread.join()
+        box, same = self.box, self.key == key
+        self.key, self.box, self.thread = None, None, None
+        if box is not None and not same:
+            box.__exit__(None, None, None)
+            return None
+        return box
+
+    def discard(self) -> None:
+        box = self.take(self.key)
+        if box is not None:
+            box.__exit__(None, None, None)
+
+
+#: This process's spare kernel; ``ahead`` is set by the executors while a batch has more to grade.
+SPARE = SpareKernel()
+ahead = False
+
+
+@contextlib.contextmanager
+def sandbox_for_submission(timeout: float, hide: tuple):
+    """A fresh kernel for one submission: the spare if there is one, else started now; with
+    ``ahead``, the next submission's kernel starts at once, beside this one's checks."""
+    key = (timeout, tuple(hide))
+    box = SPARE.take(key) or Sandbox(timeout=timeout, hide=hide).__enter__()
+    if ahead:
+        SPARE.start(key)
+    try:
+        yield box
+    finally:
+        box.__exit__(None, None, None)
 
 
 def submission_seed(base_seed: int, student_id: str) -> int:
@@ -73,7 +136,7 @@ def grade_submission(submission: Submission, *, parts: list[Part] | None = None,
     gradable = [p for p in parts if p.name in code.cells]
     if gradable:
         try:
-            with Sandbox(timeout=timeout, hide=hide) as box:
+            with sandbox_for_submission(timeout, hide) as box:
                 bridge = Bridge(box, deadline=started + budget)
                 bridge.load("import numpy as np")
                 for cell in code.setup:

@@ -15,7 +15,7 @@ from typing import List
 import numpy as np
 
 from selfcheck.parts import Check, Part, PartResult, Wrong
-from selfcheck.parts import array as _array, close as _close, number as _number, what as _what  # noqa: F401
+from selfcheck.parts import array as _array, close as _close, describe as _what, number as _number  # noqa: F401
 from selfcheck.worker import CallFailed
 
 SPEED_FACTOR = 3

@@ -42,7 +42,7 @@ class Wrong(Exception):
     """A returned value that is not what the check needs; the message says what it was."""
 
 
-def what(value) -> str:
+def describe(value) -> str:
     if isinstance(value, np.ndarray):
         return f"an array of shape {value.shape} and dtype {value.dtype}"
     if isinstance(value, (tuple, list)):
@@ -52,7 +52,7 @@ def what(value) -> str:
 
 def array(value, shape, what: str) -> np.ndarray:
     if not isinstance(value, np.ndarray) or value.dtype.kind not in "biuf":
-        raise Wrong(f"{what} must be a numeric numpy array; got {what(value)}.")
+        raise Wrong(f"{what} must be a numeric numpy array; got {describe(value)}.")
     if value.shape != tuple(shape):
         raise Wrong(f"{what} must have shape {tuple(shape)}; got shape {value.shape}.")
     if not np.all(np.isfinite(value)):
@@ -64,7 +64,7 @@ def number(value, what: str) -> float:
     if isinstance(value, np.ndarray) and value.size == 1 and value.dtype.kind in "biuf":
         value = value.reshape(()).item()
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise Wrong(f"{what} must be a single number; got {what(value)}.")
+        raise Wrong(f"{what} must be a single number; got {describe(value)}.")
     if not math.isfinite(value):
         raise Wrong(f"{what} is {value}.")
     return float(value)
