@@ -180,6 +180,14 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--grace", default="0", help="lateness forgiven, e.g. 15m, 2h, 1d (default 0); "
                                                      "past it, lateness counts from the deadline")
     export.add_argument("--max-penalty", help="the most lateness can cost, points or percent (default: the whole score)")
+    export.add_argument("--percent-of", choices=["max", "earned"], default="max",
+                        help="what a percentage in --late-penalty and --max-penalty is of: the max score (default) "
+                             "or the score the submission earned")
+    export.add_argument("--extensions", type=Path, help="a CSV of student_id,new_deadline (ISO, with time zone): "
+                                                         "their own deadlines")
+    export.add_argument("--gradebook", metavar="URL", help="nbgrader's gradebook (SQLAlchemy URL, e.g. sqlite:///COURSE/"
+                                                          "gradebook.db) to read the written answers' scores and "
+                                                          "graders' overrides from: the CSV is then the final grade")
     export.add_argument("--missing-timestamp", choices=["on-time", "max"], default="on-time",
                         help="a submission without timestamp.txt: counted as on time (default), or the maximum penalty")
     gradebook = verbs.add_parser("gradebook", help="write OUT's grades into nbgrader's gradebook (for nbgrader export and the formgrader)")
@@ -223,7 +231,8 @@ def main(argv: list[str] | None = None) -> int:
             return export.main(submissions=args.submissions, out=args.out, csv_path=args.csv, deadline=args.deadline,
                                late_penalty=args.late_penalty, per=args.per, grace=args.grace,
                                max_penalty=args.max_penalty, missing_timestamp=args.missing_timestamp, seed=args.seed,
-                               assignment=args.assignment)
+                               assignment=args.assignment, percent_of=args.percent_of,
+                               extensions=args.extensions, gradebook_url=args.gradebook)
         if args.verb == "gradebook":
             from autograder.outputs import gradebook
 

@@ -160,8 +160,38 @@ def test_export_of_a_real_grade_run_with_late_penalties(submissions, tmp_path, c
 def test_export_csv_without_a_deadline():
     grades = [StudentGrade("ann", 1, [PartResult("p", 2, [CheckResult("c", 1, True), CheckResult("d", 1, False)])])]
     text = export.export_csv(grades, {})
-    assert text == ("student_id,submitted_at,late_by_hours,raw_score,late_penalty,final_score,max_score,p\n"
-                    "ann,,,1,0,1,2,1\n")
+    assert text == ("student_id,submitted_at,late_by_hours,auto_score,manual_score,raw_score,late_penalty,final_score,"
+                    "max_score,needs_manual_grading,p\n"
+                    "ann,,,1,,1,0,1,2,,1\n")  # no gradebook read: the manual columns are empty
+
+
+def test_a_percentage_of_the_earned_score_and_an_extension():
+    from autograder.outputs.lateness import LatePolicy
+
+    policy = LatePolicy.parse("2026-11-20T23:59:00+00:00", rate="10%", percent_of="earned",
+                              extensions={"eve": dt.datetime(2026, 11, 25, 23, 59, tzinfo=dt.UTC)})
+    two_days_late = dt.datetime(2026, 11, 22, 12, 0, tzinfo=dt.UTC)
+    assert policy.penalty(two_days_late, max_score=100, raw_score=60) == pytest.approx(12)  # 2 x 10% of 60, not of 100
+    assert policy.for_student("eve").penalty(two_days_late, max_score=100, raw_score=60) == 0  # her deadline is later
+    assert policy.for_student("ann").penalty(two_days_late, max_score=100, raw_score=60) == pytest.approx(12)
+    of_max = LatePolicy.parse("2026-11-20T23:59:00+00:00", rate="10%")
+    assert of_max.penalty(two_days_late, max_score=100, raw_score=60) == pytest.approx(20)
+
+
+def test_extensions_are_read_from_a_csv_and_a_bad_line_is_named(tmp_path):
+    from autograder.outputs.lateness import read_extensions
+
+    good = tmp_path / "ext.csv"
+    good.write_text("student_id,new_deadline\neve,2026-11-25T23:59:00+00:00\n")
+    assert read_extensions(good) == {"eve": dt.datetime(2026, 11, 25, 23, 59, tzinfo=dt.UTC)}
+    bad = tmp_path / "bad.csv"
+    bad.write_text("student_id,new_deadline\neve,2026-11-25T23:59:00+00:00\nbob,next friday\n")
+    with pytest.raises(ValueError, match="line 3: not an ISO date-time"):
+        read_extensions(bad)
+    naive = tmp_path / "naive.csv"
+    naive.write_text("student_id,new_deadline\neve,2026-11-25T23:59:00\n")
+    with pytest.raises(ValueError, match="needs a time zone"):
+        read_extensions(naive)
 
 
 def test_export_refuses_unusable_options_and_timestamps(submissions, tmp_path, capsys):

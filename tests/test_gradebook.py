@@ -181,3 +181,30 @@ def test_a_grade_made_from_another_submission_is_not_written(db_url, tmp_path, s
     err = capsys.readouterr().err
     assert "not graded in" in err and "bob" in err and "ada" not in err, err
     assert rows(db_url) == (0, 0, 0)  # nothing written, not even ada
+
+
+def test_export_with_the_gradebook_is_the_final_grade(db_url, tmp_path, submissions):
+    from autograder.outputs import export
+
+    submissions("ada", {"svm_loss_vectorized": PARTLY_WRONG["svm_loss_vectorized"]}, base=SOLUTIONS)
+    (submission_folder(submissions.root, "ada", ASSIGNMENT) / "timestamp.txt").write_text("2026-11-21 09:30:00.000000 UTC")
+    out = tmp_path / "out"
+    (grade,) = grade_run(submissions.root, out)
+    assert gradebook.main(out=out, db_url=db_url, submissions=submissions.root) == 0
+    with Gradebook(db_url) as gb:  # a grader: one written answer, and an override of the kit's score of a part
+        gb.find_grade("inline_question_1", NOTEBOOK, ASSIGNMENT, "ada").manual_score = 1.5
+        gb.find_grade("test_svm_loss_vectorized", NOTEBOOK, ASSIGNMENT, "ada").manual_score = 12.0
+        gb.db.commit()
+    csv_path = tmp_path / "final.csv"
+    assert export.main(submissions=submissions.root, out=out, csv_path=csv_path, gradebook_url=db_url,
+                       deadline="2026-11-20T23:59:00+00:00", late_penalty="10%", percent_of="earned") == 0
+    (row,) = list(csv.DictReader(open(csv_path, newline="")))
+    kit_points = {p.name: p.points for p in grade.parts}
+    auto = sum(kit_points.values()) - kit_points["svm_loss_vectorized"] + 12
+    assert kit_points["svm_loss_vectorized"] != 12 and row["svm_loss_vectorized"] == "12"
+    assert float(row["auto_score"]) == pytest.approx(auto) and float(row["manual_score"]) == 1.5
+    assert row["needs_manual_grading"] == "2" and float(row["max_score"]) == MAX_SCORE
+    raw = auto + 1.5
+    assert float(row["raw_score"]) == pytest.approx(raw)
+    assert float(row["late_penalty"]) == pytest.approx(round(0.1 * raw, 2))  # one started day, 10% of the earned score
+    assert float(row["final_score"]) == pytest.approx(round(raw - round(0.1 * raw, 2), 2))

@@ -20,6 +20,7 @@ never runs student code outside its sandbox, and the outputs stay those the stud
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 import sys
@@ -40,6 +41,55 @@ COURSE_ID = "default_course"
 
 class GradebookError(RuntimeError):
     """The grades cannot be written into the gradebook as they are; the message says why."""
+
+
+@dataclasses.dataclass
+class HandGraded:
+    """What graders entered in the gradebook for one student: the written answers' points, their
+    maximum, how many still wait for a grader, and scores a grader gave an auto-graded part in
+    place of the kit's ({part name: points})."""
+
+    points: float = 0.0
+    max_points: float = 0.0
+    pending: int = 0
+    overrides: dict = dataclasses.field(default_factory=dict)
+
+
+def hand_graded(db_url: str, source: Path, students: list[str]) -> dict[str, HandGraded]:
+    """{student_id: HandGraded} for ``students``, read from the gradebook at ``db_url``. The
+    written answers are the assignment's graded cells that are no part's check cell; a student
+    the gradebook has no submission of gets 0 points for them, all pending."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    assignment_id = of_source(source).id
+    checks = {f"test_{part.name}": part.name for part in load_parts(source)}
+    with Gradebook(db_url, COURSE_ID) as gradebook:
+        try:
+            assignment = gradebook.find_assignment(assignment_id)
+        except MissingEntry:
+            raise GradebookError(f"the gradebook has no assignment {assignment_id}: run `python -m autograder gradebook` "
+                                 "first, then grade the written answers in the formgrader") from None
+        written = [cell for notebook in assignment.notebooks for cell in notebook.grade_cells if cell.name not in checks]
+        found = {}
+        for student in students:
+            entry = HandGraded(max_points=sum(cell.max_score for cell in written), pending=len(written))
+            try:
+                submission = gradebook.find_submission(assignment_id, student)
+            except MissingEntry:
+                found[student] = entry
+                continue
+            entry.pending = 0
+            for notebook in submission.notebooks:
+                for grade in notebook.grades:
+                    if grade.name in checks:
+                        if grade.manual_score is not None:
+                            entry.overrides[checks[grade.name]] = float(grade.manual_score)
+                    elif grade.manual_score is None and grade.needs_manual_grade:
+                        entry.pending += 1
+                    else:
+                        entry.points += float(grade.score)
+            found[student] = entry
+    return found
 
 
 def define_assignment(db_url: str, source: Path) -> None:

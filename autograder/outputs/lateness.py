@@ -11,7 +11,9 @@ time as UTC.
 A LatePolicy turns a submission time into points off: ``rate`` per started ``per`` (day or hour)
 after the deadline, nothing within the grace period (a submission later than that is late by
 its whole delay from the deadline), at most ``max_penalty`` and never more than the raw score.
-Amounts are points, or percentages of the assignment's max score.
+Amounts are points, or percentages of the assignment's max score, or (``percent_of="earned"``)
+of the score the submission earned. A student with an extension (``extensions``) has a deadline
+of their own.
 """
 
 from __future__ import annotations
@@ -53,8 +55,10 @@ class Amount:
             raise ValueError(f"an amount cannot be negative: {text!r}")
         return cls(value, percent)
 
-    def points(self, max_score: float) -> float:
-        return self.value * max_score / 100 if self.percent else self.value
+    def points(self, max_score: float, earned: float | None = None) -> float:
+        """The amount in points: a percentage is of ``earned`` when given, else of ``max_score``."""
+        base = max_score if earned is None else earned
+        return self.value * base / 100 if self.percent else self.value
 
 
 @dataclasses.dataclass(frozen=True)
@@ -71,7 +75,9 @@ class Lateness:
 class LatePolicy:
     """deadline: time-zone aware; rate: points off per started ``per`` late; grace: lateness
     forgiven; max_penalty: the most a submission can lose (None: up to its whole raw score);
-    missing: what a submission without a timestamp gets, one of MISSING."""
+    missing: what a submission without a timestamp gets, one of MISSING; percent_of: what a
+    percentage is of, the max score ("max") or the submission's own score ("earned");
+    extensions: {student_id: their own deadline}."""
 
     deadline: dt.datetime
     rate: Amount = Amount(0)
@@ -79,6 +85,8 @@ class LatePolicy:
     grace: dt.timedelta = dt.timedelta(0)
     max_penalty: Amount | None = None
     missing: str = "on-time"
+    percent_of: str = "max"
+    extensions: dict = dataclasses.field(default_factory=dict, hash=False)
 
     def __post_init__(self):
         if self.deadline.tzinfo is None:
@@ -87,10 +95,16 @@ class LatePolicy:
             raise ValueError("the penalty period must be positive and the grace period not negative")
         if self.missing not in MISSING:
             raise ValueError(f"missing must be one of {MISSING}, not {self.missing!r}")
+        if self.percent_of not in ("max", "earned"):
+            raise ValueError(f"a percentage is of the max or the earned score, not {self.percent_of!r}")
+        for student, when in self.extensions.items():
+            if when.tzinfo is None:
+                raise ValueError(f"{student}'s extended deadline {when} needs a time zone (e.g. +00:00)")
 
     @classmethod
     def parse(cls, deadline: str, *, rate: str = "0", per: str = "day", grace: str = "0",
-              max_penalty: str | None = None, missing: str = "on-time") -> LatePolicy:
+              max_penalty: str | None = None, missing: str = "on-time", percent_of: str = "max",
+              extensions: dict | None = None) -> LatePolicy:
         """A policy from command-line text: ``"2026-11-20T23:59:00+00:00"``, ``"10%"``,
         ``"day"`` or ``"hour"``, ``"15m"``, ``"50%"``, ``"on-time"`` or ``"max"``."""
         try:
@@ -100,7 +114,13 @@ class LatePolicy:
         if per not in PERIODS:
             raise ValueError(f"the penalty period is one of {sorted(PERIODS)}, not {per!r}")
         return cls(when, Amount.parse(rate), PERIODS[per], parse_duration(grace),
-                   None if max_penalty is None else Amount.parse(max_penalty), missing)
+                   None if max_penalty is None else Amount.parse(max_penalty), missing, percent_of, extensions or {})
+
+    def for_student(self, student_id: str) -> LatePolicy:
+        """This policy with the student's extended deadline, if they have one."""
+        if student_id not in self.extensions:
+            return self
+        return dataclasses.replace(self, deadline=self.extensions[student_id], extensions={})
 
     def late_by(self, submitted_at: dt.datetime) -> dt.timedelta:
         """How long after the deadline ``submitted_at`` is (zero if before)."""
@@ -108,14 +128,15 @@ class LatePolicy:
 
     def penalty(self, submitted_at: dt.datetime | None, max_score: float, raw_score: float) -> float:
         """The points a submission handed in at ``submitted_at`` (None: no timestamp) loses."""
-        cap = max(0.0, raw_score if self.max_penalty is None else min(raw_score, self.max_penalty.points(max_score)))
+        earned = raw_score if self.percent_of == "earned" else None
+        cap = max(0.0, raw_score if self.max_penalty is None else min(raw_score, self.max_penalty.points(max_score, earned)))
         if submitted_at is None:
             return cap if self.missing == "max" else 0.0
         late = self.late_by(submitted_at)
         if late <= self.grace:
             return 0.0
         started = -(-late // self.per)
-        return min(started * self.rate.points(max_score), cap)
+        return min(started * self.rate.points(max_score, earned), cap)
 
     def assess(self, submitted_at: dt.datetime | None, max_score: float, raw_score: float) -> Lateness:
         late = None if submitted_at is None else self.late_by(submitted_at)
@@ -151,3 +172,26 @@ def read_timestamp(folder: Path) -> dt.datetime | None:
     except (ValueError, OverflowError):
         raise ValueError(f"{path}: not a timestamp: {text!r}") from None
     return naive_utc.replace(tzinfo=dt.UTC)
+
+
+def read_extensions(path: Path) -> dict[str, dt.datetime]:
+    """{student_id: new deadline} from a CSV with the columns student_id,new_deadline (ISO
+    date-times with their time zone). Raises ValueError, naming the line, on anything else."""
+    import csv
+
+    extensions = {}
+    with open(path, newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        if not {"student_id", "new_deadline"} <= set(reader.fieldnames or ()):
+            raise ValueError(f"{path}: the header must be student_id,new_deadline (got {','.join(reader.fieldnames or [])})")
+        for row in reader:
+            try:
+                when = dt.datetime.fromisoformat(row["new_deadline"].strip())
+            except ValueError:
+                raise ValueError(f"{path}, line {reader.line_num}: not an ISO date-time: {row['new_deadline']!r}") from None
+            if when.tzinfo is None:
+                raise ValueError(f"{path}, line {reader.line_num}: {row['new_deadline']!r} needs a time zone (e.g. +00:00)")
+            if row["student_id"].strip() in extensions:
+                raise ValueError(f"{path}, line {reader.line_num}: a second extension for {row['student_id'].strip()}")
+            extensions[row["student_id"].strip()] = when
+    return extensions
