@@ -152,12 +152,13 @@ def build_parser() -> argparse.ArgumentParser:
                          help="write nothing; check that the hand-out is fresh, that every part has checks and every "
                               "check a part, and that the prose's points are the metadata's (exit 1 if not)")
     release.add_argument("--force", action="store_true", help="replace hand-out files even if they differ from the last release")
-    selftest = verbs.add_parser("selftest", help="grade the reference, the release and solutions/<id>/grading/corpus/; "
-                                                 "exit 1 on any unexpected verdict")
-    selftest.add_argument("--assignment", help="the assignment (default: the only one)")
-    selftest.add_argument("--corpus", type=Path, help="another corpus folder (default: the assignment's)")
-    selftest.add_argument("--only", help="run only this corpus entry")
-    selftest.add_argument("--workers", type=int, default=2, help="submissions graded side by side (default 2)")
+    corpus = verbs.add_parser("corpus", aliases=["selftest"],
+                                help="for TAs: grade the reference, the release and solutions/<id>/grading/corpus/ "
+                                     "and compare with what each entry expects; exit 1 on any unexpected verdict")
+    corpus.add_argument("--assignment", help="the assignment (default: the only one)")
+    corpus.add_argument("--corpus", type=Path, help="another corpus folder (default: the assignment's)")
+    corpus.add_argument("--only", help="run only this corpus entry")
+    corpus.add_argument("--workers", type=int, default=2, help="submissions graded side by side (default 2)")
     check = verbs.add_parser("check", help="what a student's `python -m selfcheck check` prints for NOTEBOOK (the hand-out's public checks)")
     check.add_argument("notebook", type=Path)
     check.add_argument("--assignment", help="whose hand-out's self-check (default: the one with that notebook's name)")
@@ -215,10 +216,10 @@ def main(argv: list[str] | None = None) -> int:
                               stale_release=args.stale_release)
         if args.verb == "release":
             return release_main(force=args.force, assignment=args.assignment, check=args.check)
-        if args.verb == "selftest":
-            from autograder.authoring import selftest
+        if args.verb in ("corpus", "selftest"):
+            from autograder.authoring import corpus as corpus_test
 
-            return selftest.main(assignment=find_assignment(args.assignment), corpus=args.corpus, only=args.only,
+            return corpus_test.main(assignment=find_assignment(args.assignment), corpus=args.corpus, only=args.only,
                                  workers=args.workers)
         if args.verb == "check":
             return handout_main("check", [args.notebook.resolve()], args.assignment)

@@ -35,7 +35,7 @@ from autograder.layout import ROOT  # noqa: E402
 #: The assignment benchmarked.
 LINEAR = find_assignment("linear_classifiers")
 ASSIGNMENT, RELEASE, SOLUTIONS, CORPUS = LINEAR.id, LINEAR.release, LINEAR.source, LINEAR.corpus
-from autograder.authoring.selftest import load_corpus, write_submission  # noqa: E402
+from autograder.authoring.corpus import load_corpus, write_submission  # noqa: E402
 from benchmarks.grading_speed import benchmark_env, nbgrader_course, timed  # noqa: E402
 
 #: The untouched release is submitted at positions RELEASE_OFFSET, RELEASE_OFFSET + RELEASE_EVERY, ...

@@ -51,7 +51,7 @@ from autograder.layout import submission_folder  # noqa: E402
 LINEAR = find_assignment("linear_classifiers")
 ASSIGNMENT, RELEASE, SOLUTIONS, CORPUS = LINEAR.id, LINEAR.release, LINEAR.source, LINEAR.corpus
 from autograder.parts import nbgrader_meta  # noqa: E402
-from autograder.authoring.selftest import write_submission  # noqa: E402
+from autograder.authoring.corpus import write_submission  # noqa: E402
 
 #: What each submission may cost: a set of parts, or "all" (its own submission).
 MAY_COST = {"honest": set(), "display_bomb": {"svm_loss_naive", "svm_loss_vectorized", "softmax_loss_vectorized"},

@@ -23,7 +23,7 @@ import nbformat  # noqa: E402
 from handout import NOTEBOOK, answered, copy_handout, selfcheck  # noqa: E402
 
 from autograder.assignments import find_assignment  # noqa: E402
-from autograder.authoring.selftest import parse_entry  # noqa: E402
+from autograder.authoring.corpus import parse_entry  # noqa: E402
 
 CORPUS = find_assignment("linear_classifiers").corpus
 

@@ -42,7 +42,7 @@ from autograder.checks.loops import find_loops  # noqa: E402
 from autograder.reference import load_reference  # noqa: E402
 from autograder.sandbox.kernel import Sandbox  # noqa: E402
 from autograder.assignments import find_assignment  # noqa: E402
-from autograder.authoring.selftest import load_corpus  # noqa: E402
+from autograder.authoring.corpus import load_corpus  # noqa: E402
 from autograder.checks import grading_package  # noqa: E402
 
 LINEAR = find_assignment("linear_classifiers")

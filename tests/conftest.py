@@ -1,5 +1,5 @@
 """Shared fixtures: submissions built in code from the release (or the reference) with some
-cells replaced (by autograder.authoring.selftest.write_submission, as the selftest builds its corpus).
+cells replaced (by autograder.authoring.corpus.write_submission, as the corpus test builds its submissions).
 
 hypothesis is imported up front: its pytest plugin otherwise imports it in the terminal summary,
 after minutes of kernels and finalizers, where CPython 3.11's ast.parse can fail spuriously
@@ -14,23 +14,23 @@ import hypothesis  # noqa: F401  imported (and assertion-rewritten) now, not laz
 import pytest
 
 from linear import RELEASE
-from autograder.authoring.selftest import write_submission
+from autograder.authoring.corpus import write_submission
 
 
-#: The whole-corpus selftest of every assignment, started as soon as the run is known to include
+#: The corpus test of every assignment (python -m autograder corpus), started as soon as the run is known to include
 #: it: it grades ~100 submissions with two worker processes while the other tests run (they mostly wait on one
-#: kernel at a time), which keeps the suite within CI's time. test_selftest waits for it.
-SELFTEST = "test_selftest.py::test_selftest_grades_every_entry_as_expected"
-_background = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="selftest")
-selftest_run: concurrent.futures.Future | None = None
+#: kernel at a time), which keeps the suite within CI's time. test_corpus waits for it.
+CORPUS_TEST = "test_corpus.py::test_every_corpus_entry_is_graded_as_it_expects"
+_background = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="corpus")
+corpus_run: concurrent.futures.Future | None = None
 
 
-@pytest.hookimpl(trylast=True)  # after -k/-m deselection: a deselected selftest is not started
+@pytest.hookimpl(trylast=True)  # after -k/-m deselection: a deselected corpus test is not started
 def pytest_collection_modifyitems(session, config, items):
-    global selftest_run
-    selected = {item.callspec.id for item in items if SELFTEST in item.nodeid}
+    global corpus_run
+    selected = {item.callspec.id for item in items if CORPUS_TEST in item.nodeid}
     if selected:
-        from autograder.authoring import selftest
+        from autograder.authoring import corpus as corpus_test
 
         from autograder.assignments import all_assignments
 
@@ -39,10 +39,10 @@ def pytest_collection_modifyitems(session, config, items):
             runs = {}
             for assignment in [a for a in all_assignments() if a.id in selected]:
                 lines = []
-                runs[assignment.id] = selftest.main(assignment=assignment, out=lines.append), lines
+                runs[assignment.id] = corpus_test.main(assignment=assignment, out=lines.append), lines
             return runs
 
-        selftest_run = _background.submit(run)
+        corpus_run = _background.submit(run)
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 from autograder.assignments import find_assignment
 from autograder.checks import grading_package
-from autograder.authoring.selftest import parse_entry
+from autograder.authoring.corpus import parse_entry
 
 LINEAR = find_assignment("linear_classifiers")
 ASSIGNMENT, SOLUTIONS, RELEASE, CORPUS = LINEAR.id, LINEAR.source, LINEAR.release, LINEAR.corpus

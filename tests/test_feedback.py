@@ -19,7 +19,7 @@ from autograder.outputs.lateness import Lateness
 from linear import RELEASE, SOLUTIONS
 from autograder.parts import nbgrader_meta
 from autograder.grading.scoring import PartResult, StudentGrade
-from autograder.authoring.selftest import parse_entry, write_submission
+from autograder.authoring.corpus import parse_entry, write_submission
 from linear import CORPUS
 
 HOSTILE = "<img src=x onerror=alert(1)> & <script>alert(2)</script>"

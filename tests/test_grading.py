@@ -28,7 +28,7 @@ def by_part(grade):
 
 
 def test_every_part_of_the_untouched_release_scores_zero_with_a_reason(submissions):
-    # (Full marks for the reference and for independent solutions: see the selftest.)
+    # (Full marks for the reference and for independent solutions: see the corpus test.)
     submissions("release")
     (release,) = grade_all(submissions.root)
     assert release.score == 0 and release.max_score == sum(PARTS.values())

@@ -17,7 +17,7 @@ import pytest
 from autograder.grading.executors import grade_all
 from autograder.layout import ROOT
 from linear import RELEASE
-from autograder.authoring.selftest import parse_entry
+from autograder.authoring.corpus import parse_entry
 from linear import CORPUS
 from handout import NOTEBOOK, answered, copy_handout, selfcheck
 

@@ -12,7 +12,7 @@ from autograder import assignments
 from autograder.cli import EXIT_NOTHING_GRADED, main as cli_main
 from autograder.parts import nbgrader_meta
 from autograder.authoring.release import StaleRelease, check, release, require_fresh
-from autograder.authoring.selftest import write_submission
+from autograder.authoring.corpus import write_submission
 from linear import ASSIGNMENT, RELEASE, SOLUTIONS
 
 NOTEBOOK = f"{ASSIGNMENT}.ipynb"

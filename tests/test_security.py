@@ -138,7 +138,7 @@ def test_resource_attacks_cost_only_their_part_and_the_honest_student_is_untouch
     started = time.perf_counter()
     # Graded in a process of its own that adopts every orphan of its run (a child subreaper), so
     # that what outlived this run's grading is told apart from the kernels of runs going on
-    # beside it (the suite's background selftest uses the same sandbox users).
+    # beside it (the suite's background corpus test uses the same sandbox users).
     run = subprocess.run([sys.executable, "-c", GRADES_AND_LISTS_LEFTOVERS, str(submissions.root), str(tmp_path / "out")],
                          cwd=ROOT, capture_output=True, text=True, timeout=1200)
     assert run.returncode == 0, run.stderr[-3000:]

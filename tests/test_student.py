@@ -14,7 +14,7 @@ import nbformat
 import pytest
 
 from autograder.parts import nbgrader_meta
-from autograder.authoring.selftest import parse_entry
+from autograder.authoring.corpus import parse_entry
 from linear import CORPUS
 from handout import NOTEBOOK, answered, copy_handout, selfcheck
 

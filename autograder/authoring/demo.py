@@ -18,7 +18,7 @@ from autograder.checks import grading_package
 from autograder.grading.executors import grade_all
 from autograder.authoring.release import release
 from autograder.outputs.reports import grade_table, write_reports
-from autograder.authoring.selftest import load_corpus, write_submission
+from autograder.authoring.corpus import load_corpus, write_submission
 
 
 def partly_wrong(assignment: Assignment):

@@ -7,7 +7,7 @@ Importing this package registers every part's hidden checks (``@checks_for``):
     LinearClassifier                                        classifier.py
 
 ``public.public_data`` computes the numbers of the hand-out's selfcheck/expected.json;
-``corpus/`` is the selftest's corpus; ``SHORT_NAMES`` are the selftest's column heads.
+``corpus/`` is the corpus test's submissions; ``SHORT_NAMES`` are its table's column heads.
 """
 
 from . import classifier, gradients, losses  # noqa: F401  (they register the checks)

@@ -4,16 +4,16 @@ for every assignment of the kit."""
 
 import conftest
 import pytest
-from autograder.authoring import selftest
+from autograder.authoring import corpus as corpus_test
 from autograder.assignments import all_assignments
 from linear import LINEAR
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("assignment", all_assignments(), ids=lambda a: a.id)
-def test_selftest_grades_every_entry_as_expected(assignment):
+def test_every_corpus_entry_is_graded_as_it_expects(assignment):
     # started in the background when the run was collected (see conftest.py)
-    code, lines = conftest.selftest_run.result()[assignment.id]
+    code, lines = conftest.corpus_run.result()[assignment.id]
     assert code == 0, "\n".join(lines)
     # one "ok" row for the reference, the release and every corpus entry, and the total says so
     expected = ["reference", "untouched_release", *sorted(p.stem for p in assignment.corpus.glob("*.py"))]
@@ -28,5 +28,5 @@ def test_a_wrong_expectation_is_reported_as_a_mismatch(tmp_path):
         "# %% rel_error\ndef rel_error(x, y):\n"
         "    return float(np.max(np.abs(x - y) / np.maximum(1e-8, np.abs(x) + np.abs(y))))\n")
     lines = []
-    assert selftest.main(assignment=LINEAR, corpus=tmp_path, only="claims_wrongly", out=lines.append) == 1
+    assert corpus_test.main(assignment=LINEAR, corpus=tmp_path, only="claims_wrongly", out=lines.append) == 1
     assert any("rel_error: expected to lose points, got full marks" in line for line in lines)

@@ -1,9 +1,8 @@
-"""Selftest: grade the reference, the untouched release and every corpus entry, and compare each
-part's verdict with what the entry expects. TAs run it after editing checks:
+"""The corpus test (for TAs; students have their own ``selfcheck``): grade the reference, the
+untouched release and every corpus entry, and compare each part's verdict with what the entry
+expects. TAs run it after editing checks:
 
-    ./kit python -m autograder selftest            # exits non-zero on any mismatch
-
-    ./kit python -m autograder selftest --assignment knn
+    ./kit python -m autograder corpus --assignment knn     # exits non-zero on any mismatch
 
 A corpus entry is solutions/<id>/grading/corpus/<name>.py: a header, then the cells it replaces in the
 reference notebook, each starting with '# %% <part>'::
@@ -142,7 +141,7 @@ def main(*, assignment: Assignment | None = None, corpus: Path | None = None, on
         if not entries:
             out(f"no corpus entry named {only!r}")
             return 2
-    with tempfile.TemporaryDirectory(prefix="autograder-selftest-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="autograder-corpus-") as tmp:
         root = Path(tmp)
         for entry in entries:
             write_submission(root, entry.name, entry.cells, entry.base or assignment.source)
