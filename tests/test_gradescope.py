@@ -58,9 +58,10 @@ def bundle(tmp_path_factory):
     return out
 
 
-def run_autograder(bundle, tmp_path, upload: dict) -> dict:
+def run_autograder(bundle, tmp_path, upload: dict, parts: dict = PARTS) -> dict:
     """Lay out <tmp>/autograder as Gradescope does, with ``upload`` ({name: bytes}) as the
-    student's files, run run_autograder with bash, and return results.json, schema-checked."""
+    student's files, run run_autograder with bash, and return results.json, schema-checked
+    (one test per part of ``parts``, {name: points}, in order)."""
     root = tmp_path / "autograder"
     with zipfile.ZipFile(bundle) as zf:
         zf.extractall(root / "source")
@@ -75,8 +76,8 @@ def run_autograder(bundle, tmp_path, upload: dict) -> dict:
     assert done.returncode == 0, done.stdout + done.stderr
     results = json.loads((root / "results" / "results.json").read_text(encoding="utf-8"))
     jsonschema.validate(results, RESULTS_SCHEMA)
-    assert [t["name"] for t in results["tests"]] == list(PARTS)
-    assert [t["max_score"] for t in results["tests"]] == list(PARTS.values())
+    assert [t["name"] for t in results["tests"]] == list(parts)
+    assert [t["max_score"] for t in results["tests"]] == list(parts.values())
     assert results["score"] == pytest.approx(sum(t["score"] for t in results["tests"]))
     return results
 

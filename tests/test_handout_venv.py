@@ -19,7 +19,10 @@ from autograder.layout import ROOT
 from linear import RELEASE
 from autograder.authoring.corpus import parse_entry
 from linear import CORPUS
-from handout import NOTEBOOK, answered, copy_handout, selfcheck
+from autograder.assignments import all_assignments
+from autograder.parts import load_parts
+from handout import NOTEBOOK, answered, copy_handout, notebook_of, selfcheck
+from linear import LINEAR
 
 pytestmark = pytest.mark.slow
 
@@ -45,16 +48,16 @@ def student_python() -> str:
     return str(python)
 
 
-def execute(python: str, folder: Path, allow_errors: bool) -> subprocess.CompletedProcess:
+def execute(python: str, folder: Path, allow_errors: bool, notebook: str = NOTEBOOK) -> subprocess.CompletedProcess:
     """Run All in the student's Jupyter (nbconvert --execute), saving the executed notebook."""
     command = [python, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute", "--inplace",
-               "--ExecutePreprocessor.timeout=600", NOTEBOOK] + (["--allow-errors"] if allow_errors else [])
+               "--ExecutePreprocessor.timeout=600", notebook] + (["--allow-errors"] if allow_errors else [])
     return subprocess.run(command, cwd=folder, capture_output=True, text=True, timeout=900,
                           env=dict(os.environ, CIFAR10_DIR=str(folder / "no-cifar")))
 
 
-def last_cell_text(folder: Path) -> str:
-    nb = nbformat.read(folder / NOTEBOOK, as_version=4)
+def last_cell_text(folder: Path, notebook: str = NOTEBOOK) -> str:
+    nb = nbformat.read(folder / notebook, as_version=4)
     return "".join(o.get("text", "") for o in nb.cells[-1].outputs)
 
 
@@ -82,3 +85,24 @@ def test_the_handout_in_a_fresh_venv_untouched_answered_and_with_a_bug(student_p
     run = selfcheck(handout, "check", python=student_python)
     assert run.returncode == 1 and "FAIL  svm_loss_naive" in run.stdout and "divide it by N" in run.stdout, run.stdout
     assert run.stdout.splitlines()[-1] == "7 of 8 parts pass every public check."
+
+
+@pytest.mark.parametrize("assignment", [a for a in all_assignments() if a != LINEAR], ids=lambda a: a.id)
+def test_every_other_handout_runs_answered_in_a_fresh_venv_and_its_zip_gets_full_marks(student_python, assignment, tmp_path):
+    """The same path as above for the kit's other assignments (their hand-outs share the
+    requirements): Run All on the answered notebook raises nothing, its last cell says every part
+    passes, and the zip `collect` writes gets full marks."""
+    assert (assignment.release / "requirements.txt").read_bytes() == (RELEASE / "requirements.txt").read_bytes()
+    notebook, count = notebook_of(assignment), len(load_parts(assignment.source))
+    handout = copy_handout(tmp_path / "student" / assignment.id, assignment)
+    nbformat.write(answered(run=False, assignment=assignment), handout / notebook)
+    run = execute(student_python, handout, allow_errors=False, notebook=notebook)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert last_cell_text(handout, notebook).strip().splitlines()[-1] == f"{count} of {count} parts pass every public check."
+    run = selfcheck(handout, "collect", python=student_python)
+    assert run.returncode == 0, run.stdout
+    submitted = tmp_path / "submitted" / "s1" / assignment.id
+    submitted.mkdir(parents=True)
+    shutil.copy2(next(handout.glob("*_submission.zip")), submitted)
+    (grade,) = grade_all(tmp_path / "submitted")
+    assert (grade.score, grade.max_score) == (100, 100), [(p.name, p.points, p.problem) for p in grade.parts]

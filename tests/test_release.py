@@ -16,10 +16,11 @@ import pytest
 from nbclient import NotebookClient
 
 from autograder.layout import ROOT
-from linear import RELEASE, SOLUTIONS
+from linear import LINEAR, RELEASE, SOLUTIONS
 from autograder.parts import load_parts, nbgrader_meta
 from autograder.authoring.release import SELFCHECK, ReleaseError, manifest_path, release
-from handout import NOTEBOOK, copy_handout
+from autograder.assignments import all_assignments
+from handout import NOTEBOOK, copy_handout, notebook_of
 
 
 def handout_files(folder: Path) -> dict:
@@ -27,41 +28,45 @@ def handout_files(folder: Path) -> dict:
             if p.is_file() and "__pycache__" not in p.parts}
 
 
-@pytest.fixture(scope="module")
-def fresh(tmp_path_factory):
-    """A release generated now, into an empty folder."""
-    target = tmp_path_factory.mktemp("fresh") / "linear_classifiers"
-    release(source=SOLUTIONS, target=target)
-    return target
+@pytest.fixture(scope="module", params=all_assignments(), ids=lambda a: a.id)
+def fresh(request, tmp_path_factory):
+    """(the assignment, a release of it generated now into an empty folder), for every assignment."""
+    assignment = request.param
+    target = tmp_path_factory.mktemp("fresh") / assignment.id
+    release(source=assignment.source, target=target)
+    return assignment, target
 
 
 def test_committed_handout_equals_a_fresh_regeneration(fresh):
-    committed, regenerated = handout_files(RELEASE), handout_files(fresh)
-    assert sorted(committed) == sorted(regenerated), "assignment/ is stale: run `./kit python -m autograder release` and commit"
-    stale = [name for name in committed if committed[name] != regenerated[name]]
-    assert not stale, f"assignment/ is stale: run `./kit python -m autograder release` and commit ({stale})"
-    assert manifest_path(RELEASE).read_text() == manifest_path(fresh).read_text()
+    assignment, target = fresh
+    committed, regenerated = handout_files(assignment.release), handout_files(target)
+    stale = f"assignment/{assignment.id}/ is stale: run `./kit python -m autograder release --assignment {assignment.id}` and commit"
+    assert sorted(committed) == sorted(regenerated), stale
+    assert [name for name in committed if committed[name] != regenerated[name]] == [], stale
+    assert manifest_path(assignment.release).read_text() == manifest_path(target).read_text()
 
 
 def test_the_handout_is_the_notebook_its_helpers_and_nothing_else(fresh):
-    names = set(handout_files(fresh))
-    assert names == {"README.md", "requirements.txt", NOTEBOOK, "selfcheck/expected.json"} | {
+    assignment, target = fresh
+    source, notebook = assignment.source, notebook_of(assignment)
+    names = set(handout_files(target))
+    assert names == {"README.md", "requirements.txt", notebook, "selfcheck/expected.json"} | {
         f"data_scripts/{p.name}" for p in (ROOT / "data_scripts").glob("*.py")} | {
-        f"selfcheck/{p.name}" for p in [*(SOLUTIONS / "selfcheck").glob("*.py"), *SELFCHECK.glob("*.py")]}
+        f"selfcheck/{p.name}" for p in [*(source / "selfcheck").glob("*.py"), *SELFCHECK.glob("*.py")]}
     assert "grading" not in {name.split("/")[0] for name in names}  # the hidden checks stay out
-    for name in names - {NOTEBOOK, "selfcheck/expected.json"}:  # copied as they are
-        source = next(path for path in (SOLUTIONS / name, ROOT / name, SELFCHECK.parent / name) if path.exists())
-        assert (fresh / name).read_bytes() == source.read_bytes(), name
+    for name in names - {notebook, "selfcheck/expected.json"}:  # copied as they are
+        origin = next(path for path in (source / name, ROOT / name, SELFCHECK.parent / name) if path.exists())
+        assert (target / name).read_bytes() == origin.read_bytes(), name
 
 
 REGION = re.compile(r"### BEGIN SOLUTION(.*?)### END SOLUTION", flags=re.S)
 
 
-def solution_lines() -> set:
+def solution_lines(source=SOLUTIONS) -> set:
     """Every substantial line written between BEGIN/END SOLUTION in the source notebooks, except
     lines the source also shows on purpose outside those regions (hints in the prose)."""
     lines, public = set(), ""
-    for path in SOLUTIONS.glob("*.ipynb"):
+    for path in source.glob("*.ipynb"):
         for cell in nbformat.read(path, as_version=4).cells:
             if nbgrader_meta(cell).get("solution") and cell.cell_type == "markdown":
                 continue  # written answers: nbgrader replaces the whole cell
@@ -71,13 +76,13 @@ def solution_lines() -> set:
     return {line for line in lines if line not in public}
 
 
-def check_lines() -> set:
+def check_lines(assignment=LINEAR) -> set:
     """Every line of the grader's checks that is code of its own: not an import, a decorator,
     a comment, a short line, or a line the student's notebook shows anyway (the API)."""
-    shown = (RELEASE / NOTEBOOK).read_text() + "".join(  # and what the hand-out holds on purpose
+    shown = (assignment.release / notebook_of(assignment)).read_text() + "".join(  # and what the hand-out holds on purpose
         path.read_text() for path in [*SELFCHECK.glob("*.py"), *(ROOT / "data_scripts").glob("*.py")])
     lines = set()
-    for path in [*(ROOT / "autograder" / "checks").glob("*.py"), *(SOLUTIONS / "grading").glob("*.py")]:
+    for path in [*(ROOT / "autograder" / "checks").glob("*.py"), *assignment.grading.glob("*.py")]:
         for line in path.read_text().splitlines():
             line = line.strip()
             if len(line) >= 16 and not line.startswith(("#", "@", "import ", "from ")) and line not in shown:
@@ -85,10 +90,12 @@ def check_lines() -> set:
     return lines
 
 
-def test_no_line_of_a_solution_or_of_the_checks_is_in_the_handout_bytecode_included(tmp_path):
-    solutions, checks = solution_lines(), check_lines()
-    assert len(solutions) > 30 and len(checks) > 300  # there really is something to hide
-    handout = copy_handout(tmp_path / "handout")
+@pytest.mark.parametrize("assignment", all_assignments(), ids=lambda a: a.id)
+def test_no_line_of_a_solution_or_of_the_checks_is_in_the_handout_bytecode_included(tmp_path, assignment):
+    solutions, checks = solution_lines(assignment.source), check_lines(assignment)
+    assert len(solutions) > 10 and len(checks) > 300  # there really is something to hide
+    notebook = notebook_of(assignment)
+    handout = copy_handout(tmp_path / "handout", assignment)
     assert compileall.compile_dir(str(handout), quiet=1)
     files = handout_files(handout)
     files.update({p.relative_to(handout).as_posix(): p.read_bytes() for p in handout.rglob("*.pyc")})
@@ -97,10 +104,10 @@ def test_no_line_of_a_solution_or_of_the_checks_is_in_the_handout_bytecode_inclu
         text = data.decode("utf-8", errors="replace") if not name.endswith(".pyc") else data.decode("latin-1")
         leaked = [line for line in solutions | checks if line in text]
         assert not leaked, f"{name} holds {leaked[:3]}"
-    nb = nbformat.read(handout / NOTEBOOK, as_version=4)
-    assert "BEGIN SOLUTION" not in files[NOTEBOOK].decode() and "END SOLUTION" not in files[NOTEBOOK].decode()
+    nb = nbformat.read(handout / notebook, as_version=4)
+    assert "BEGIN SOLUTION" not in files[notebook].decode() and "END SOLUTION" not in files[notebook].decode()
     answers = [c for c in nb.cells if c.cell_type == "markdown" and nbgrader_meta(c).get("solution")]
-    assert answers and all(c.source.strip() == "YOUR ANSWER HERE" for c in answers)
+    assert all(c.source.strip() == "YOUR ANSWER HERE" for c in answers)  # written answers, where there are
 
 
 def _imported_modules(source: str) -> set:
@@ -158,7 +165,7 @@ def test_release_refuses_to_overwrite_someones_work_unless_forced(tmp_path):
     assert "# my answer" in nb.read_text() and (target / "notes.txt").exists()
     release(source=SOLUTIONS, target=target, force=True)
     assert "# my answer" not in nb.read_text() and not (target / "notes.txt").exists()
-    assert json.loads(manifest_path(target).read_text()).keys() == handout_files(target).keys()
+    assert json.loads(manifest_path(target).read_text())["files"].keys() == handout_files(target).keys()
 
 
 @pytest.mark.slow

@@ -59,7 +59,7 @@ def demo_one(assignment: Assignment, out: Path) -> None:
 
 def main(*, out: Path = Path("out/demo")) -> int:
     out = Path(out)
-    print(f"sandbox: {preflight.check().line}")
+    print(preflight.check().line)
     for assignment in all_assignments():
         demo_one(assignment, out / assignment.id)
     return 0

@@ -38,6 +38,42 @@ def _selfcheck_best_time(function, args, repeats):
         function(*copies)
         best = min(best, _selfcheck_time.perf_counter() - start)
     return best
+
+
+def _selfcheck_cross_validate(args):
+    """("ok", cross_validate(*args), calls of compute_distances_no_loops, calls of predict_labels),
+    the two counted by wrappers put in their place for the call; or ("stub", name) when one of
+    them raised NotImplementedError."""
+    space = globals()
+    names = ("compute_distances_no_loops", "predict_labels")
+    saved = {name: space.get(name) for name in names}
+    counts = {name: 0 for name in names}
+    stubs = []
+
+    def wrap(name, function):
+        def counted(*a, **kw):
+            counts[name] += 1
+            try:
+                return function(*a, **kw)
+            except NotImplementedError:
+                stubs.append(name)
+                raise
+        return counted
+
+    for function_name in names:
+        if callable(saved[function_name]):
+            space[function_name] = wrap(function_name, saved[function_name])
+    try:
+        result = cross_validate(*args)
+    except NotImplementedError:
+        if stubs:
+            return ("stub", stubs[0])
+        raise
+    finally:
+        for function_name in names:
+            if callable(saved[function_name]):
+                space[function_name] = saved[function_name]
+    return ("ok", result, counts[names[0]], counts[names[1]])
 '''
 
 
@@ -57,12 +93,6 @@ def _just(function, *args) -> str:
     """A check that passes when ``function(*args)`` returns at all (it raises Wrong otherwise)."""
     function(*args)
     return ""
-
-
-def _shown(values, count=4) -> str:
-    flat = np.ravel(values)
-    more = ", ..." if flat.size > count else ""
-    return "[" + ", ".join(f"{v:.4g}" for v in flat[:count]) + more + "]"
 
 
 # --- the distances -----------------------------------------------------------------------------
@@ -152,12 +182,12 @@ def check_distances(part: Part, data: dict, passed: dict) -> List[Check]:
 
     def compare(i):
         def test():
-            title, X, X_train, want = cases[i]
+            _, X, X_train, want = cases[i]
             got = run(i)
             if _same_distances(got, want, X, X_train):
                 return ""
             worst = np.unravel_index(np.argmax(np.abs(got - want)), want.shape)
-            return (f"{title}: dists[{worst[0]}, {worst[1]}] should be {want[worst]:.6g}, got {got[worst]:.6g}."
+            return (f"dists[{worst[0]}, {worst[1]}] should be {want[worst]:.6g}, got {got[worst]:.6g}."
                     f"{_distance_hint(got, want, X, X_train)}")
         return test
 
@@ -259,8 +289,10 @@ def loops_in(source: str, cells: dict, name: str) -> List[str]:
     found = []
     for node in ast.walk(tree):
         if isinstance(node, LOOPS):
-            kind = type(node).__name__.replace("Comp", " comprehension").replace("GeneratorExp", "generator expression")
-            found.append(f"a {kind.lower()} on line {node.lineno} of its cell")
+            kind = {"For": "for loop", "AsyncFor": "for loop", "While": "while loop", "ListComp": "list comprehension",
+                    "SetComp": "set comprehension", "DictComp": "dict comprehension",
+                    "GeneratorExp": "generator expression"}[type(node).__name__]
+            found.append(f"a {kind} on line {node.lineno} of its cell")
         elif isinstance(node, ast.Call):
             called = getattr(node.func, "attr", None) or getattr(node.func, "id", None)
             if called in PER_ELEMENT_CALLS:
@@ -279,85 +311,169 @@ def _has_loop(source: str) -> bool:
 
 # --- the prediction ----------------------------------------------------------------------------
 
-#: Hand-made one-row cases whose answers can be read off: (dists, y_train, k, right label,
-#: {a wrong label: the mistake that gives it}). Sorted by distance, the labels are
-#: A: 2, 5, 5, 9, 9, 7 (k=3: 5 wins; k-1 = 2 neighbours tie, 2 and 5 -> 2),
-#: B: 5, 2, 2, 9, 9, 7 (k=1: 5; k+1 = 2 neighbours tie, 5 and 2 -> 2),
-#: T: 6, 2, 4, 4, 4, 7 (k=2: a tie, 6 and 2 -> the smaller label 2, not the nearest 6).
-#: The first training point, the farthest, carries a label no right answer has (7).
-PROBE_CASES = [
-    ([0.9, 0.1, 0.6, 0.3, 0.4, 0.5], [7, 2, 9, 5, 5, 9], 3, 5,
-     {2: "with k = 3 it returned the vote of the 2 nearest: take the k nearest (np.argsort(row)[:k])."}),
-    ([0.9, 0.3, 0.6, 0.1, 0.4, 0.5], [7, 2, 9, 5, 2, 9], 1, 5,
-     {2: "with k = 1 it returned the vote of the 2 nearest: take the k nearest (np.argsort(row)[:k])."}),
-    ([0.9, 0.1, 0.5, 0.3, 0.6, 0.7], [7, 6, 4, 2, 4, 4], 2, 2,
-     {6: "a tie between labels 6 (the nearest) and 2, one vote each, went to 6: a tie goes to the "
-         "smaller label (np.bincount(labels).argmax() does that)."}),
-]
+#: Hand-made one-row cases whose answers can be read off, given as the labels of the training
+#: points from the nearest to the farthest, and k. Training point 0 always sits fifth, with a
+#: label no answer has (7). Right answers: A 5, B 5, T 2 (a tie between 6 and 2).
+PROBE_CASES = {"A": ([5, 2, 2, 9, 7, 9, 6], 1), "B": ([2, 5, 5, 2, 7, 9, 6], 3), "T": ([6, 2, 4, 4, 7, 4, 8], 2)}
+#: Where each training point comes in the order of distances (training point 0 fifth).
+PROBE_RANKS = [4, 2, 0, 5, 1, 6, 3]
 
 
-def _labels(value, n: int) -> np.ndarray:
+def _probe_inputs(labels, k):
+    dists = np.array([[0.1 * (rank + 1) for rank in PROBE_RANKS]])
+    return dists, np.array([labels[rank] for rank in PROBE_RANKS], dtype=np.int64), k
+
+
+def _prediction_hint(part: Part) -> str:
+    """What the usual mistakes give on the hand-made cases: k + 1 neighbours (A 2, B 2), the
+    nearest skipped (A 2, B 5), k - 1 neighbours (B 2, A raises), the farthest (A 6), training
+    point 0 (A 7), a tie to the nearest label (T 6 only)."""
+    got = {}
+    for name, (labels, k) in PROBE_CASES.items():
+        dists, y_train, k = _probe_inputs(labels, k)
+        try:
+            value = part.call("predict_labels(_selfcheck_d.copy(), _selfcheck_y.copy(), _selfcheck_k)",
+                              _selfcheck_d=dists, _selfcheck_y=y_train, _selfcheck_k=k)
+            got[name] = int(np.ravel(value)[0]) if np.size(value) == 1 else None
+        except Exception:  # noqa: BLE001 (a hint is only a guess)
+            got[name] = None
+    a, b, t = got["A"], got["B"], got["T"]
+    case = "In a hand-made case with the labels {} from the nearest to the farthest and k = {}, it returned {}: "
+    if a == 7:
+        return (" " + case.format(PROBE_CASES["A"][0], 1, 7) + "the label of training point 0, not of the nearest. "
+                "Sort each row of dists (the distances from one test point): np.argsort(dists[i]).")
+    if a == 6:
+        return " " + case.format(PROBE_CASES["A"][0], 1, 6) + "the farthest one. The k nearest are the k smallest distances."
+    if a == 2 and b == 5:
+        return (" " + case.format(PROBE_CASES["A"][0], 1, 2) + "the second nearest. The nearest neighbour counts: "
+                "take np.argsort(row)[:k].")
+    if a == 2 and b == 2:
+        return " " + case.format(PROBE_CASES["A"][0], 1, 2) + "the vote of the 2 nearest. Take the k nearest: np.argsort(row)[:k]."
+    if b == 2 and a in (5, None):
+        return " " + case.format(PROBE_CASES["B"][0], 3, 2) + "the vote of the 2 nearest. Take the k nearest: np.argsort(row)[:k]."
+    if (a, b, t) == (5, 5, 6):
+        return (" " + case.format(PROBE_CASES["T"][0], 2, 6) + "a tie (one vote for 6, the nearest, one for 2) "
+                "went to 6. A tie goes to the smaller label: np.argmax(np.bincount(labels)) does that.")
+    return ""
+
+
+def _labels(value, n: int, integers: bool = False) -> np.ndarray:
+    """``value`` as the (n,) labels it must be (floats holding the same values are read as the
+    labels they hold, except where ``integers`` is asked), else Wrong saying what it is."""
     if not isinstance(value, np.ndarray) or value.dtype.kind not in "biuf":
         raise Wrong(f"must return a numpy array of labels; it returned {_describe(value)}.")
     if value.shape != (n,):
         raise Wrong(f"must return one label per test point (row of dists), shape ({n},); it returned {_describe(value)}.")
-    if value.dtype.kind not in "iu":
-        raise Wrong(f"must return integer labels (int64, like y_train); it returned dtype {value.dtype}: "
-                    "create y_pred with np.zeros(num_test, dtype=np.int64).")
+    whole = value.dtype.kind in "biu" or bool(np.all(np.isfinite(value)) and np.all(value == np.round(value)))
+    if integers and not whole:
+        raise Wrong(f"must return integer labels (like y_train); it returned {value.dtype} values that are not whole "
+                    "numbers: create y_pred with np.zeros(num_test, dtype=np.int64).")
     return value
-
-
-def _prediction_hint(part: Part) -> str:
-    for dists, y_train, k, right, wrongs in PROBE_CASES:
-        try:
-            got = part.call("predict_labels(_selfcheck_d.copy(), _selfcheck_y.copy(), _selfcheck_k)",
-                            _selfcheck_d=np.array([dists]), _selfcheck_y=np.array(y_train, dtype=np.int64), _selfcheck_k=k)
-            label = int(np.ravel(got)[0])
-        except Exception:  # noqa: BLE001 (a hint is only a guess: no hint then)
-            return ""
-        if label == y_train[0] and label != right:
-            return (" It returned the label of the first training point, not a near one: sort each row of dists "
-                    "(the distances from one test point), np.argsort(dists[i]).")
-        if label in wrongs:
-            return " In a hand-made case, " + wrongs[label]
-    return ""
 
 
 def check_predict_labels(part: Part, data: dict, passed: dict) -> List[Check]:
     cases = [(c["title"], np.array(c["dists"], dtype=np.float64), np.array(c["y_train"], dtype=np.int64),
               int(c["k"]), np.array(c["expected"], dtype=np.int64)) for c in data["predict"]]
-    replies = {}
+    replies, state, checks = {}, {}, []
 
-    def run(i):
-        if i not in replies:
+    def run(i, default_k=False):
+        if (i, default_k) not in replies:
             _, dists, y_train, k, _ = cases[i]
             try:
-                replies[i] = part.call("predict_labels(_selfcheck_d.copy(), _selfcheck_y.copy(), k=_selfcheck_k)",
-                                       _selfcheck_d=dists, _selfcheck_y=y_train, _selfcheck_k=k)
+                replies[i, default_k] = part.call(
+                    "predict_labels(_selfcheck_d.copy(), _selfcheck_y.copy())" if default_k else
+                    "predict_labels(_selfcheck_d.copy(), _selfcheck_y.copy(), k=_selfcheck_k)",
+                    _selfcheck_d=dists, _selfcheck_y=y_train, _selfcheck_k=k)
             except CallFailed as exc:
-                if k > dists.shape[1] and "NotImplementedError" not in str(exc):
+                if k > dists.shape[1] and not default_k and "NotImplementedError" not in str(exc):
                     raise CallFailed(f"{exc} (with k = {k} larger than the {dists.shape[1]} training points, all of "
                                      "them vote: np.argsort(row)[:k] gives all of them; np.argpartition needs k < M)") from None
                 raise
-        return _labels(replies[i], len(cases[i][1]))
+        return _labels(replies[i, default_k], len(cases[i][1]))
 
-    def compare(i):
+    def compare(i, default_k=False):
         def test():
             title, dists, y_train, k, want = cases[i]
-            got = run(i)
+            got = run(i, default_k)
             wrong = np.flatnonzero(got != want)
             if not len(wrong):
                 return ""
             r = int(wrong[0])
-            return (f"{title}: {len(wrong)} of {len(want)} labels differ; row {r} should get label {want[r]}, "
-                    f"got {got[r]}.{_prediction_hint(part)}")
+            message = (f"{len(wrong)} of {len(want)} labels differ; row {r} should get label {want[r]}, "
+                       f"got {got[r]:g}.")
+            if default_k:
+                if not checks[1 + i].passed:
+                    state["pending"] = True
+                    return message + " It is not judged until the case with k = 1 given passes."
+                return message + " Called without k, predict_labels must use k = 1 (def predict_labels(dists, y_train, k=1))."
+            if "hint" not in state:
+                state["hint"] = _prediction_hint(part)
+            return message + state["hint"]
         return test
 
-    return ([part.check("returns an (N,) array of integer labels, one per row of dists", lambda: _just(run, 0))]
-            + [part.check(f"fixed distances: {case[0]}", compare(i)) for i, case in enumerate(cases)])
+    def integers():
+        run(0)
+        _labels(replies[0, False], len(cases[0][1]), integers=True)
+        return ""
+
+    checks.append(part.check("returns an (N,) array of integer labels, one per row of dists", integers))
+    checks += [part.check(f"fixed distances: {case[0]}", compare(i)) for i, case in enumerate(cases)]
+    ones = [i for i, case in enumerate(cases) if case[3] == 1]
+    if ones:
+        checks.append(part.check("k defaults to 1", compare(ones[0], default_k=True)))
+        if state.pop("pending", False):  # the same labels as with k = 1 given, judged there
+            checks[-1] = Check(checks[-1].title, None, checks[-1].message)
+    return checks
 
 
 # --- the cross-validation ----------------------------------------------------------------------
+
+def _cross_validate(part: Part, X, y, k_choices, folds, passed: dict) -> tuple:
+    """(what cross_validate returned, (calls of compute_distances_no_loops, calls of predict_labels))."""
+    try:
+        answer = part.call("_selfcheck_cross_validate((_selfcheck_X.copy(), _selfcheck_y.copy(), _selfcheck_k, _selfcheck_f))",
+                           _selfcheck_X=X, _selfcheck_y=y, _selfcheck_k=list(k_choices), _selfcheck_f=folds)
+    except CallFailed as exc:
+        broken = [name for name in ("compute_distances_no_loops", "predict_labels") if not passed.get(name)]
+        if broken and "raised" in str(exc) and "NotImplementedError" not in str(exc):
+            raise CallFailed(f"{exc} (it uses your {' and '.join(broken)}, which "
+                             f"{'fails its' if len(broken) == 1 else 'fail their'} checks: fix that first)") from None
+        raise
+    if answer[0] == "stub":
+        raise Wrong(f"calls your {answer[1]}, which is not implemented yet: do that part first.")
+    return answer[1], tuple(answer[2:])
+
+
+def _accuracy_table(value, k_choices, folds) -> np.ndarray:
+    """``value`` as the (len(k_choices), folds) accuracies it must be, else Wrong saying what it is."""
+    shape = (len(k_choices), folds)
+    if isinstance(value, dict):
+        raise Wrong(f"must return a numpy array of shape (len(k_choices), num_folds) = {shape}, row a for "
+                    f"k = k_choices[a]; it returned {_describe(value)}: build np.zeros({shape}) and fill it.")
+    if isinstance(value, (list, tuple)):
+        raise Wrong(f"must return a numpy array of shape {shape}; it returned {_describe(value)} "
+                    "(np.array(...) converts a list of lists).")
+    if not isinstance(value, np.ndarray) or value.dtype.kind not in "biuf":
+        raise Wrong(f"must return a numpy array of shape {shape}; it returned {_describe(value)}.")
+    if value.shape != shape:
+        hint = ""
+        if value.shape == (len(k_choices),):
+            hint = " It holds one number per k: keep every fold's accuracy (do not average over the folds)."
+        elif value.shape == shape[::-1]:
+            hint = " It is transposed: row a holds the accuracies of k = k_choices[a], one column per fold."
+        raise Wrong(f"must return shape (len(k_choices), num_folds) = {shape} (here {len(k_choices)} values of k, "
+                    f"{folds} folds); it returned {_describe(value)}.{hint}")
+    if not np.all(np.isfinite(value)):
+        raise Wrong("holds inf or nan.")
+    return value.astype(np.float64)
+
+
+def _splits(X, y, folds) -> list:
+    """np.array_split's folds: [(X_val, X_tr, y_tr, y_val)] for every fold."""
+    X_folds, y_folds = np.array_split(X, folds), np.array_split(y, folds)
+    return [(X_folds[f], np.concatenate(X_folds[:f] + X_folds[f + 1:]), np.concatenate(y_folds[:f] + y_folds[f + 1:]),
+             y_folds[f]) for f in range(folds)]
+
 
 def check_cross_validate(part: Part, data: dict, passed: dict) -> List[Check]:
     case = data["cross_validate"]
@@ -367,41 +483,13 @@ def check_cross_validate(part: Part, data: dict, passed: dict) -> List[Check]:
     shape = (len(k_choices), folds)
     reply = {}
 
-    def run():
+    def call():
         if "value" not in reply:
-            try:
-                reply["value"] = part.call("cross_validate(_selfcheck_X.copy(), _selfcheck_y.copy(), _selfcheck_k, _selfcheck_f)",
-                                           _selfcheck_X=X_train, _selfcheck_y=y_train, _selfcheck_k=list(k_choices), _selfcheck_f=folds)
-            except CallFailed as exc:
-                if "NotImplementedError" in str(exc) and not _stub(data, part.name):
-                    raise CallFailed("calls compute_distances_no_loops or predict_labels, which are not implemented "
-                                     "yet: do those parts first.") from None
-                raise
-        value = reply["value"]
-        if isinstance(value, dict):
-            raise Wrong(f"must return a numpy array of shape (len(k_choices), num_folds) = {shape}, row a for "
-                        f"k = k_choices[a]; it returned {_describe(value)}: build np.zeros({shape}) and fill it.")
-        if isinstance(value, (list, tuple)):
-            try:
-                value = np.array(value, dtype=np.float64)
-            except (TypeError, ValueError):
-                raise Wrong(f"must return a numpy array of shape {shape}; it returned {_describe(value)}.") from None
-            if value.shape != shape:
-                raise Wrong(f"must return a numpy array of shape {shape}; it returned {_describe(reply['value'])}.")
-            raise Wrong(f"must return a numpy array (np.array of the list) of shape {shape}; it returned a "
-                        f"{type(reply['value']).__name__}.")
-        if not isinstance(value, np.ndarray) or value.dtype.kind not in "biuf":
-            raise Wrong(f"must return a numpy array of shape {shape}; it returned {_describe(value)}.")
-        if value.shape != shape:
-            hint = ""
-            if value.shape == (len(k_choices),):
-                hint = " It holds one number per k: keep every fold's accuracy (do not average over the folds)."
-            elif value.shape == shape[::-1]:
-                hint = " It is transposed: row a holds the accuracies of k = k_choices[a], one column per fold."
-            raise Wrong(f"must return shape (len(k_choices), num_folds) = {shape}; it returned {_describe(value)}.{hint}")
-        if not np.all(np.isfinite(value)):
-            raise Wrong("holds inf or nan.")
-        return value.astype(np.float64)
+            reply["value"], reply["calls"] = _cross_validate(part, X_train, y_train, k_choices, folds, passed)
+
+    def run():
+        call()
+        return _accuracy_table(reply["value"], k_choices, folds)
 
     def fractions():
         got = run()
@@ -410,21 +498,61 @@ def check_cross_validate(part: Part, data: dict, passed: dict) -> List[Check]:
         return (f"accuracies must be fractions between 0 and 1 (np.mean(predicted == y_val)); it returned values "
                 f"up to {got.max():.6g}.")
 
+    def own():
+        call()
+        missing = [name for name, count in zip(("compute_distances_no_loops", "predict_labels"), reply["calls"]) if not count]
+        return "" if not missing else (
+            f"cross_validate never called your {' nor '.join(missing)}: compute each fold's distances and predictions "
+            "with the functions you wrote above.")
+
     def values():
         got = run()
         if np.allclose(got, want, rtol=1e-9, atol=1e-12):
             return ""
         a, f = np.unravel_index(np.argmax(np.abs(got - want)), shape)
         message = (f"for k = {k_choices[a]} on fold {f} the accuracy should be {want[a, f]:.6g}, got {got[a, f]:.6g}.")
-        return message + _cross_validation_hint(part, X_train, y_train, k_choices, folds, got, want, passed)
+        hint = _cross_validation_hint(part, X_train, y_train, k_choices, folds, got, want, passed)
+        reply["upstream"] = hint.startswith(UPSTREAM)
+        return message + hint
 
-    return [part.check(f"returns a (len(k_choices), num_folds) = {shape} float array", lambda: _just(run)),
-            part.check("accuracies are fractions between 0 and 1", fractions),
-            part.check(f"accuracies on fixed data ({len(y_train)} points, {folds} folds, k in {k_choices})", values)]
+    # the first points of the fixed data, as many as num_folds does not divide
+    count = next(m for m in range(len(y_train) - 1, 0, -1) if m % folds)
+    uneven_title = (f"folds of unequal sizes ({count} points, {folds} folds): the accuracies of your own "
+                    "compute_distances_no_loops and predict_labels on np.array_split's folds")
 
+    def uneven():
+        X, y = X_train[:count], y_train[:count]
+        try:
+            value, _ = _cross_validate(part, X, y, k_choices, folds, passed)
+        except CallFailed as exc:
+            if "equal division" in str(exc):
+                raise CallFailed(f"{exc} (np.split needs folds of equal sizes: np.array_split allows folds whose sizes "
+                                 "differ by one)") from None
+            raise
+        got = _accuracy_table(value, k_choices, folds)
+        splits = _splits(X, y, folds)
+        theirs = _own_accuracies(part, splits, k_choices)
+        if np.allclose(got, theirs, rtol=1e-9, atol=1e-12):
+            return ""
+        a, f = np.unravel_index(np.argmax(np.abs(got - theirs)), got.shape)
+        message = (f"for k = {k_choices[a]} on fold {f} ({len(splits[f][3])} points) your functions give an accuracy "
+                   f"of {theirs[a, f]:.6g}, cross_validate {got[a, f]:.6g}.")
+        if checks[3].passed is False:
+            return message + " See the check on fixed data above."
+        return message + (" Use folds = np.array_split(X_train, num_folds) (the same for y_train): fold f validates, "
+                          "the other folds concatenated in order train.")
 
-def _stub(data: dict, name: str) -> bool:
-    return "NotImplementedError" in data.get("_cells", {}).get(name, "")
+    checks = [part.check(f"returns a (len(k_choices), num_folds) = {shape} float array", lambda: _just(run)),
+              part.check("accuracies are fractions between 0 and 1", fractions),
+              part.check("uses your compute_distances_no_loops and predict_labels", own),
+              part.check(f"accuracies on fixed data ({len(y_train)} points, {folds} folds, k in {k_choices})", values)]
+    if reply.get("upstream"):  # right for your own parts, which are wrong: graded as right, judged once they pass
+        checks[-1] = Check(checks[-1].title, None, checks[-1].message)
+    if checks[0].passed:
+        checks.append(part.check(uneven_title, uneven))
+    else:
+        checks.append(Check(uneven_title, None, "not run until cross_validate returns the array above."))
+    return checks
 
 
 def _own_accuracies(part: Part, splits, k_choices) -> np.ndarray:
@@ -437,22 +565,26 @@ def _own_accuracies(part: Part, splits, k_choices) -> np.ndarray:
                       for p, s in zip(row, splits)] for row in predicted])
 
 
+UPSTREAM = " It is what your own compute_distances_no_loops and predict_labels give on these folds"
+
+
 def _cross_validation_hint(part, X_train, y_train, k_choices, folds, got, want, passed) -> str:
     """Which known mistake gives ``got``: none in cross_validate (your own distances or
     predictions differ), the validation fold left in the training set, counts for fractions."""
-    X_folds, y_folds = np.array_split(X_train, folds), np.array_split(y_train, folds)
-    sizes = np.array([len(y) for y in y_folds], dtype=np.float64)
+    splits = _splits(X_train, y_train, folds)
+    sizes = np.array([len(s[3]) for s in splits], dtype=np.float64)
     if np.allclose(got, want * sizes, rtol=1e-9):
         return " These are counts of right predictions: divide by the fold's size (np.mean(predicted == y_val))."
-    splits = [(X_folds[f], np.concatenate(X_folds[:f] + X_folds[f + 1:]), np.concatenate(y_folds[:f] + y_folds[f + 1:]), y_folds[f])
-              for f in range(folds)]
     try:
         own = _own_accuracies(part, splits, k_choices)
         if np.allclose(got, own, rtol=1e-9, atol=1e-12):
             broken = [name for name in ("compute_distances_no_loops", "predict_labels") if not passed.get(name)]
-            return (" It is what your own compute_distances_no_loops and predict_labels give on these folds, so "
-                    f"the difference comes from {' or '.join(broken) or 'them'}: fix "
-                    f"{'those parts' if len(broken) != 1 else 'that part'} and this passes.")
+            if not broken:
+                return (" It is what your own compute_distances_no_loops and predict_labels give on these folds: "
+                        "cross_validate looks right, and one of them gives other values than the course's here.")
+            return (f"{UPSTREAM}, so the difference comes from {' and '.join(broken)}, which "
+                    f"{'fails its' if len(broken) == 1 else 'fail their'} checks (cross_validate itself is not "
+                    "charged for it): fix that and check again.")
         leaky = _own_accuracies(part, [(s[0], X_train, y_train, s[3]) for s in splits], k_choices)
         if np.allclose(got, leaky, rtol=1e-9, atol=1e-12):
             return (" The validation fold is also in the training set: train on the other folds only "

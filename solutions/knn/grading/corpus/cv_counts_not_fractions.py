@@ -1,5 +1,6 @@
 # cross_validate stores the number of right predictions per fold (np.sum) instead of the accuracy (np.mean).
 # expect-lose: cross_validate
+# expect-hint: cross_validate: These are numbers of correct labels
 # %% cross_validate
 def cross_validate(X_train, y_train, k_choices, num_folds=5):
     X_train_folds = np.array_split(X_train, num_folds)

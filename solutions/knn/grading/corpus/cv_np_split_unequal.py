@@ -1,5 +1,8 @@
 # cross_validate splits with np.split, which raises when num_folds does not divide the number of training points (np.array_split allows unequal folds).
 # expect-lose: cross_validate
+# expect-fail: cross_validate: folds of unequal sizes
+# expect-pass: cross_validate: accuracies on 40 points
+# expect-hint: cross_validate: np.array_split allows folds
 # %% cross_validate
 def cross_validate(X_train, y_train, k_choices, num_folds=5):
     X_train_folds = np.split(X_train, num_folds)

@@ -1,5 +1,6 @@
 # compute_distances_one_loop sums the squared differences over axis 0 (the training points) instead of axis 1 (the features).
 # expect-lose: compute_distances_one_loop
+# expect-hint: compute_distances_one_loop: over the D coordinates (axis=1)
 # %% compute_distances_one_loop
 def compute_distances_one_loop(X, X_train):
     num_test = X.shape[0]

@@ -1,5 +1,6 @@
 # compute_distances_one_loop uses np.linalg.norm with ord=1 (the L1 norm) over the rows of X_train - X[i].
 # expect-lose: compute_distances_one_loop
+# expect-hint: compute_distances_one_loop: These are L1 (Manhattan) distances
 # %% compute_distances_one_loop
 def compute_distances_one_loop(X, X_train):
     num_test = X.shape[0]

@@ -1,5 +1,6 @@
 # compute_distances_one_loop forgets the square root: it returns squared Euclidean distances.
 # expect-lose: compute_distances_one_loop
+# expect-hint: compute_distances_one_loop: These are squared distances
 # %% compute_distances_one_loop
 def compute_distances_one_loop(X, X_train):
     num_test = X.shape[0]

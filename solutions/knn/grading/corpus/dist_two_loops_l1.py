@@ -1,5 +1,6 @@
 # compute_distances_two_loops computes the L1 (Manhattan) distance instead of the L2 one.
 # expect-lose: compute_distances_two_loops
+# expect-hint: compute_distances_two_loops: These are L1 (Manhattan) distances
 # %% compute_distances_two_loops
 def compute_distances_two_loops(X, X_train):
     num_test = X.shape[0]

@@ -1,5 +1,6 @@
 # compute_distances_two_loops forgets the square root: it returns squared Euclidean distances.
 # expect-lose: compute_distances_two_loops
+# expect-hint: compute_distances_two_loops: These are squared distances
 # %% compute_distances_two_loops
 def compute_distances_two_loops(X, X_train):
     num_test = X.shape[0]

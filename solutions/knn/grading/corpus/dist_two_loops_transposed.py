@@ -1,5 +1,6 @@
 # compute_distances_two_loops fills the matrix training points first: it returns the (M, N) transpose.
 # expect-lose: compute_distances_two_loops
+# expect-hint: compute_distances_two_loops: it is transposed
 # %% compute_distances_two_loops
 def compute_distances_two_loops(X, X_train):
     num_test = X.shape[0]

@@ -1,5 +1,6 @@
 # predict_labels takes the k + 1 nearest neighbours (an inclusive slice [0:k+1]).
 # expect-lose: predict_labels
+# expect-hint: predict_labels: k + 1 nearest
 # %% predict_labels
 def predict_labels(dists, y_train, k=1):
     num_test = dists.shape[0]

@@ -1,5 +1,6 @@
 # predict_labels sorts each row in decreasing order (np.argsort(-dists[i])), so the k farthest training points vote.
 # expect-lose: predict_labels
+# expect-hint: predict_labels: k farthest training points
 # %% predict_labels
 def predict_labels(dists, y_train, k=1):
     num_test = dists.shape[0]

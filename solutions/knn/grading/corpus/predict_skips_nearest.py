@@ -1,5 +1,6 @@
 # predict_labels skips the nearest training point ([1:k+1], as if each test point were its own nearest neighbour in the training set).
 # expect-lose: predict_labels
+# expect-hint: predict_labels: You skipped the nearest training point
 # %% predict_labels
 def predict_labels(dists, y_train, k=1):
     num_test = dists.shape[0]

@@ -1,0 +1,136 @@
+"""What every assignment's public checks are made of: a part's result and its checks, the calls
+into the student's process, the reading of returned values, and the run over every part.
+
+The assignment's own ``selfcheck/checks.py`` holds ``CHECKS`` ({part name: function of (Part,
+data, {part name: passes so far}) returning a list of Check}) and ``PROBES`` (code of its own
+placed next to the student's, names starting with _selfcheck_).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from typing import List, Optional
+
+import numpy as np
+
+from selfcheck.worker import CallFailed, StudentProcess
+
+
+@dataclasses.dataclass
+class Check:
+    """title: what is checked; passed: True, False, or None when it could not run yet (it needs
+    another part to pass first); message: why it failed, with a hint."""
+
+    title: str
+    passed: Optional[bool]
+    message: str = ''  # empty when it passed
+
+
+@dataclasses.dataclass
+class PartResult:
+    name: str
+    checks: List[Check] = dataclasses.field(default_factory=list)
+    problem: str = ""  # the part could not be checked at all (no cell, the cell raised)
+
+    @property
+    def passes(self) -> bool:
+        return not self.problem and any(c.passed for c in self.checks) and not any(c.passed is False for c in self.checks)
+
+
+class Wrong(Exception):
+    """A returned value that is not what the check needs; the message says what it was."""
+
+
+def describe(value) -> str:
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {value.shape} and dtype {value.dtype}"
+    if isinstance(value, (tuple, list)):
+        return f"a {type(value).__name__} of {len(value)} items"
+    return repr(value) if isinstance(value, (int, float)) or value is None else str(value)
+
+
+def array(value, shape, what: str) -> np.ndarray:
+    if not isinstance(value, np.ndarray) or value.dtype.kind not in "biuf":
+        raise Wrong(f"{what} must be a numeric numpy array; got {describe(value)}.")
+    if value.shape != tuple(shape):
+        raise Wrong(f"{what} must have shape {tuple(shape)}; got shape {value.shape}.")
+    if not np.all(np.isfinite(value)):
+        raise Wrong(f"{what} holds inf or nan.")
+    return value.astype(np.float64)
+
+
+def number(value, what: str) -> float:
+    if isinstance(value, np.ndarray) and value.size == 1 and value.dtype.kind in "biuf":
+        value = value.reshape(()).item()
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise Wrong(f"{what} must be a single number; got {describe(value)}.")
+    if not math.isfinite(value):
+        raise Wrong(f"{what} is {value}.")
+    return float(value)
+
+
+def close(got, want, rtol=1e-6) -> bool:
+    want = np.asarray(want, dtype=np.float64)
+    scale = float(np.abs(want).max(initial=1.0))
+    return bool(np.allclose(got, want, rtol=rtol, atol=1e-9 * scale))
+
+
+class Part:
+    """Calls into one part's function; after a call that hung or killed the process, the part's
+    other calls fail at once with the same message instead of waiting again."""
+
+    def __init__(self, student: StudentProcess, name: str):
+        self.student, self.name, self.stuck = student, name, ""
+
+    def call(self, expression: str, **inputs):
+        if self.stuck:
+            raise CallFailed(self.stuck)
+        try:
+            return self.student.call(expression, **inputs)
+        except CallFailed as exc:
+            if "did not finish" in str(exc) or "died" in str(exc):
+                self.stuck = str(exc)
+            raise
+
+    def check(self, title: str, test) -> Check:
+        """Run ``test()`` (returns "" when it passes, else the message) as one check."""
+        try:
+            message = test()
+        except (CallFailed, Wrong) as exc:
+            message = f"{self.name} {exc}" if isinstance(exc, CallFailed) else str(exc)
+        except Exception as exc:  # a value shaped in a way no check foresaw is a failed check, not a crash
+            message = f"{self.name} returned something this check cannot read ({type(exc).__name__}: {exc})."
+        return Check(title, not message, message)
+
+
+def check_parts(student: StudentProcess, prelude: str, cells: dict, data: dict) -> List[PartResult]:
+    """Every part's result, in the notebook's order: the assignment's ``checks.CHECKS[name]``
+    (a function of (Part, data, {part: passes so far})) after ``checks.PROBES`` (its own helpers,
+    placed next to the student's code) and the notebook's imports."""
+    from selfcheck.checks import CHECKS, PROBES
+
+    data = dict(data, _cells=cells)
+    for line in [PROBES] + prelude.splitlines():
+        try:
+            student.run(line)
+        except CallFailed:
+            pass  # an import that fails here fails in the part that needs it, with its message
+    results, passed = [], {}
+    for name in data["parts"]:
+        result = PartResult(name)
+        if name not in cells:
+            result.problem = f"no cell defines {name}: keep its cell (with its def/class line first) in the notebook."
+        else:
+            try:
+                student.run(cells[name])
+            except CallFailed as exc:
+                result.problem = f"its cell {exc}; fix the cell so that it runs."
+        if not result.problem:
+            try:
+                result.checks = CHECKS[name](Part(student, name), data, passed)
+            except Exception as exc:  # noqa: BLE001 (the report must still come out, for every part)
+                result.problem = f"the self-check could not finish on this code ({type(exc).__name__}: {exc})."
+        passed[name] = result.passes
+        results.append(result)
+    return results

@@ -1,0 +1,151 @@
+"""Checks of predict_labels(dists, y_train, k=1): the majority label among the k nearest.
+
+The student's function gets distance matrices built here (never distances of its own), so a
+wrong distance function cannot cost points here. Each rule of the spec has its own cases: the
+random ones avoid ties in votes and equal distances, so that a slip in the tie-break costs only
+its own check. Equal distances at the k-th place are never graded: which of them is among the k
+nearest depends on the sort (numpy's default one is not stable), and the spec leaves it open.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from autograder.checks import CheckResult, Context, checks_for
+from autograder.checks.values import Unusable, reply_failure
+
+from . import diagnosis, inputs
+
+SHAPE = "returns an (N,) array of integer labels"
+WORKED = "the worked example (2 test points, 5 training points, k = 1, 3, 5 and 8)"
+NEAREST = "k = 1: the label of the nearest training point"
+DEFAULT = "k defaults to 1"
+MAJORITY = "the most common label among the k nearest (random cases, k = 3, 5 and 8)"
+TIES = "a tie in votes goes to the smallest label"
+BIG_K = "k larger than the number of training points: all of them vote"
+
+
+@checks_for("predict_labels")
+def check_predict_labels(ctx: Context, name: str) -> list[CheckResult]:
+    oracle = ctx.reference[name]
+    runner = _Runner(ctx, name)
+    rng = ctx.rng
+    worked = [{"dists": inputs.WORKED_DISTS_PREDICT.copy(), "y_train": inputs.WORKED_Y_TRAIN.copy(), "k": k}
+              for k in inputs.WORKED_LABELS]
+    nearest = [inputs.label_case(rng, 12, 30, 4, 1), inputs.label_case(rng, 1, 1, 1, 1), inputs.label_case(rng, 6, 3, 3, 1)]
+    majority = [inputs.label_case(rng, 12, 30, 4, 3), inputs.label_case(rng, 10, 40, 3, 5), inputs.label_case(rng, 8, 25, 6, 8)]
+    results = []
+
+    def compare(title, weight, cases, default_k=False):
+        answers = []  # every case's (case, got, want): a diagnosis must fit them all
+        for case in cases:
+            try:
+                got = runner.run(case, default_k)
+            except Unusable as exc:
+                results.append(CheckResult(title, weight, False, str(exc)))
+                return
+            answers.append((case, got, oracle(case["dists"].copy(), case["y_train"].copy(), k=case["k"])))
+        for case, got, want in answers:
+            if not np.array_equal(got, want):
+                wrong = np.nonzero(got != want)[0]
+                i = int(wrong[0])
+                hint = diagnosis.labels_hint(answers)
+                results.append(CheckResult(title, weight, False,
+                    f"{_describe(case, default_k)}: {len(wrong)} of {len(want)} labels are wrong, the first y_pred[{i}] "
+                    f"should be {want[i]}, got {got[i]:g}. {hint}".strip()))
+                return
+        results.append(CheckResult(title, weight, True))
+
+    results.append(_shape_check(runner, majority[0]))
+    compare(WORKED, 2, worked)
+    compare(NEAREST, 3, nearest)
+    compare(DEFAULT, 1, [inputs.label_case(rng, 8, 20, 3, 1)], default_k=True)
+    compare(MAJORITY, 5, majority)
+    compare(TIES, 3, [inputs.tie_case(rng)])
+    compare(BIG_K, 2, [inputs.big_k_case(rng)])
+    # The shape earns credit only from a function that predicts something: labels that depend
+    # on the input. A stub or `return np.zeros(N, dtype=int)` earns nothing.
+    if results[0].passed and not any(r.passed for r in results[1:]):
+        lacking = _not_label_like(runner, nearest + majority)
+        if lacking:
+            results[0] = CheckResult(SHAPE, 1, False, f"not awarded: {name} {lacking}.")
+    return results
+
+
+def _describe(case: dict, default_k: bool = False) -> str:
+    n, m = case["dists"].shape
+    k = "k not given" if default_k else f"k={case['k']}"
+    return f"with N={n}, M={m}, {k}"
+
+
+class _Runner:
+    """Calls the student's predict_labels on a case, remembering a hang so it is not waited for twice."""
+
+    def __init__(self, ctx: Context, name: str):
+        self.ctx, self.name, self.stuck = ctx, name, None
+        self._replies = {}  # (id(case), default_k) -> reply
+
+    def run(self, case: dict, default_k: bool = False) -> np.ndarray:
+        """The labels as an (N,) array (ints, or floats holding the same values: the shape
+        check is the one to insist on integers), or Unusable."""
+        if self.stuck:
+            raise Unusable(self.stuck)
+        key = (id(case), default_k)
+        if key not in self._replies:
+            options = {} if default_k else {"k": str(case["k"])}
+            reply = self.ctx.bridge.call(self.name, "_autograder_p['dists'].copy()", "_autograder_p['y_train'].copy()",
+                                         inputs={"_autograder_p": case}, **options)
+            if reply.status in ("timeout", "dead"):
+                self.stuck = reply_failure(self.name, reply)
+            self._replies[key] = (case, reply)
+        return _labels(self.name, self._replies[key][1], case, default_k)
+
+
+def _labels(name: str, reply, case: dict, default_k: bool = False) -> np.ndarray:
+    n, m = case["dists"].shape
+    if not reply.ok:
+        message = reply_failure(name, reply)
+        problem = reply.problem.strip().split(":")[0].strip()
+        if problem in ("IndexError", "ValueError") and case["k"] > m and not default_k:
+            message += (f" With k={case['k']} larger than the M={m} training points, all of them vote: take the first k "
+                        "of the sorted indices with a slice ([:k]), which stops at M (np.argpartition(..., k) fails).")
+        elif problem == "IndexError" and n > m:
+            message += (" An IndexError with more test points than training points often means the sort ran along "
+                        "axis 0: sort each row of dists (axis=1).")
+        raise Unusable(message)
+    value = reply.value
+    if value.kind != "array":
+        raise Unusable(f"{name} must return y_pred as a numpy array of shape (N,) = ({n},); it returned {value.describe()}.")
+    got = value.value
+    if got.shape != (n,):
+        raise Unusable(f"{name} returned y_pred of shape {got.shape} {_describe(case, default_k)}; "
+                       f"it must have shape (N,) = ({n},), one label per row of dists.")
+    if got.dtype.kind not in "biuf":
+        raise Unusable(f"{name} returned y_pred of dtype {got.dtype}; labels must be integers.")
+    return got
+
+
+def _shape_check(runner: _Runner, case: dict) -> CheckResult:
+    try:
+        got = runner.run(case)
+    except Unusable as exc:
+        return CheckResult(SHAPE, 1, False, str(exc))
+    # Whole numbers in a float array are labels too: CS231n's own stub, y_pred = np.zeros(num_test),
+    # makes one, and a correct solution written on it must not lose a point.
+    if got.dtype.kind not in "iu" and not (got.dtype.kind == "f" and np.all(np.isfinite(got)) and np.all(got == np.round(got))):
+        return CheckResult(SHAPE, 1, False, f"{runner.name} returned labels of dtype {got.dtype} that are not whole "
+                                            "numbers; labels are integers (y_pred = np.zeros(num_test, dtype=np.int64)).")
+    return CheckResult(SHAPE, 1, True)
+
+
+def _not_label_like(runner: _Runner, cases: list) -> str:
+    values = []
+    for case in cases:
+        try:
+            values.append(runner.run(case))
+        except Unusable:
+            return "does not return labels on every input"
+    flat = np.concatenate([v.ravel() for v in values])
+    if np.ptp(flat) == 0:
+        return f"returns the same label ({flat[0]:g}) for every point whatever the input: it does not predict yet"
+    return ""
