@@ -39,6 +39,13 @@ def draw(n, d, c, seed):
     return rng.normal(size=(d, c)), rng.normal(size=(n, d)), rng.integers(0, c, size=n)
 
 
+def roundoff(f, W, h=1e-6) -> float:
+    """The centered difference's round-off at W: f's values carry about eps |f| of error each, so
+    the quotient carries eps |f| / h; with reg = 50 the loss is in the thousands, and a
+    fixed atol of 1e-7 would be below it (hypothesis found such a case)."""
+    return 10 * np.finfo(float).eps * abs(f(W)) / h
+
+
 def numerical_gradient(f, W, h=1e-6):
     grad = np.zeros_like(W)
     for ix in np.ndindex(W.shape):
@@ -60,7 +67,7 @@ def test_svm_matches_an_independent_formulation(case):
     for name in ("svm_loss_naive", "svm_loss_vectorized"):
         loss, dW = REF[name](W, X, y, reg)
         assert loss == pytest.approx(independent(W), rel=1e-10, abs=1e-12)
-        assert np.allclose(dW, numerical_gradient(independent, W), rtol=1e-4, atol=1e-6)  # no kinks at random W
+        assert np.allclose(dW, numerical_gradient(independent, W), rtol=1e-4, atol=1e-6 + roundoff(independent, W))  # no kinks
 
 
 @settings(max_examples=60, deadline=None)
@@ -74,7 +81,7 @@ def test_softmax_matches_an_independent_formulation(case):
     for name in ("softmax_loss_naive", "softmax_loss_vectorized"):
         loss, dW = REF[name](W, X, y, reg)
         assert loss == pytest.approx(independent(W), rel=1e-10, abs=1e-12)
-        assert np.allclose(dW, numerical_gradient(independent, W), rtol=1e-5, atol=1e-7)
+        assert np.allclose(dW, numerical_gradient(independent, W), rtol=1e-5, atol=1e-7 + roundoff(independent, W))
 
 
 def test_reference_softmax_reaches_sklearn_multinomial_logistic_regression_objective():

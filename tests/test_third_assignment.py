@@ -118,6 +118,7 @@ def kit(tmp_path, monkeypatch):
     return assignments.find_assignment("rownorm")
 
 
+@pytest.mark.slow
 def test_a_third_assignment_is_a_folder_and_no_edit_of_the_engine(kit, tmp_path, capsys):
     engine = subprocess.run(["git", "status", "--porcelain", "autograder"], capture_output=True, text=True,
                             cwd=assignments.ROOT).stdout
