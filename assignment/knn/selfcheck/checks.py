@@ -10,18 +10,15 @@ mistakes when a check fails.
 
 from __future__ import annotations
 
-import ast
 from typing import List
 
 import numpy as np
 
+from selfcheck.parts import loops_message as _loops_message
 from selfcheck.parts import Check, Part, Wrong
 from selfcheck.worker import CallFailed
 
 SPEED_FACTOR = 3
-#: Calls that run Python code once per element: loops by another name.
-PER_ELEMENT_CALLS = {"map", "vectorize", "apply_along_axis", "apply_over_axes", "frompyfunc", "fromiter", "reduce"}
-LOOPS = (ast.For, ast.AsyncFor, ast.While, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 DISTANCES = ("compute_distances_two_loops", "compute_distances_one_loop", "compute_distances_no_loops")
 NOT_RUN = "not run until {} passes its checks."
 
@@ -270,43 +267,6 @@ def _speed(part: Part, data: dict, ready: bool) -> Check:
             f"{ratio:.1f}x faster. Compute every pair at once: ||x - y||^2 = ||x||^2 - 2 x.y + ||y||^2, "
             "with one matrix product for all the x.y.")
     return part.check(title, speed)
-
-
-def _loops_message(part: Part, data: dict) -> str:
-    sources = data.get("_cells", {})
-    found = loops_in(sources.get(part.name, ""), sources, part.name)
-    return "" if not found else f"{part.name} still loops in Python: {'; '.join(found[:3])}. Use array operations instead."
-
-
-def loops_in(source: str, cells: dict, name: str) -> List[str]:
-    """Loops, comprehensions and looping calls in ``source`` (the part's cell), and calls to
-    the other graded functions that loop (such as the two-loop version)."""
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return ["its cell is not valid Python"]
-    others = {other for other, cell in cells.items() if other != name and _has_loop(cell)}
-    found = []
-    for node in ast.walk(tree):
-        if isinstance(node, LOOPS):
-            kind = {"For": "for loop", "AsyncFor": "for loop", "While": "while loop", "ListComp": "list comprehension",
-                    "SetComp": "set comprehension", "DictComp": "dict comprehension",
-                    "GeneratorExp": "generator expression"}[type(node).__name__]
-            found.append(f"a {kind} on line {node.lineno} of its cell")
-        elif isinstance(node, ast.Call):
-            called = getattr(node.func, "attr", None) or getattr(node.func, "id", None)
-            if called in PER_ELEMENT_CALLS:
-                found.append(f"{called}() on line {node.lineno}, which runs Python code per element")
-            elif called in others:
-                found.append(f"a call to {called}, which loops, on line {node.lineno}")
-    return found
-
-
-def _has_loop(source: str) -> bool:
-    try:
-        return any(isinstance(node, LOOPS) for node in ast.walk(ast.parse(source)))
-    except SyntaxError:
-        return False
 
 
 # --- the prediction ----------------------------------------------------------------------------

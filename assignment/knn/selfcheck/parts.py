@@ -8,6 +8,7 @@ placed next to the student's, names starting with _selfcheck_).
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import math
 from typing import List, Optional
@@ -102,6 +103,48 @@ class Part:
         except Exception as exc:  # a value shaped in a way no check foresaw is a failed check, not a crash
             message = f"{self.name} returned something this check cannot read ({type(exc).__name__}: {exc})."
         return Check(title, not message, message)
+
+
+#: Calls that run Python code once per element: loops by another name.
+PER_ELEMENT_CALLS = {"map", "vectorize", "apply_along_axis", "apply_over_axes", "frompyfunc", "fromiter", "reduce"}
+LOOPS = (ast.For, ast.AsyncFor, ast.While, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+
+
+def loops_message(part: Part, data: dict) -> str:
+    sources = data.get("_cells", {})
+    found = loops_in(sources.get(part.name, ""), sources, part.name)
+    return "" if not found else f"{part.name} still loops in Python: {'; '.join(found[:3])}. Use array operations instead."
+
+
+def loops_in(source: str, cells: dict, name: str) -> List[str]:
+    """Loops, comprehensions and looping calls in ``source`` (the part's cell), and calls to
+    the other graded functions that loop (such as the two-loop version)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return ["its cell is not valid Python"]
+    others = {other for other, cell in cells.items() if other != name and has_loop(cell)}
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, LOOPS):
+            kind = {"For": "for loop", "AsyncFor": "for loop", "While": "while loop", "ListComp": "list comprehension",
+                    "SetComp": "set comprehension", "DictComp": "dict comprehension",
+                    "GeneratorExp": "generator expression"}[type(node).__name__]
+            found.append(f"a {kind} on line {node.lineno} of its cell")
+        elif isinstance(node, ast.Call):
+            called = getattr(node.func, "attr", None) or getattr(node.func, "id", None)
+            if called in PER_ELEMENT_CALLS:
+                found.append(f"{called}() on line {node.lineno}, which runs Python code per element")
+            elif called in others:
+                found.append(f"a call to {called}, which loops, on line {node.lineno}")
+    return found
+
+
+def has_loop(source: str) -> bool:
+    try:
+        return any(isinstance(node, LOOPS) for node in ast.walk(ast.parse(source)))
+    except SyntaxError:
+        return False
 
 
 def check_parts(student: StudentProcess, prelude: str, cells: dict, data: dict) -> List[PartResult]:

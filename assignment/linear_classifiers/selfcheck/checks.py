@@ -8,20 +8,17 @@ your gradient with your own eval_numerical_gradient of your own loss.
 
 from __future__ import annotations
 
-import ast
 import math
 from typing import List
 
 import numpy as np
 
-from selfcheck.parts import Check, Part, PartResult, Wrong
+from selfcheck.parts import loops_message as _loops_message
+from selfcheck.parts import Check, Part, Wrong
 from selfcheck.parts import array as _array, close as _close, describe as _what, number as _number  # noqa: F401
 from selfcheck.worker import CallFailed
 
 SPEED_FACTOR = 3
-#: Calls that run Python code once per element: loops by another name.
-PER_ELEMENT_CALLS = {"map", "vectorize", "apply_along_axis", "apply_over_axes", "frompyfunc", "fromiter", "reduce"}
-LOOPS = (ast.For, ast.AsyncFor, ast.While, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
 #: Small functions of our own, placed next to your code (names start with _selfcheck_).
 PROBES = '''
@@ -315,40 +312,6 @@ def _vectorized_checks(part: Part, naive: str, naive_passes: bool, data: dict, r
     else:
         checks.append(Check(speed_title, None, f"not run until this part agrees with a passing {naive}."))
     return checks
-
-
-def _loops_message(part: Part, data: dict) -> str:
-    sources = data.get("_cells", {})
-    found = loops_in(sources.get(part.name, ""), sources, part.name)
-    return "" if not found else f"{part.name} still loops in Python: {'; '.join(found[:3])}. Use array operations instead."
-
-
-def loops_in(source: str, cells: dict, name: str) -> List[str]:
-    """Loops, comprehensions and looping calls in ``source`` (the part's cell), and calls to
-    the other graded functions that loop (such as the naive version)."""
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return ["its cell is not valid Python"]
-    others = {other for other, cell in cells.items() if other != name and _has_loop(cell)}
-    found = []
-    for node in ast.walk(tree):
-        if isinstance(node, LOOPS):
-            found.append(f"a {type(node).__name__.replace('Comp', ' comprehension').replace('GeneratorExp', 'generator expression').lower()} on line {node.lineno} of its cell")
-        elif isinstance(node, ast.Call):
-            called = getattr(node.func, "attr", None) or getattr(node.func, "id", None)
-            if called in PER_ELEMENT_CALLS:
-                found.append(f"{called}() on line {node.lineno}, which runs Python code per element")
-            elif called in others:
-                found.append(f"a call to {called}, which loops, on line {node.lineno}")
-    return found
-
-
-def _has_loop(source: str) -> bool:
-    try:
-        return any(isinstance(node, LOOPS) for node in ast.walk(ast.parse(source)))
-    except SyntaxError:
-        return False
 
 
 # --- the classifier --------------------------------------------------------------------------
