@@ -16,7 +16,7 @@ import pytest
 
 from autograder import assignments
 from autograder.authoring import corpus as corpus_test
-from autograder.authoring.release import check, release
+from autograder.authoring.release import check
 from autograder.cli import main as cli_main
 from autograder.grading.executors import grade_all
 from handout import answered, copy_handout
