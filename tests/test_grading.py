@@ -332,6 +332,7 @@ def test_a_run_leaves_no_folder_behind_in_the_temporary_folder(submissions, tmp_
     assert len(left) <= 1 and all(p.name.startswith("autograder-kernelspec-") for p in left), left  # one, shared
 
 
+@pytest.mark.slow
 def test_the_next_submissions_kernel_starts_beside_the_current_ones_checks_and_none_is_left(submissions, monkeypatch):
     import threading
 

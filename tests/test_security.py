@@ -589,6 +589,7 @@ LOOKS_AROUND = """def rel_error(x, y):
 
 
 @needs_root
+@pytest.mark.slow
 def test_a_kernel_sees_no_other_process_and_no_other_users_home(submissions, tmp_path):
     """The grader's processes (their command lines) and the files of another user's home folder
     that anyone on the host may read: a student's kernel lists neither, and its report (which
@@ -801,6 +802,7 @@ def test_a_worker_killed_mid_run_costs_nobody_points(submissions, tmp_path):
         assert result[student].score == result[student].max_score, student_report(result[student])
 
 
+@pytest.mark.slow
 def test_a_huge_message_from_the_kernel_never_reaches_the_graders_memory():
     """One display message of about 100 MB of JSON (before: 1.4 GB more in the grader and
     75 s of its CPU, parsed before any size limit applied): dropped unread, the call gets no
