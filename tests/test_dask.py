@@ -29,7 +29,7 @@ def cluster():
 
 
 def by_part(grade):
-    return [(p.name, p.points, p.problem, [(c.name, c.passed, c.message) for c in p.checks]) for p in grade.parts]
+    return [(p.name, p.points, p.problem, [(c.id, c.title, c.passed, c.message) for c in p.checks]) for p in grade.parts]
 
 
 @pytest.mark.slow

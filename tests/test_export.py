@@ -128,7 +128,7 @@ def test_export_of_a_real_grade_run_with_late_penalties(submissions, tmp_path, c
     bob = submissions("bob")  # no timestamp.txt
     out = tmp_path / "out"
     # Bob's record is stored ahead, as a grade run stores it: the run must reuse it, and export read it.
-    bob_grade = StudentGrade("bob", 5, [PartResult(p.name, p.points, [CheckResult("c", 1, p.name == "svm_loss_naive")])
+    bob_grade = StudentGrade("bob", 5, [PartResult(p.name, p.points, [CheckResult("c", "a check", 1, p.name == "svm_loss_naive")])
                                         for p in PARTS])
     OutputFolder(out).save(bob_grade, record_fingerprint(Submission("bob", bob), 0, kit_fingerprint(SOLUTIONS)))
     assert [g.score for g in grade_run(submissions.root, out)] == [3, 15]
@@ -158,7 +158,7 @@ def test_export_of_a_real_grade_run_with_late_penalties(submissions, tmp_path, c
 
 
 def test_export_csv_without_a_deadline():
-    grades = [StudentGrade("ann", 1, [PartResult("p", 2, [CheckResult("c", 1, True), CheckResult("d", 1, False)])])]
+    grades = [StudentGrade("ann", 1, [PartResult("p", 2, [CheckResult("c", "a check", 1, True), CheckResult("d", "another", 1, False)])])]
     text = export.export_csv(grades, {})
     assert text == ("student_id,submitted_at,late_by_hours,auto_score,manual_score,raw_score,late_penalty,final_score,"
                     "max_score,needs_manual_grading,p\n"

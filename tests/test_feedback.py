@@ -67,9 +67,9 @@ def test_a_wrong_submission_is_shown_the_failing_check_and_its_hint(wrong_grade)
     page = render_feedback(wrong_grade)
     failed, text = checks_shown(page)["svm_loss_vectorized", "loss on random inputs of several shapes, reg = 0"]
     assert failed and N_TIMES in text
-    passing = StudentGrade("ok", 1, [PartResult("p", 1, [CheckResult("c", 1, True)])])
+    passing = StudentGrade("ok", 1, [PartResult("p", 1, [CheckResult("c", "a check", 1, True)])])
     assert checks_shown(render_feedback(passing)) == \
-        {("p", "c"): (False, 'class="passed"><span class="mark" title="passed">✓</span>c\n')}
+        {("p", "a check"): (False, 'class="passed" data-check="c"><span class="mark" title="passed">✓</span>a check\n')}
     assert f"seed {wrong_grade.seed}" in page
     assert f"Score: <strong>{wrong_grade.score:g}</strong> / {wrong_grade.max_score:g}" in page
     for part in wrong_grade.parts:
@@ -110,8 +110,8 @@ def test_feedback_holds_no_line_of_the_checks_or_the_reference_solution(wrong_gr
 def test_every_text_a_student_controls_is_escaped_and_lateness_is_shown():
     evil = "<script>alert('x')</script>"
     grade = StudentGrade("eve", 7, [PartResult("rel_error", 3, problem=f"the cell does not run: {evil}"),
-                                    PartResult("svm_loss_naive", 15, [CheckResult(evil, 1, True),
-                                                                      CheckResult("loss", 1, False, evil)])],
+                                    PartResult("svm_loss_naive", 15, [CheckResult("evil", evil, 1, True),
+                                                                      CheckResult("loss", "the loss", 1, False, evil)])],
                          notes=[f"graded {evil}.ipynb instead"])
     late = Lateness(dt.datetime(2026, 11, 22, 1, 30, tzinfo=dt.UTC), dt.timedelta(hours=25.5), 2.5)
     page = render_feedback(grade, late)
@@ -124,7 +124,7 @@ def test_every_text_a_student_controls_is_escaped_and_lateness_is_shown():
 
 
 def test_write_feedback_writes_one_page_per_student(tmp_path):
-    grades = [StudentGrade(name, 1, [PartResult("p", 1, [CheckResult("c", 1, name == "ann")])]) for name in ("ann", "bo")]
+    grades = [StudentGrade(name, 1, [PartResult("p", 1, [CheckResult("c", "a check", 1, name == "ann")])]) for name in ("ann", "bo")]
     write_feedback(grades, tmp_path)
     assert sorted(p.name for p in (tmp_path / "feedback").iterdir()) == ["ann.html", "bo.html"]
     assert feedback_path(tmp_path, "bo").read_text(encoding="utf-8") == render_feedback(grades[1])

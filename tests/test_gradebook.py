@@ -65,7 +65,7 @@ def db_url(request, tmp_path):
 
 def made_up_grade(student_id: str, failed: dict) -> StudentGrade:
     """Two checks of equal weight per part; ``failed``: {part: checks failed (0, 1 or 2)}."""
-    parts = [PartResult(name, points, [CheckResult(f"check {k}", weight=1.0, passed=k >= failed.get(name, 0))
+    parts = [PartResult(name, points, [CheckResult(f"check-{k}", f"check {k}", weight=1.0, passed=k >= failed.get(name, 0))
                                        for k in range(2)])
              for name, points in PARTS.items()]
     return StudentGrade(student_id, seed=1, parts=parts)

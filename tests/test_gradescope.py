@@ -135,8 +135,8 @@ def test_an_upload_without_a_notebook_scores_zero_and_says_what_to_upload(bundle
 
 def test_each_part_shows_its_own_score_and_the_reasons_it_lost_points():
     grade = StudentGrade("s", 7, notes=["graded hw.ipynb instead"], parts=[
-        PartResult("rel_error", 5, [CheckResult("values", 1, True)]),
-        PartResult("svm_loss_naive", 10, [CheckResult("loss", 3, True), CheckResult("gradient", 1, False, "dW is off by 2")]),
+        PartResult("rel_error", 5, [CheckResult("values", "the values", 1, True)]),
+        PartResult("svm_loss_naive", 10, [CheckResult("loss", "the loss", 3, True), CheckResult("gradient", "the gradient", 1, False, "dW is off by 2")]),
         PartResult("softmax_loss_naive", 10, problem="the cell defining softmax_loss_naive does not run: RuntimeError: boom"),
     ])
     results = gradescope.results_json(grade, seconds=12.3)
@@ -144,7 +144,7 @@ def test_each_part_shows_its_own_score_and_the_reasons_it_lost_points():
     tests = {t["name"]: t for t in results["tests"]}
     assert (tests["rel_error"]["score"], tests["rel_error"]["status"]) == (5, "passed")
     assert (tests["svm_loss_naive"]["score"], tests["svm_loss_naive"]["status"]) == (7.5, "failed")
-    assert tests["svm_loss_naive"]["output"] == "✓ loss\n✗ gradient\n    dW is off by 2"
+    assert tests["svm_loss_naive"]["output"] == "✓ the loss\n✗ the gradient\n    dW is off by 2"
     assert (tests["softmax_loss_naive"]["score"], tests["softmax_loss_naive"]["status"]) == (0, "failed")
     assert "does not run: RuntimeError: boom" in tests["softmax_loss_naive"]["output"]
     assert results["score"] == 12.5 and results["execution_time"] == 12

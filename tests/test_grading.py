@@ -154,11 +154,11 @@ def _reference_classifier(old: str, new: str) -> str:
 ONE_SLIP = {  # (the slip, the one check of LinearClassifier it must cost)
     "float_labels": (_reference_classifier("y_pred = np.argmax(X.dot(self.W), axis=1)",
                                            "y_pred = np.zeros(X.shape[0])\n        y_pred[:] = np.argmax(X.dot(self.W), axis=1)"),
-                     "predict returns argmax of X W as integer labels"),
+                     "predict"),
     "loss_twice": (_reference_classifier("            loss_history.append(loss)\n",
                                          "            loss_history.append(loss)\n"
                                          "            loss_history.append(self.loss(X_batch, y_batch, reg)[0])\n"),
-                   "returns one loss per iteration, the values loss() returned"),
+                   "history"),
 }
 
 
@@ -167,7 +167,7 @@ def test_one_slip_in_linear_classifier_costs_one_check(submissions):
         submissions(name, {"LinearClassifier": cell}, base=SOLUTIONS)
     for grade in grade_all(submissions.root):
         (part,) = [p for p in grade.parts if p.name == "LinearClassifier"]
-        failed = [c.name for c in part.checks if not c.passed]
+        failed = [c.id for c in part.checks if not c.passed]
         assert failed == [ONE_SLIP[grade.student_id][1]], (grade.student_id, student_report(grade))
 
 
@@ -192,9 +192,9 @@ def test_a_wrong_gradient_while_timed_is_called_a_wrong_gradient(submissions):
     submissions("timed", {"softmax_loss_vectorized": cell}, base=SOLUTIONS)
     (grade,) = grade_all(submissions.root)
     (part,) = [p for p in grade.parts if p.name == "softmax_loss_vectorized"]
-    failed = {c.name: c.message for c in part.checks if not c.passed}
-    assert list(failed) == ["at least 3x faster than the naive reference"], student_report(grade)
-    assert "its loss was right but dW[" in failed["at least 3x faster than the naive reference"], failed
+    failed = {c.id: c.message for c in part.checks if not c.passed}
+    assert list(failed) == ["speed"], student_report(grade)
+    assert "its loss was right but dW[" in failed["speed"], failed
 
 
 def test_a_grader_whose_kernels_cannot_start_stops_before_grading_anyone(submissions, monkeypatch, tmp_path, capsys):

@@ -9,7 +9,7 @@ from autograder.grading.scoring import PartResult, StudentGrade
 
 def grade(student_id, *problems, passed=True):
     """A grade with a scored part (passed or not) and one part per problem."""
-    parts = [PartResult("svm_loss_naive", 10, [CheckResult("loss", 1, passed)])]
+    parts = [PartResult("svm_loss_naive", 10, [CheckResult("loss", "the loss", 1, passed)])]
     parts += [PartResult(f"part{i}", 5, problem=problem) for i, problem in enumerate(problems)]
     return StudentGrade(student_id, 0, parts, seconds=2.0)
 

@@ -268,7 +268,7 @@ def test_tampering_inside_the_kernel_gains_nothing(submissions):
         assert plain[name] < PARTS[name]
         assert tampered[name] <= plain[name], f"tampering raised {name} from {plain[name]} to {tampered[name]}"
     slow = next(p for p in grades["slow_with_a_frozen_clock"].parts if p.name == "svm_loss_vectorized")
-    speed = next(c for c in slow.checks if c.name.startswith("at least"))
+    speed = next(c for c in slow.checks if c.id == "speed")
     assert not speed.passed, "a slow function passed the speed check with the kernel's clock frozen"
     assert scores(grades["caches_answers"])["softmax_loss_vectorized"] < PARTS["softmax_loss_vectorized"]
 

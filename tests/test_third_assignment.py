@@ -32,25 +32,28 @@ SOLUTION = '''def normalize(X):
 CHECKS = '''"""Hidden checks of normalize."""
 import numpy as np
 
-from autograder.checks import CheckResult, checks_for
+from autograder.checks import Check, checks_for
 from autograder.checks.values import Unusable, array, reply_failure
 
+RANDOM = Check("random-rows", "random rows", 1)
+ZEROS = Check("zero-row", "a row of zeros stays zeros", 1)
 
-@checks_for("normalize")
+
+@checks_for("normalize", checks=[RANDOM, ZEROS])
 def check_normalize(ctx, name):
     results = []
-    for title, X in [("random rows", ctx.rng.normal(size=(6, 4))), ("a row of zeros stays zeros", np.zeros((2, 3)))]:
+    for check, X in [(RANDOM, ctx.rng.normal(size=(6, 4))), (ZEROS, np.zeros((2, 3)))]:
         reply = ctx.bridge.call(name, "_autograder_X.copy()", inputs={"_autograder_X": X})
         try:
             if not reply.ok:
                 raise Unusable(reply_failure(name, reply))
             got = array(name, "its result", reply.value, X.shape)
         except Unusable as exc:
-            results.append(CheckResult(title, 1, False, str(exc)))
+            results.append(check.fail(str(exc)))
             continue
         want = ctx.reference[name](X.copy())
         ok = np.allclose(got, want)
-        results.append(CheckResult(title, 1, ok, "" if ok else "divide each row by its own L2 norm (axis=1)"))
+        results.append(check.result(ok, "divide each row by its own L2 norm (axis=1)"))
     return results
 '''
 

@@ -18,8 +18,10 @@ reference notebook, each starting with '# %% <part>'::
 every part must get full marks); every part not listed must keep all its points.
 ``expect-zero`` lists parts that must score 0 (they lose points too).
 ``expect-hint`` (optional, repeatable) is text the report must show for that part.
-``expect-fail`` and ``expect-pass`` (optional, repeatable), as ``part: title``, name a check (by
-the start of its title) that must fail, or pass, for that part.
+``expect-fail`` and ``expect-pass`` (optional, repeatable), as ``part: check-id``, name a check
+by its id (declared in the grading package, e.g. ``no-loops``) that must fail, or pass, for
+that part; an id the part does not declare is a mismatch, so a renamed check is never silently
+unexpected.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from pathlib import Path
 import nbformat
 
 from autograder.assignments import Assignment, find_assignment
-from autograder.checks import grading_package
+from autograder.checks import grading_package, load_all
 from autograder.grading.executors import grade_all
 from autograder.layout import submission_folder
 from autograder.parts import load_parts, nbgrader_meta
@@ -43,7 +45,7 @@ from autograder.outputs.reports import student_report
 class Entry:
     """name: file stem; about: first header line; cells: {part: source}; lose: parts expected to
     lose points; hints: [(part, text)] the report must show; base: the notebook folder to patch;
-    zero: parts that must score 0; checks: [(part, title start, must pass)]."""
+    zero: parts that must score 0; checks: [(part, check id, must pass)]."""
 
     name: str
     about: str
@@ -98,8 +100,9 @@ def write_submission(root: Path, student_id: str, cells: dict, base: Path) -> Pa
     return folder
 
 
-def verdicts(entry: Entry, grade, parts) -> list[str]:
-    """The mismatches between what ``entry`` expects and ``grade`` (empty when all is as expected)."""
+def verdicts(entry: Entry, grade, parts, declared: dict | None = None) -> list[str]:
+    """The mismatches between what ``entry`` expects and ``grade`` (empty when all is as
+    expected); ``declared``: {part: its PartChecks}, against which the entry's check ids are read."""
     got = {p.name: p for p in grade.parts}
     problems = []
     for part in parts:
@@ -108,16 +111,21 @@ def verdicts(entry: Entry, grade, parts) -> list[str]:
         if part.name in entry.lose and full:
             problems.append(f"{part.name}: expected to lose points, got full marks")
         if part.name not in entry.lose and not full:
-            failed = "; ".join([result.problem] + [c.name for c in result.checks if not c.passed]).strip("; ")
-            problems.append(f"{part.name}: expected full marks, got {result.points:g}/{part.points:g} ({failed})")
+            failed = "; ".join([result.problem] + [f"{c.id}: {c.message}" for c in result.checks if not c.passed])
+            problems.append(f"{part.name}: expected full marks, got {result.points:g}/{part.points:g} ({failed.strip('; ')})")
         if part.name in entry.zero and result.points != 0:
             problems.append(f"{part.name}: expected 0, got {result.points:g}/{part.points:g}")
-    for name, title, must_pass in entry.checks:
-        found = [c for c in got[name].checks if c.name.startswith(title)]
-        if not found:
-            problems.append(f"{name}: no check titled {title!r}... was run ({got[name].problem or 'no problem noted'})")
-        elif any(c.passed != must_pass for c in found):
-            problems.append(f"{name}: the check {title!r}... should {'pass' if must_pass else 'fail'}")
+    for name, check_id, must_pass in entry.checks:
+        known = declared[name].declared if declared and name in declared else None
+        found = [c for c in got[name].checks if c.id == check_id] if name in got else []
+        if known is not None and check_id not in known:
+            problems.append(f"{name}: declares no check {check_id!r} (its checks: {', '.join(known)})")
+        elif not found:
+            why = got[name].problem if name in got else "no such part"
+            problems.append(f"{name}: the check {check_id!r} was not run ({why or 'no problem noted'})")
+        elif found[0].passed != must_pass:
+            problems.append(f"{name}: the check {check_id!r} should {'pass' if must_pass else 'fail'}"
+                            + (f" ({found[0].message})" if found[0].message else ""))
     report = student_report(grade)
     for part, hint in entry.hints:
         section = report.split(f"\n{part}: ", 1)[-1].split("\n\n", 1)[0]
@@ -147,6 +155,7 @@ def main(*, assignment: Assignment | None = None, corpus: Path | None = None, on
             write_submission(root, entry.name, entry.cells, entry.base or assignment.source)
         grades = {g.student_id: g for g in grade_all(root, source=assignment.source, workers=workers)}
     names = [p.name for p in parts]
+    declared = load_all(assignment.source)
     short = getattr(grading_package(assignment.source), "SHORT_NAMES", {})
     _short = lambda name: short.get(name, name[:8])  # noqa: E731
     width = max(len(e.name) for e in entries)
@@ -159,7 +168,7 @@ def main(*, assignment: Assignment | None = None, corpus: Path | None = None, on
             lost = {p.name: p.points for p in grade.parts}[part.name] < part.points
             mark = ("lose" if lost else "full") + ("" if lost == (part.name in entry.lose) else "!")
             cells.append(mark.center(len(_short(part.name))))
-        problems = verdicts(entry, grade, parts)
+        problems = verdicts(entry, grade, parts, declared)
         failures += bool(problems)
         out(f"{entry.name.ljust(width)}  " + "  ".join(cells) + ("  ok" if not problems else "  MISMATCH"))
         for problem in problems:

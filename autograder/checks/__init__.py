@@ -3,8 +3,11 @@ solutions/<id>/grading/, one module per kind of graded part, all run from the gr
 
 Every check compares what the student's code returned in its kernel (plain values through the
 bridge) with an oracle computed here, on the same inputs, with an explicit tolerance, and
-says in one sentence what went wrong. A part's checks are listed by the function registered
-for it with ``@checks_for(name)``; each returns a list of ``CheckResult``.
+says in one sentence what went wrong. A part's checks are declared once, each a ``Check`` with
+a stable id, and run by the function registered for the part with
+``@checks_for(name, checks=...)``, which returns a ``CheckResult`` per check it ran. Gating
+("not awarded" unless another check passed), the corpus's expectations and stored grades refer
+to a check by its id, never by its title: a title can be reworded without changing a grade.
 
 None of them is handed out: the students' self-check (``selfcheck/`` in the hand-out, whose
 source is ``solutions/<id>/selfcheck/``) has checks of its own that compare with numbers
@@ -16,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import importlib.util
+import re
 import sys
 from pathlib import Path
 from typing import Callable
@@ -27,9 +31,11 @@ from autograder.sandbox.bridge import Bridge
 
 @dataclasses.dataclass
 class CheckResult:
-    """name: what was checked; weight: its share of the part's points; message: why it failed."""
+    """id: the check's stable id; title: what was checked, in words; weight: its share of the
+    part's points; message: why it failed. Made by ``Check.ok`` / ``Check.fail`` / ``Check.result``."""
 
-    name: str
+    id: str
+    title: str
     weight: float
     passed: bool
     message: str = ""
@@ -37,6 +43,35 @@ class CheckResult:
     def __post_init__(self):
         self.passed = bool(self.passed)  # numpy booleans are not JSON
         self.weight = float(self.weight)
+
+
+#: A check id: lower case words joined by hyphens ("random-loss"), so that corpus lines parse.
+CHECK_ID = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+
+
+@dataclasses.dataclass(frozen=True)
+class Check:
+    """One check of a part, declared once in the assignment's grading package.
+
+    id: stable and unique within the part (gating, the corpus and stored grades use it); title:
+    what the student reads, free to be reworded; weight: its share of the part's points."""
+
+    id: str
+    title: str
+    weight: float
+
+    def __post_init__(self):
+        if not CHECK_ID.fullmatch(self.id):
+            raise ValueError(f"check id {self.id!r} must be lower-case words joined by hyphens")
+
+    def result(self, passed: bool, message: str = "") -> CheckResult:
+        return CheckResult(self.id, self.title, self.weight, passed, "" if passed else message)
+
+    def ok(self) -> CheckResult:
+        return self.result(True)
+
+    def fail(self, message: str) -> CheckResult:
+        return self.result(False, message)
 
 
 @dataclasses.dataclass
@@ -55,25 +90,53 @@ class Context:
     setup: tuple = ()
 
 
-#: {assignment package name: {part name: its checks}}, filled as an assignment's grading/ loads.
-REGISTRY: dict[str, dict[str, Callable[[Context], list[CheckResult]]]] = {}
+class ChecksMismatch(RuntimeError):
+    """The graded parts and the registered checks differ, or a part's checks returned a check it
+    does not declare: the grader must not run (or, mid-run, must fail, never score)."""
 
 
-def checks_for(*names: str):
+@dataclasses.dataclass(frozen=True)
+class PartChecks:
+    """The checks of one part: ``declared`` {id: Check}, run by ``function(ctx, part)``. Calling it
+    runs them and refuses results whose ids are not declared, or repeated."""
+
+    part: str
+    function: Callable
+    declared: dict
+
+    def __call__(self, ctx: Context) -> list[CheckResult]:
+        results = self.function(ctx, self.part)
+        ids = [r.id for r in results]
+        unknown = [i for i in ids if i not in self.declared]
+        repeated = sorted({i for i in ids if ids.count(i) > 1})
+        if unknown or repeated:
+            raise ChecksMismatch(f"the checks of {self.part} returned "
+                                 + (f"undeclared check ids {unknown}" if unknown else f"check ids {repeated} twice")
+                                 + f" (declared: {', '.join(self.declared)})")
+        return results
+
+
+#: {assignment package name: {part name: its PartChecks}}, filled as an assignment's grading/ loads.
+REGISTRY: dict[str, dict[str, PartChecks]] = {}
+
+
+def checks_for(*names: str, checks):
     """Register a function as the checks of the parts ``names`` (it receives (ctx, name)), for
-    the assignment whose grading package defines it."""
+    the assignment whose grading package defines it. ``checks``: the Checks it may return, or a
+    function of the part's name giving them (when parts differ, e.g. only vectorized versions
+    are timed)."""
 
     def register(function):
-        checks = REGISTRY.setdefault(function.__module__.split(".")[0], {})
+        registry = REGISTRY.setdefault(function.__module__.split(".")[0], {})
         for name in names:
-            checks[name] = lambda ctx, _name=name: function(ctx, _name)
+            declared = list(checks(name) if callable(checks) else checks)
+            ids = [c.id for c in declared]
+            if len(set(ids)) != len(ids):
+                raise ChecksMismatch(f"the checks declared for {name} repeat an id: {ids}")
+            registry[name] = PartChecks(name, function, {c.id: c for c in declared})
         return function
 
     return register
-
-
-class ChecksMismatch(RuntimeError):
-    """The graded parts and the registered checks differ: the grader must not run."""
 
 
 def grading_package(source: Path):

@@ -26,7 +26,7 @@ import time
 
 import numpy as np
 
-from autograder.checks import CheckResult, Context
+from autograder.checks import Check, CheckResult, Context
 from autograder.checks.values import Unusable, reply_failure
 from autograder.checks.loops import find_loops
 
@@ -84,31 +84,39 @@ def speed_title() -> str:
     return f"at least {SPEED_FACTOR:g}x faster than the naive reference"
 
 
-def no_loops(ctx: Context, name: str, weight: float) -> CheckResult:
-    title = NO_LOOPS
+def loop_check(weight: float) -> Check:
+    """The loop check, as an assignment declares it (id ``no-loops``) with its weight."""
+    return Check("no-loops", NO_LOOPS, weight)
+
+
+def timed_check(weight: float) -> Check:
+    """The speed check, as an assignment declares it (id ``speed``) with its weight."""
+    return Check("speed", speed_title(), weight)
+
+
+def no_loops(ctx: Context, name: str, check: Check) -> CheckResult:
     loops = find_loops(ctx.sources or {name: ctx.source}, name, ctx.setup)
     if loops:
-        return CheckResult(title, weight, False,
-            f"{name} must be vectorized, but it contains {', '.join(loops)}: use array operations instead.")
-    return CheckResult(title, weight, True)
+        return check.fail(f"{name} must be vectorized, but it contains {', '.join(loops)}: use array operations instead.")
+    return check.ok()
 
 
-def speed_check(ctx: Context, name: str, naive, weight: float, timing: Timing, oracle=None) -> CheckResult:
+def speed_check(ctx: Context, name: str, naive, check: Check, timing: Timing, oracle=None) -> CheckResult:
     """The student's function must be SPEED_FACTOR x faster than the naive reference on each
     of ``timing``'s shapes; its timed results must equal ``oracle``'s (default: the reference's)."""
     for shape, what in timing.shapes.items():
         measured = measure_speed(ctx, name, naive, shape, timing, oracle)
         if isinstance(measured, str):
-            return CheckResult(speed_title(), weight, False, measured)
+            return check.fail(measured)
         ratio, student, reference = measured
         if ratio < SPEED_FACTOR:
             clock = ("CPU time" if ctx.bridge.sandbox.cpu_seconds() is not None
                      else "wall time, as this grader cannot read the kernel's CPU time")
-            return CheckResult(speed_title(), weight, False,
+            return check.fail(
                 f"with {what} ({timing.describe(shape)}), {name} took {student * 1e3:.2f} ms per call against "
                 f"{reference * 1e3:.2f} ms for the naive reference ({clock}): only {ratio:.1f}x faster (needs "
                 f"{SPEED_FACTOR:g}x). {timing.advice}")
-    return CheckResult(speed_title(), weight, True)
+    return check.ok()
 
 
 def measure_speed(ctx: Context, name: str, naive, shape, timing: Timing, oracle=None):

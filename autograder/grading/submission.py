@@ -158,6 +158,8 @@ def grade_submission(submission: Submission, *, parts: list[Part] | None = None,
                         _run_checks(part, results[part.name], registry, bridge, loaded,
                                     reference, grade.seed, code.setup)
                         box.kill_strays()
+        except checks_module.ChecksMismatch:
+            raise
         except Exception as exc:  # the kernel could not even start: every part is affected
             for part in gradable:
                 if not results[part.name].checks:
@@ -178,6 +180,8 @@ def _run_checks(part, result, registry, bridge, cells, reference, seed, setup=()
                 NOT_IMPLEMENTED in m or m.startswith("not awarded") for m in failed):
             # A stub fails every check for one reason: say it once.
             result.checks, result.problem = [], f"{part.name} {NOT_IMPLEMENTED}"
+    except checks_module.ChecksMismatch:
+        raise  # the grader's own fault (a check it does not declare): this grade must not be kept
     except Exception:  # a value shaped in a way no check foresaw must not stop the batch
         detail = traceback.format_exc(limit=-1).strip().splitlines()[-1]
         result.problem = f"the checks of {part.name} could not finish on this code ({detail})"

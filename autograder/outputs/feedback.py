@@ -95,7 +95,7 @@ Written answers are graded by hand and are not included here.</p>
 <ul class="checks">
 {% for check in part.checks %}
 {% set verdict, mark = ('passed', '✓') if check.passed else ('failed', '✗') %}
-<li class="{{ verdict }}"><span class="mark" title="{{ verdict }}">{{ mark }}</span>{{ check.name }}
+<li class="{{ verdict }}" data-check="{{ check.id }}"><span class="mark" title="{{ verdict }}">{{ mark }}</span>{{ check.title }}
 {% if check.message %}
 <div class="message">{{ check.message }}</div>
 {% endif %}

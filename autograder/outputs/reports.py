@@ -41,7 +41,7 @@ def check_lines(part: PartResult, indent: str = "  ") -> list[str]:
     failed one, why (one line each, see _one_line). The text report and Gradescope's tests use it."""
     lines = [f"{indent}✗ {_one_line(part.problem)}"] if part.problem else []
     for check in part.checks:
-        lines.append(f"{indent}{'✓' if check.passed else '✗'} {_one_line(check.name)}")
+        lines.append(f"{indent}{'✓' if check.passed else '✗'} {_one_line(check.title)}")
         if not check.passed and check.message:
             lines.append(f"{indent}    {_one_line(check.message)}")
     return lines

@@ -9,38 +9,46 @@ reference.
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
-from autograder.checks import CheckResult, Context, checks_for, vectorization
+from autograder.checks import Check, CheckResult, Context, checks_for, vectorization
 from autograder.checks.values import Unusable, reply_failure
 
 from . import diagnosis, inputs
 
 PARTS = ("compute_distances_two_loops", "compute_distances_one_loop", "compute_distances_no_loops")
 
-SHAPE = "returns an (N, M) float array of finite, non-negative distances"
-WORKED = "the worked example (2 test points, 3 training points, D = 2)"
-RANDOM = "random points of several shapes (N = 1, M = 1 and D = 1 among them)"
-DUPLICATES = "identical test and training points are at distance 0"
-PIXELS = "integer pixel values 0-255 given as floats (D = 3072; images one pixel apart are at distance 1)"
-FLOAT32 = "float32 inputs"
-LARGE = "agrees with the two-loop reference on a larger case (N = 200, M = 500, D = 64)"
+SHAPE = Check("shape", "returns an (N, M) float array of finite, non-negative distances", 1)
+WORKED = Check("worked-example", "the worked example (2 test points, 3 training points, D = 2)", 2)
+RANDOM = Check("random", "random points of several shapes (N = 1, M = 1 and D = 1 among them)", 4)
+DUPLICATES = Check("duplicates", "identical test and training points are at distance 0", 1)
+PIXELS = Check("pixels", "integer pixel values 0-255 given as floats (D = 3072; images one pixel apart are at distance 1)", 1)
+FLOAT32 = Check("float32", "float32 inputs", 1)
+LARGE = Check("large", "agrees with the two-loop reference on a larger case (N = 200, M = 500, D = 64)", 2)
+NO_LOOPS = vectorization.loop_check(3)
+SPEED = vectorization.timed_check(3)
+VECTORIZED = "compute_distances_no_loops"
 
 
-@checks_for(*PARTS)
+def declared(name: str) -> list[Check]:
+    """Every distance function's checks; the vectorized one's also on a larger case, for loops and for speed."""
+    return [SHAPE, WORKED, RANDOM, DUPLICATES, PIXELS, FLOAT32] + ([LARGE, NO_LOOPS, SPEED] if name == VECTORIZED else [])
+
+
+@checks_for(*PARTS, checks=declared)
 def check_distances(ctx: Context, name: str) -> list[CheckResult]:
     oracle = ctx.reference["compute_distances_two_loops"]
     runner = _Runner(ctx, name)
     random_cases = [inputs.distance_case(ctx.rng, *shape) for shape in inputs.DISTANCE_SHAPES]
-    results = []
 
-    def compare(title, weight, cases):
+    def compare(check: Check, cases) -> CheckResult:
         for case in cases:
             try:
                 got = runner.run(case)
             except Unusable as exc:
-                results.append(CheckResult(title, weight, False, str(exc)))
-                return
+                return check.fail(str(exc))
             X, X_train = diagnosis.as64(case["X"]), diagnosis.as64(case["X_train"])
             want = oracle(X.copy(), X_train.copy())
             float32 = case["X"].dtype == np.float32
@@ -48,39 +56,37 @@ def check_distances(ctx: Context, name: str) -> list[CheckResult]:
             if not np.all(errors <= 1.0):
                 i, j = np.unravel_index(int(np.argmax(errors)), errors.shape)
                 hint = diagnosis.distance_hint(case, got)
-                results.append(CheckResult(title, weight, False,
-                    f"{_describe(case)}: dists[{i}, {j}] should be {_pair(want[i, j], got[i, j])}. {hint}".strip()))
-                return
-        results.append(CheckResult(title, weight, True))
+                return check.fail(f"{_describe(case)}: dists[{i}, {j}] should be {_pair(want[i, j], got[i, j])}. {hint}".strip())
+        return check.ok()
 
-    results.append(_shape_check(runner, random_cases[5]))
-    compare(WORKED, 2, [inputs.worked_distances()])
-    compare(RANDOM, 4, random_cases)
-    compare(DUPLICATES, 1, [inputs.duplicates_case(ctx.rng)])
-    compare(PIXELS, 1, [inputs.pixels_case(ctx.rng)])
-    compare(FLOAT32, 1, [inputs.float32_case(ctx.rng)])
-    vectorized = name == "compute_distances_no_loops"
+    results = [_shape_check(runner, random_cases[5]),
+               compare(WORKED, [inputs.worked_distances()]),
+               compare(RANDOM, random_cases),
+               compare(DUPLICATES, [inputs.duplicates_case(ctx.rng)]),
+               compare(PIXELS, [inputs.pixels_case(ctx.rng)]),
+               compare(FLOAT32, [inputs.float32_case(ctx.rng)])]
+    vectorized = name == VECTORIZED
     if vectorized:
-        compare(LARGE, 2, [inputs.large_case(ctx.rng)])
+        results.append(compare(LARGE, [inputs.large_case(ctx.rng)]))
     # Structure (shape, no loops) earns credit only from a function that computes distances:
     # one whose values depend on its input. A stub or `return np.zeros((N, M))` earns nothing.
-    passed = {r.name for r in results if r.passed}
-    lacking = "" if RANDOM in passed else _not_distance_like(runner, random_cases)
+    passed = {r.id for r in results if r.passed}
+    lacking = "" if RANDOM.id in passed else _not_distance_like(runner, random_cases)
     withheld = f"not awarded: {name} {lacking}." if lacking else ""
     if withheld and results[0].passed:
-        results[0] = CheckResult(SHAPE, results[0].weight, False, withheld)
+        results[0] = dataclasses.replace(results[0], passed=False, message=withheld)
     if vectorized:
-        loops = vectorization.no_loops(ctx, name, 3) if not withheld else CheckResult(vectorization.NO_LOOPS, 3, False, withheld)
+        loops = vectorization.no_loops(ctx, name, NO_LOOPS) if not withheld else NO_LOOPS.fail(withheld)
         results.append(loops)
-        right = {RANDOM, LARGE} <= passed
+        right = {RANDOM.id, LARGE.id} <= passed
         if withheld or not loops.passed or not right:
             why = withheld or ("not awarded: speed credit is for vectorized code, and the loop check found a loop (see above)."
                                if not loops.passed else
                                "not awarded: speed credit is for correct vectorized code, and the distances are wrong (see above).")
-            results.append(CheckResult(vectorization.speed_title(), 3, False, why))
+            results.append(SPEED.fail(why))
         else:
-            results.append(vectorization.speed_check(ctx, name, oracle, weight=3, timing=DISTANCE_TIMING,
-                                                     oracle=ctx.reference["compute_distances_no_loops"]))
+            results.append(vectorization.speed_check(ctx, name, oracle, SPEED, timing=DISTANCE_TIMING,
+                                                     oracle=ctx.reference[VECTORIZED]))
     return results
 
 
@@ -150,13 +156,13 @@ def _shape_check(runner: _Runner, case: dict) -> CheckResult:
     try:
         got = runner.run(case)
     except Unusable as exc:
-        return CheckResult(SHAPE, 1, False, str(exc))
+        return SHAPE.fail(str(exc))
     if not np.all(np.isfinite(got)):
-        return CheckResult(SHAPE, 1, False, f"{runner.name} returned distances that are nan or infinite {_describe(case)}.")
+        return SHAPE.fail(f"{runner.name} returned distances that are nan or infinite {_describe(case)}.")
     if (got < 0).any():
-        return CheckResult(SHAPE, 1, False, f"{runner.name} returned negative distances {_describe(case)}: "
-                                            "a distance is never negative.")
-    return CheckResult(SHAPE, 1, True)
+        return SHAPE.fail(f"{runner.name} returned negative distances {_describe(case)}: "
+                          "a distance is never negative.")
+    return SHAPE.ok()
 
 
 def _not_distance_like(runner: _Runner, cases: list) -> str:

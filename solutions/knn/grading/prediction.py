@@ -9,23 +9,25 @@ nearest depends on the sort (numpy's default one is not stable), and the spec le
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
-from autograder.checks import CheckResult, Context, checks_for
+from autograder.checks import Check, CheckResult, Context, checks_for
 from autograder.checks.values import Unusable, reply_failure
 
 from . import diagnosis, inputs
 
-SHAPE = "returns an (N,) array of integer labels"
-WORKED = "the worked example (2 test points, 5 training points, k = 1, 3, 5 and 8)"
-NEAREST = "k = 1: the label of the nearest training point"
-DEFAULT = "k defaults to 1"
-MAJORITY = "the most common label among the k nearest (random cases, k = 3, 5 and 8)"
-TIES = "a tie in votes goes to the smallest label"
-BIG_K = "k larger than the number of training points: all of them vote"
+SHAPE = Check("shape", "returns an (N,) array of integer labels", 1)
+WORKED = Check("worked-example", "the worked example (2 test points, 5 training points, k = 1, 3, 5 and 8)", 2)
+NEAREST = Check("nearest", "k = 1: the label of the nearest training point", 3)
+DEFAULT = Check("default-k", "k defaults to 1", 1)
+MAJORITY = Check("majority", "the most common label among the k nearest (random cases, k = 3, 5 and 8)", 5)
+TIES = Check("ties", "a tie in votes goes to the smallest label", 3)
+BIG_K = Check("big-k", "k larger than the number of training points: all of them vote", 2)
 
 
-@checks_for("predict_labels")
+@checks_for("predict_labels", checks=[SHAPE, WORKED, NEAREST, DEFAULT, MAJORITY, TIES, BIG_K])
 def check_predict_labels(ctx: Context, name: str) -> list[CheckResult]:
     oracle = ctx.reference[name]
     runner = _Runner(ctx, name)
@@ -34,41 +36,38 @@ def check_predict_labels(ctx: Context, name: str) -> list[CheckResult]:
               for k in inputs.WORKED_LABELS]
     nearest = [inputs.label_case(rng, 12, 30, 4, 1), inputs.label_case(rng, 1, 1, 1, 1), inputs.label_case(rng, 6, 3, 3, 1)]
     majority = [inputs.label_case(rng, 12, 30, 4, 3), inputs.label_case(rng, 10, 40, 3, 5), inputs.label_case(rng, 8, 25, 6, 8)]
-    results = []
 
-    def compare(title, weight, cases, default_k=False):
+    def compare(check: Check, cases, default_k=False) -> CheckResult:
         answers = []  # every case's (case, got, want): a diagnosis must fit them all
         for case in cases:
             try:
                 got = runner.run(case, default_k)
             except Unusable as exc:
-                results.append(CheckResult(title, weight, False, str(exc)))
-                return
+                return check.fail(str(exc))
             answers.append((case, got, oracle(case["dists"].copy(), case["y_train"].copy(), k=case["k"])))
         for case, got, want in answers:
             if not np.array_equal(got, want):
                 wrong = np.nonzero(got != want)[0]
                 i = int(wrong[0])
                 hint = diagnosis.labels_hint(answers)
-                results.append(CheckResult(title, weight, False,
+                return check.fail(
                     f"{_describe(case, default_k)}: {len(wrong)} of {len(want)} labels are wrong, the first y_pred[{i}] "
-                    f"should be {want[i]}, got {got[i]:g}. {hint}".strip()))
-                return
-        results.append(CheckResult(title, weight, True))
+                    f"should be {want[i]}, got {got[i]:g}. {hint}".strip())
+        return check.ok()
 
-    results.append(_shape_check(runner, majority[0]))
-    compare(WORKED, 2, worked)
-    compare(NEAREST, 3, nearest)
-    compare(DEFAULT, 1, [inputs.label_case(rng, 8, 20, 3, 1)], default_k=True)
-    compare(MAJORITY, 5, majority)
-    compare(TIES, 3, [inputs.tie_case(rng)])
-    compare(BIG_K, 2, [inputs.big_k_case(rng)])
+    results = [_shape_check(runner, majority[0]),
+               compare(WORKED, worked),
+               compare(NEAREST, nearest),
+               compare(DEFAULT, [inputs.label_case(rng, 8, 20, 3, 1)], default_k=True),
+               compare(MAJORITY, majority),
+               compare(TIES, [inputs.tie_case(rng)]),
+               compare(BIG_K, [inputs.big_k_case(rng)])]
     # The shape earns credit only from a function that predicts something: labels that depend
     # on the input. A stub or `return np.zeros(N, dtype=int)` earns nothing.
     if results[0].passed and not any(r.passed for r in results[1:]):
         lacking = _not_label_like(runner, nearest + majority)
         if lacking:
-            results[0] = CheckResult(SHAPE, 1, False, f"not awarded: {name} {lacking}.")
+            results[0] = dataclasses.replace(results[0], passed=False, message=f"not awarded: {name} {lacking}.")
     return results
 
 
@@ -129,13 +128,13 @@ def _shape_check(runner: _Runner, case: dict) -> CheckResult:
     try:
         got = runner.run(case)
     except Unusable as exc:
-        return CheckResult(SHAPE, 1, False, str(exc))
+        return SHAPE.fail(str(exc))
     # Whole numbers in a float array are labels too: CS231n's own stub, y_pred = np.zeros(num_test),
     # makes one, and a correct solution written on it must not lose a point.
     if got.dtype.kind not in "iu" and not (got.dtype.kind == "f" and np.all(np.isfinite(got)) and np.all(got == np.round(got))):
-        return CheckResult(SHAPE, 1, False, f"{runner.name} returned labels of dtype {got.dtype} that are not whole "
-                                            "numbers; labels are integers (y_pred = np.zeros(num_test, dtype=np.int64)).")
-    return CheckResult(SHAPE, 1, True)
+        return SHAPE.fail(f"{runner.name} returned labels of dtype {got.dtype} that are not whole "
+                          "numbers; labels are integers (y_pred = np.zeros(num_test, dtype=np.int64)).")
+    return SHAPE.ok()
 
 
 def _not_label_like(runner: _Runner, cases: list) -> str:

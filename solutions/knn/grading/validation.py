@@ -10,17 +10,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.checks import CheckResult, Context, checks_for
+from autograder.checks import Check, CheckResult, Context, checks_for
 from autograder.checks.values import Unusable, reply_failure
 
 from . import diagnosis, inputs
 
-SHAPE = "returns a float array of shape (len(k_choices), num_folds) with accuracies in [0, 1]"
-SMALL = "accuracies on 40 points of 3 classes (5 folds, k = 1, 3, 5)"
-UNEVEN = "folds of unequal sizes (50 points, 3 folds, k = 1, 2, 4, 7; ties in votes)"
-DEFAULT = "num_folds defaults to 5"
-DIGITS = "accuracies on 150 digit images (64 pixels, 5 folds, k = 1, 3, 5, 10)"
-OWN = "uses your compute_distances_no_loops and predict_labels"
+SHAPE = Check("shape", "returns a float array of shape (len(k_choices), num_folds) with accuracies in [0, 1]", 2)
+SMALL = Check("small", "accuracies on 40 points of 3 classes (5 folds, k = 1, 3, 5)", 5)
+UNEVEN = Check("uneven-folds", "folds of unequal sizes (50 points, 3 folds, k = 1, 2, 4, 7; ties in votes)", 4)
+DEFAULT = Check("default-folds", "num_folds defaults to 5", 2)
+DIGITS = Check("digits", "accuracies on 150 digit images (64 pixels, 5 folds, k = 1, 3, 5, 10)", 3)
+OWN = Check("own-functions", "uses your compute_distances_no_loops and predict_labels", 2)
 
 #: In the student's kernel: call cross_validate with the two functions it must use replaced by
 #: counting wrappers (restored afterwards). Returns ("ok", its result, (calls of each)), or
@@ -66,7 +66,7 @@ OWN_PIPELINE = ("[[predict_labels(_autograder_dists, f['y_tr'].copy(), k=k) for 
                 "for _autograder_dists in [compute_distances_no_loops(f['X_val'].copy(), f['X_tr'].copy())]]")
 
 
-@checks_for("cross_validate")
+@checks_for("cross_validate", checks=[SHAPE, SMALL, UNEVEN, DEFAULT, DIGITS, OWN])
 def check_cross_validate(ctx: Context, name: str) -> list[CheckResult]:
     rng = ctx.rng
     reference = ctx.reference
@@ -76,21 +76,19 @@ def check_cross_validate(ctx: Context, name: str) -> list[CheckResult]:
         DEFAULT: dict(inputs.blobs(rng, 30, 5, 3), k_choices=[1, 3], num_folds=5),
         DIGITS: dict(inputs.digits_sample(rng, 150), k_choices=[1, 3, 5, 10], num_folds=5),
     }
-    weights = {SMALL: 5, UNEVEN: 4, DEFAULT: 2, DIGITS: 3}
-    titles = [SHAPE, *cases, OWN]
     load = ctx.bridge.load(HELPER)
     if not load.ok:
         problem = f"cross_validate could not be called ({load.error})."
-        return [CheckResult(title, {**weights, SHAPE: 2, OWN: 2}[title], False, problem) for title in titles]
+        return [check.fail(problem) for check in (SHAPE, *cases, OWN)]
     results, returned, counts, first_problem, stuck = [], {}, None, "", ""
-    for title, case in cases.items():
+    for check, case in cases.items():
         try:
             if stuck:  # a call that hung or killed the kernel is not waited for again
                 raise Unusable(stuck)
-            value, calls = _call(ctx, name, case, default=title == DEFAULT)
-            counts = calls if title == SMALL else counts
+            value, calls = _call(ctx, name, case, default=check is DEFAULT)
+            counts = calls if check is SMALL else counts
             got = _accuracies(name, case, value)
-            returned[title] = got
+            returned[check] = got
         except Unusable as exc:
             problem = str(exc)
             if problem.startswith(f"calling {name} did not finish") or problem.startswith(f"calling {name} crashed"):
@@ -100,17 +98,17 @@ def check_cross_validate(ctx: Context, name: str) -> list[CheckResult]:
                 if why_not:
                     problem += f" ({why_not}: fix that first)."
             first_problem = first_problem or problem
-            results.append(CheckResult(title, weights[title], False, problem))
+            results.append(check.fail(problem))
             continue
         want = reference[name](case["X"].copy(), case["y"].copy(), list(case["k_choices"]), num_folds=case["num_folds"])
         if np.allclose(got, want, atol=1e-9):
-            results.append(CheckResult(title, weights[title], True))
+            results.append(check.ok())
             continue
         own, why_not = _own_accuracies(ctx, case)
         if own is not None and np.allclose(got, own, atol=1e-9):
-            results.append(CheckResult(title, weights[title], True))  # right, with the student's own parts
+            results.append(check.ok())  # right, with the student's own parts
             continue
-        results.append(CheckResult(title, weights[title], False, _wrong(case, got, want, own, why_not, reference)))
+        results.append(check.fail(_wrong(case, got, want, own, why_not, reference)))
     results.insert(0, _shape_check(name, returned, cases, first_problem))
     results.append(_own_functions_check(counts, results[1]))
     return results
@@ -214,28 +212,28 @@ def _shape_check(name: str, returned: dict, cases: dict, first_problem: str) -> 
     """Shape and range, from any case that returned an array of the right shape; credit only
     for accuracies that depend on the input."""
     if not returned:
-        return CheckResult(SHAPE, 2, False, first_problem)
-    for title, got in returned.items():
+        return SHAPE.fail(first_problem)
+    for check, got in returned.items():
         if not np.all(np.isfinite(got)) or np.any(got < 0) or np.any(got > 1):
             hint = (" (percentages? use fractions, np.mean(y_pred == y_val))" if np.all(np.isfinite(got)) and got.max() > 1
                     else "")
-            return CheckResult(SHAPE, 2, False, f"with {len(cases[title]['X'])} points {name} returned accuracies "
-                               f"outside [0, 1]{hint}: an accuracy is the fraction of correct labels in the fold.")
+            return SHAPE.fail(f"with {len(cases[check]['X'])} points {name} returned accuracies "
+                              f"outside [0, 1]{hint}: an accuracy is the fraction of correct labels in the fold.")
     flat = np.concatenate([g.ravel() for g in returned.values()])
     if np.ptp(flat) == 0:
-        return CheckResult(SHAPE, 2, False, f"not awarded: {name} returns the same accuracy ({flat[0]:g}) everywhere: "
-                                            "it does not cross-validate yet.")
-    return CheckResult(SHAPE, 2, True)
+        return SHAPE.fail(f"not awarded: {name} returns the same accuracy ({flat[0]:g}) everywhere: "
+                          "it does not cross-validate yet.")
+    return SHAPE.ok()
 
 
 def _own_functions_check(counts, small: CheckResult) -> CheckResult:
     """cross_validate must call the notebook's compute_distances_no_loops and predict_labels
     (counted on the first case: ``counts``, None if that call failed, whose check is ``small``)."""
     if counts is None:
-        return CheckResult(OWN, 2, False, small.message if not small.passed else "cross_validate could not be traced.")
+        return OWN.fail(small.message if not small.passed else "cross_validate could not be traced.")
     distances, predictions = counts
     missing = [f for f, count in (("compute_distances_no_loops", distances), ("predict_labels", predictions)) if count == 0]
     if missing:
-        return CheckResult(OWN, 2, False, f"cross_validate never called {' nor '.join(missing)}: compute each fold's "
-                                          "distances and predictions with the functions you wrote above.")
-    return CheckResult(OWN, 2, True)
+        return OWN.fail(f"cross_validate never called {' nor '.join(missing)}: compute each fold's "
+                        "distances and predictions with the functions you wrote above.")
+    return OWN.ok()

@@ -13,7 +13,7 @@ import functools
 
 import numpy as np
 
-from autograder.checks import CheckResult, Context, checks_for
+from autograder.checks import Check, CheckResult, Context, checks_for
 from autograder.checks.values import Unusable, array, reply_failure, scalar
 
 PROBES = r'''
@@ -59,25 +59,23 @@ def _digits():
     return out
 
 
-TITLES = [
-    ("creates W lazily as 0.001 * randn(D, C) with C = max(y) + 1", 2),
-    ("returns one loss per iteration, the values loss() returned", 2),
-    ("each step moves W by -learning_rate * gradient", 4),
-    ("samples minibatches of batch_size rows (with their labels) at random", 3),
-    ("keeps W across calls to train (no re-initialization)", 1),
-    ("passes reg through to loss()", 1),
-    ("predict returns argmax of X W as integer labels", 4),
-    (f"trains a classifier to >= {MIN_ACCURACY:.0%} validation accuracy on the embedded digits", 3),
-]
+LAZY_W = Check("lazy-w", "creates W lazily as 0.001 * randn(D, C) with C = max(y) + 1", 2)
+HISTORY = Check("history", "returns one loss per iteration, the values loss() returned", 2)
+STEPS = Check("steps", "each step moves W by -learning_rate * gradient", 4)
+BATCHES = Check("batches", "samples minibatches of batch_size rows (with their labels) at random", 3)
+KEEPS_W = Check("keeps-w", "keeps W across calls to train (no re-initialization)", 1)
+REG = Check("reg", "passes reg through to loss()", 1)
+PREDICT = Check("predict", "predict returns argmax of X W as integer labels", 4)
+ACCURACY = Check("accuracy", f"trains a classifier to >= {MIN_ACCURACY:.0%} validation accuracy on the embedded digits", 3)
+TRAIN = [LAZY_W, HISTORY, STEPS, BATCHES, KEEPS_W, REG]
 
 
-
-@checks_for("LinearClassifier")
+@checks_for("LinearClassifier", checks=[*TRAIN, PREDICT, ACCURACY])
 def check_linear_classifier(ctx: Context, name: str) -> list[CheckResult]:
     setup = ctx.bridge.load(PROBES)
     if not setup.ok:
         problem = f"LinearClassifier could not be subclassed ({setup.error})."
-        return [CheckResult(title, weight, False, problem) for title, weight in TITLES]
+        return [check.fail(problem) for check in [*TRAIN, PREDICT, ACCURACY]]
     return _train_checks(ctx) + [_predict_check(ctx), _accuracy_check(ctx)]
 
 
@@ -110,19 +108,19 @@ def _train_checks(ctx: Context) -> list[CheckResult]:
         history = (list(history_v.value) if history_v.kind == "array"
                    else [scalar("train", "each loss", v) for v in history_v.value])
     except Unusable as exc:
-        return [CheckResult(title, weight, False, str(exc)) for title, weight in TITLES[:6]]
+        return [check.fail(str(exc)) for check in TRAIN]
 
     results = []
     W0 = calls[0][2] if calls else None
     ok = W0 is not None and W0.shape == (d, c) and 0.0005 < W0.std() < 0.002
-    results.append(CheckResult(*TITLES[0], ok, "" if ok else (
+    results.append(LAZY_W.result(ok, (
         "loss() was never called." if W0 is None else
         f"the first W had shape {W0.shape} and std {W0.std():.2g}; expected shape ({d}, {c}) "
         f"(D = X.shape[1], C = np.max(y) + 1) and std 0.001 (0.001 * np.random.randn(D, C)).")))
 
     losses = [0.5 * float(np.sum((W - target) ** 2)) for _, _, W, _ in calls]
     ok = len(history) == iters and len(calls) == iters and np.allclose(history, losses, rtol=1e-12)
-    results.append(CheckResult(*TITLES[1], ok, "" if ok else
+    results.append(HISTORY.result(ok,
         f"with num_iters={iters}, train called loss() {len(calls)} times and returned {len(history)} values; "
         "append each loss to the history and return it."))
 
@@ -132,7 +130,7 @@ def _train_checks(ctx: Context) -> list[CheckResult]:
     Ws = Ws[:1] + [W for before, W in zip(Ws, Ws[1:]) if not np.array_equal(W, before)]
     steps_ok = len(Ws) == iters + 1 and all(
         np.allclose(Ws[t + 1], Ws[t] - lr * (Ws[t] - target), rtol=1e-10, atol=1e-12) for t in range(iters))
-    results.append(CheckResult(*TITLES[2], steps_ok, "" if steps_ok else _step_hint(Ws, target, lr, iters)))
+    results.append(STEPS.result(steps_ok, "" if steps_ok else _step_hint(Ws, target, lr, iters)))
 
     results.append(_batches(calls, X, y, batch))
 
@@ -142,10 +140,10 @@ def _train_checks(ctx: Context) -> list[CheckResult]:
         f"_autograder_clf.train(_autograder_train['X'], _autograder_train['y'], learning_rate={lr}, reg={reg}, "
         f"num_iters=2, batch_size={batch}), _autograder_calls[0][2] if _autograder_calls else None)[2]")
     ok = reply.ok and reply.value.kind == "array" and np.array_equal(reply.value.value, final)
-    results.append(CheckResult(*TITLES[4], ok, "" if ok else
+    results.append(KEEPS_W.result(ok,
         "calling train again must start from the current self.W: create W only when self.W is None."))
     ok = bool(calls) and all(r == reg for _, _, _, r in calls)
-    results.append(CheckResult(*TITLES[5], ok, "" if ok else f"train(reg={reg}) must call self.loss(X_batch, y_batch, reg)."))
+    results.append(REG.result(ok, f"train(reg={reg}) must call self.loss(X_batch, y_batch, reg)."))
     return results
 
 
@@ -177,28 +175,26 @@ def _step_hint(Ws, target, lr, iters) -> str:
 
 
 def _batches(calls, X, y, batch) -> CheckResult:
-    title, weight = TITLES[3]
     if not calls:
-        return CheckResult(title, weight, False, "loss() was never called.")
+        return BATCHES.fail("loss() was never called.")
     seen = []
     for xb, yb, _, _ in calls:
         if xb.shape != (batch, X.shape[1]) or yb.shape != (batch,):
-            return CheckResult(title, weight, False,
+            return BATCHES.fail(
                 f"a minibatch had X_batch {xb.shape} and y_batch {yb.shape}; expected ({batch}, {X.shape[1]}) and ({batch},).")
         ids = xb[:, 0].astype(int)
         if np.any(ids < 0) or np.any(ids >= len(X)) or not np.array_equal(xb, X[ids]) or not np.array_equal(yb, y[ids]):
-            return CheckResult(title, weight, False, "minibatch rows (or their labels) are not rows of X (and y): index X and y with the same indices.")
+            return BATCHES.fail("minibatch rows (or their labels) are not rows of X (and y): index X and y with the same indices.")
         seen.append(tuple(ids))
     if len(set(seen)) == 1:
-        return CheckResult(title, weight, False,
+        return BATCHES.fail(
             "every iteration used the same minibatch: draw new indices with np.random.choice each iteration.")
     if len(set().union(*map(set, seen))) <= batch:
-        return CheckResult(title, weight, False, "only a few rows of X were ever used: sample from all N rows.")
-    return CheckResult(title, weight, True)
+        return BATCHES.fail("only a few rows of X were ever used: sample from all N rows.")
+    return BATCHES.ok()
 
 
 def _predict_check(ctx: Context) -> CheckResult:
-    title, weight = TITLES[6]
     X = ctx.rng.normal(size=(40, 6))
     W = ctx.rng.normal(size=(6, 5))
     reply = ctx.bridge.evaluate(
@@ -211,17 +207,16 @@ def _predict_check(ctx: Context) -> CheckResult:
             raise Unusable(reply_failure("predict", reply))
         got = array("predict", "y_pred", reply.value, (len(X),), kinds="iu")
     except Unusable as exc:
-        return CheckResult(title, weight, False, str(exc))
+        return PREDICT.fail(str(exc))
     want = np.argmax(X.dot(W), axis=1)
     wrong = int(np.sum(got != want))
     if wrong:
         hint = " (that is argmin: use argmax)" if np.array_equal(got, np.argmin(X.dot(W), axis=1)) else ""
-        return CheckResult(title, weight, False, f"{wrong} of {len(X)} labels differ from argmax(X W, axis=1){hint}.")
-    return CheckResult(title, weight, True)
+        return PREDICT.fail(f"{wrong} of {len(X)} labels differ from argmax(X W, axis=1){hint}.")
+    return PREDICT.ok()
 
 
 def _accuracy_check(ctx: Context) -> CheckResult:
-    title, weight = TITLES[7]
     data = _digits()
     reply = ctx.bridge.evaluate(
         f"(__import__('numpy').random.seed({ctx.seed % 2**32}), "
@@ -236,9 +231,9 @@ def _accuracy_check(ctx: Context) -> CheckResult:
         # float labels cost the predict check, not this one: the accuracy is measured all the same
         pred = array("predict", "y_pred", reply.value, data["y_val"].shape, kinds="iuf")
     except Unusable as exc:
-        return CheckResult(title, weight, False, str(exc))
+        return ACCURACY.fail(str(exc))
     accuracy = float(np.mean(pred == data["y_val"]))
     ok = accuracy >= MIN_ACCURACY
-    return CheckResult(title, weight, ok, "" if ok else
+    return ACCURACY.result(ok,
         f"trained with a least-squares loss (lr 0.1, 300 iterations, batch 100) it reached {accuracy:.1%} "
         f"validation accuracy; a correct train/predict reaches about 95%.")

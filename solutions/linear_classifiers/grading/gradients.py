@@ -7,9 +7,11 @@ loss cannot cost points here.
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
-from autograder.checks import CheckResult, Context, checks_for
+from autograder.checks import Check, CheckResult, Context, checks_for
 from autograder.checks.values import Unusable, array, reply_failure, scalar
 
 # Functions with known gradients, defined in the kernel. For f(x) = sum(x**3) the centered
@@ -39,21 +41,33 @@ def _cube_centered(x: np.ndarray, h: float) -> np.ndarray:
     """What a correct centered difference of sum(x**3) with step h returns, entry by entry."""
     return ((x + h) ** 3 - (x - h) ** 3) / (2 * h)
 
-EVERY_ENTRY = "every entry of a 3-D array, default h, on f(x) = sum(exp(x))"
-GIVEN_H = "uses the given h"
+ARRAYS = Check("arrays", "relative error of two arrays", 2)
+NUMBERS = Check("numbers", "relative error of two numbers", 1)
+ZEROS = Check("zeros", "zero for identical arrays (and no division by zero at 0)", 1)
+
+SHAPED = Check("shape", "returns a float array shaped like x", 1)
+CENTERED = Check("centered", "centered differences with the given h, on f(x) = sum(x**3)", 4)
+RESTORED = Check("restores-x", "x is restored to its original values", 2)
+EVERY_ENTRY = Check("every-entry", "every entry of a 3-D array, default h, on f(x) = sum(exp(x))", 3)
+
+COUNT = Check("count", "returns num_checks relative errors", 1)
+ERRORS = Check("errors", "relative errors |n - a| / (|n| + |a|) at checked entries", 3)
+RANDOM_ENTRIES = Check("random-entries", "checks random entries", 1)
+SPARSE_RESTORED = Check("restores-x", "x is restored to its original values", 1)
+GIVEN_H = Check("given-h", "uses the given h", 1)
 
 
-@checks_for("rel_error")
+@checks_for("rel_error", checks=[ARRAYS, NUMBERS, ZEROS])
 def check_rel_error(ctx: Context, name: str) -> list[CheckResult]:
     results = []
     x = ctx.rng.normal(size=(4, 5))
     y = x + ctx.rng.normal(scale=1e-3, size=x.shape)
     cases = [
-        ("relative error of two arrays", 2, x, y),
-        ("relative error of two numbers", 1, 3.0, 2.5),
-        ("zero for identical arrays (and no division by zero at 0)", 1, np.zeros((2, 3)), np.zeros((2, 3))),
+        (ARRAYS, x, y),
+        (NUMBERS, 3.0, 2.5),
+        (ZEROS, np.zeros((2, 3)), np.zeros((2, 3))),
     ]
-    for title, weight, a, b in cases:
+    for check, a, b in cases:
         want = float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))
         reply = ctx.bridge.call(name, "_autograder_pair[0]", "_autograder_pair[1]", inputs={"_autograder_pair": (a, b)})
         try:
@@ -61,43 +75,41 @@ def check_rel_error(ctx: Context, name: str) -> list[CheckResult]:
                 raise Unusable(reply_failure(name, reply))
             got = scalar(name, "the error", reply.value)
         except Unusable as exc:
-            results.append(CheckResult(title, weight, False, str(exc)))
+            results.append(check.fail(str(exc)))
             continue
         ok = np.isfinite(got) and abs(got - want) <= 1e-9 + 1e-6 * abs(want)
-        results.append(CheckResult(title, weight, bool(ok), "" if ok else
+        results.append(check.result(ok,
             f"expected max |x - y| / max(1e-8, |x| + |y|) = {want:.6g}, got {got:.6g}."))
     return results
 
 
-@checks_for("eval_numerical_gradient")
+@checks_for("eval_numerical_gradient", checks=[SHAPED, CENTERED, RESTORED, EVERY_ENTRY])
 def check_eval_numerical_gradient(ctx: Context, name: str) -> list[CheckResult]:
     ctx.bridge.load(KNOWN_FUNCTIONS)
     results = []
     x = ctx.rng.uniform(0.5, 2.0, size=(4, 3)) * ctx.rng.choice([-1, 1], size=(4, 3))
     got, after, problem = _numerical(ctx, name, "_autograder_cube", x, "verbose=False, h=1e-2")
-    results.append(CheckResult("returns a float array shaped like x", 1, problem is None, problem or ""))
+    results.append(SHAPED.result(problem is None, problem or ""))
     if problem is None:
         want = _cube_centered(x, 1e-2)
         ok = np.allclose(got, want, rtol=1e-7, atol=1e-9)
         message = "" if ok else _centered_hint(got, x, 1e-2)
-        results.append(CheckResult("centered differences with the given h, on f(x) = sum(x**3)", 4, ok, message))
+        results.append(CENTERED.result(ok, message))
         ok = restored(after, x)
-        results.append(CheckResult("x is restored to its original values", 2, ok, "" if ok else
+        results.append(RESTORED.result(ok,
             "after your function returns, x must hold its original values: put each entry back after evaluating f."))
     else:
-        results += [CheckResult("centered differences with the given h, on f(x) = sum(x**3)", 4, False, problem),
-                    CheckResult("x is restored to its original values", 2, False, problem)]
+        results += [CENTERED.fail(problem), RESTORED.fail(problem)]
     x = ctx.rng.normal(size=(2, 3, 2))
     got, _, problem = _numerical(ctx, name, "_autograder_exp", x, "verbose=False")
-    title = EVERY_ENTRY
     if problem is None:
         # One-sided differences are the centered check's business (one slip, one deduction):
         # here they pass, and what fails gets its own cause.
         one_sided = (np.exp(x + 1e-5) - np.exp(x)) / 1e-5
         ok = any(np.allclose(got, want, rtol=1e-7, atol=1e-9) for want in (np.exp(x), one_sided))
-        results.append(CheckResult(title, 3, ok, "" if ok else _every_entry_hint(got, x)))
+        results.append(EVERY_ENTRY.result(ok, "" if ok else _every_entry_hint(got, x)))
     else:
-        results.append(CheckResult(title, 3, False, problem))
+        results.append(EVERY_ENTRY.fail(problem))
     return results
 
 
@@ -139,7 +151,7 @@ def _centered_hint(got, x, h) -> str:
     return f"expected {_cube_centered(x, h).ravel()[:3].round(6)}..., got {np.asarray(got).ravel()[:3].round(6)}...."
 
 
-@checks_for("grad_check_sparse")
+@checks_for("grad_check_sparse", checks=[COUNT, ERRORS, RANDOM_ENTRIES, SPARSE_RESTORED, GIVEN_H])
 def check_grad_check_sparse(ctx: Context, name: str) -> list[CheckResult]:
     ctx.bridge.load(KNOWN_FUNCTIONS)
     results = []
@@ -151,33 +163,31 @@ def check_grad_check_sparse(ctx: Context, name: str) -> list[CheckResult]:
     expected = e / (2 + e)
     errors, after, problem = _sparse(ctx, name, "_autograder_square", x, 2 * x * (1 + e), "num_checks=20")
     if problem:
-        return [CheckResult(t, w, False, problem) for t, w in [
-            ("returns num_checks relative errors", 1), ("relative errors |n - a| / (|n| + |a|) at checked entries", 3),
-            ("checks random entries", 1), ("x is restored to its original values", 1), (GIVEN_H, 1)]]
+        return [check.fail(problem) for check in (COUNT, ERRORS, RANDOM_ENTRIES, SPARSE_RESTORED, GIVEN_H)]
     ok = errors.shape == (20,)
-    results.append(CheckResult("returns num_checks relative errors", 1, ok, "" if ok else
+    results.append(COUNT.result(ok,
         f"called with num_checks=20 it returned {errors.size} values."))
     right = bool(errors.size) and all(_matches(expected, v) for v in errors.ravel())
-    results.append(CheckResult("relative errors |n - a| / (|n| + |a|) at checked entries", 3, right, "" if right else
+    results.append(ERRORS.result(right,
         "a returned error matches no entry's |numerical - analytic| / (|numerical| + |analytic|); "
         "compute it at the entry you perturbed, with centered differences."))
     ok = len(np.unique(np.round(errors, 9))) > 1
-    results.append(CheckResult("checks random entries", 1, ok, "" if ok else
+    results.append(RANDOM_ENTRIES.result(ok,
         "all 20 checks looked at the same entry: draw a random index for every check."))
     ok = restored(after, x)
-    results.append(CheckResult("x is restored to its original values", 1, ok, "" if ok else
+    results.append(SPARSE_RESTORED.result(ok,
         "after the check, x must hold its original values: put each entry back after evaluating f."))
     # Shape and restoring earn nothing unless the errors are right: `return np.zeros(num_checks)`
     # has the right shape and restores x without computing anything.
     for i, result in enumerate(results):
-        if result.passed and not right and result.name != results[1].name:
-            results[i] = CheckResult(result.name, result.weight, False,
-                                     "not awarded until the relative errors are right (see above).")
+        if result.passed and not right and result.id != ERRORS.id:
+            results[i] = dataclasses.replace(result, passed=False,
+                                             message="not awarded until the relative errors are right (see above).")
     # With f = sum(x**3), analytic 3x^2 and h = 0.1, entry k's error is h^2 / (6 x_k^2 + h^2).
     errors, _, problem = _sparse(ctx, name, "_autograder_cube", x, 3 * x ** 2, "num_checks=5, h=0.1")
     expected = 0.01 / (6 * x ** 2 + 0.01)
     ok = problem is None and bool(errors.size) and all(_matches(expected, v) for v in errors.ravel())
-    results.append(CheckResult(GIVEN_H, 1, ok, "" if ok else
+    results.append(GIVEN_H.result(ok,
         (problem or "with h=0.1 the errors should be h^2 / (6x^2 + h^2) for f = sum(x**3): use the h you are given.")))
     return results
 

@@ -8,10 +8,12 @@ versions, agreement with the naive reference, absence of Python loops and speed.
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
 from autograder.sandbox.bridge import Reply
-from autograder.checks import CheckResult, Context, checks_for, vectorization
+from autograder.checks import Check, CheckResult, Context, checks_for, vectorization
 from autograder.checks.values import Unusable, describe_case, loss_pair, reply_failure
 
 from . import diagnosis, inputs
@@ -22,19 +24,31 @@ GRAD_RTOL, GRAD_ATOL = 1e-6, 1e-9
 NUMERICAL_H = 1e-5
 NUMERICAL_TOL = 1e-4
 
-SHAPE_CHECK = "returns (loss, dW) with dW shaped like W"
-CONSISTENCY_CHECK = "gradient agrees with a centered numerical gradient of your own loss"
-RANDOM_LOSS = "loss on random inputs of several shapes, reg = 0"
-REG_LOSS = "loss with regularization (reg = 0.1 and 50)"
-RANDOM_GRADIENT = "gradient on random inputs of several shapes, reg = 0"
-REG_GRADIENT = "gradient with regularization (reg = 0.1 and 50)"
-FLOAT32 = "float32 inputs (loss and gradient)"
-LARGE_SCORES = "numerically stable for large scores (no overflow)"
+SHAPE = Check("shape", "returns (loss, dW) with dW shaped like W", 1)
+WORKED = Check("worked-example", "loss on the lecture's worked example (cat/car/frog)", 2)
+RANDOM_LOSS = Check("random-loss", "loss on random inputs of several shapes, reg = 0", 3)
+REG_LOSS = Check("reg-loss", "loss with regularization (reg = 0.1 and 50)", 2)
+RANDOM_GRADIENT = Check("random-gradient", "gradient on random inputs of several shapes, reg = 0", 3)
+REG_GRADIENT = Check("reg-gradient", "gradient with regularization (reg = 0.1 and 50)", 2)
+FLOAT32 = Check("float32", "float32 inputs (loss and gradient)", 1)
+LARGE_SCORES = Check("large-scores", "numerically stable for large scores (no overflow)", 1)
+CONSISTENCY = Check("own-gradient", "gradient agrees with a centered numerical gradient of your own loss", 1)
+AGREES = Check("agrees-with-naive", "agrees with the naive version on a dev-sized batch (500 x 65, 10 classes)", 1)
+NO_LOOPS = vectorization.loop_check(2)
+SPEED = vectorization.timed_check(2)
 
 PARTS = ("svm_loss_naive", "svm_loss_vectorized", "softmax_loss_naive", "softmax_loss_vectorized")
 
 
-@checks_for(*PARTS)
+def declared(name: str) -> list[Check]:
+    """The checks of the loss ``name``: the softmax's are also checked on large scores, the
+    vectorized versions against the naive one, for loops and for speed."""
+    checks = [SHAPE, WORKED, RANDOM_LOSS, REG_LOSS, RANDOM_GRADIENT, REG_GRADIENT, FLOAT32, CONSISTENCY]
+    checks += [LARGE_SCORES] if name.startswith("softmax") else []
+    return checks + ([AGREES, NO_LOOPS, SPEED] if name.endswith("_vectorized") else [])
+
+
+@checks_for(*PARTS, checks=declared)
 def check_loss(ctx: Context, name: str) -> list[CheckResult]:
     naive = name.replace("_vectorized", "_naive")
     oracle = ctx.reference[name]
@@ -45,66 +59,60 @@ def check_loss(ctx: Context, name: str) -> list[CheckResult]:
     regularized = [inputs.loss_case(ctx.rng, n, d, c, reg) for (n, d, c) in [(5, 4, 3), (16, 10, 4)] for reg in (0.1, 50.0)]
     results = []
 
-    def compare(title, weight, cases, what):
+    def compare(check: Check, cases, what) -> CheckResult:
         for case in cases:
             try:
                 loss, dW = runner.run(case)
             except Unusable as exc:
-                results.append(CheckResult(title, weight, False, str(exc)))
-                return
+                return check.fail(str(exc))
             exact = {k: np.asarray(v, dtype=np.float64) if k in ("W", "X") else v for k, v in case.items()}
             want_loss, want_dW = oracle(exact["W"].copy(), exact["X"].copy(), exact["y"].copy(), exact["reg"])
             rtol = FLOAT32_RTOL if case["X"].dtype == np.float32 else LOSS_RTOL
             if what == "loss" and not _close_loss(loss, want_loss, rtol):
                 hint = diagnosis.loss_hint(name, exact, loss, oracle)
-                results.append(CheckResult(title, weight, False,
-                    f"{describe_case(case)}: expected loss {want_loss:.6f}, got {loss:.6g}. {hint}".strip()))
-                return
+                return check.fail(f"{describe_case(case)}: expected loss {want_loss:.6f}, got {loss:.6g}. {hint}".strip())
             if what == "gradient" and not _close_gradient(dW, want_dW, rtol):
                 worst = np.unravel_index(np.argmax(np.abs(dW - want_dW)), dW.shape)
                 where = ", ".join(str(int(i)) for i in worst)
                 hint = diagnosis.gradient_hint(name, exact, dW, oracle)
-                results.append(CheckResult(title, weight, False,
-                    f"{describe_case(case)}: dW[{where}] should be {want_dW[worst]:.6f}, got {dW[worst]:.6g}. {hint}".strip()))
-                return
-        results.append(CheckResult(title, weight, True))
+                return check.fail(f"{describe_case(case)}: dW[{where}] should be {want_dW[worst]:.6f}, "
+                                  f"got {dW[worst]:.6g}. {hint}".strip())
+        return check.ok()
 
-    compare(SHAPE_CHECK, 1, plain[2:3], "shape")
-    compare("loss on the lecture's worked example (cat/car/frog)", 2, worked, "loss")
-    compare(RANDOM_LOSS, 3, plain, "loss")
-    compare(REG_LOSS, 2, regularized, "loss")
-    compare(RANDOM_GRADIENT, 3, plain, "gradient")
-    compare(REG_GRADIENT, 2, regularized, "gradient")
-    compare(FLOAT32, 1, [inputs.float32_case(ctx.rng)], "loss")
-    if results[-1].passed:
-        results.pop()
-        compare(FLOAT32, 1, [inputs.float32_case(ctx.rng)], "gradient")
+    results.append(compare(SHAPE, plain[2:3], "shape"))
+    results.append(compare(WORKED, worked, "loss"))
+    results.append(compare(RANDOM_LOSS, plain, "loss"))
+    results.append(compare(REG_LOSS, regularized, "loss"))
+    results.append(compare(RANDOM_GRADIENT, plain, "gradient"))
+    results.append(compare(REG_GRADIENT, regularized, "gradient"))
+    float32 = compare(FLOAT32, [inputs.float32_case(ctx.rng)], "loss")
+    results.append(float32 if not float32.passed else compare(FLOAT32, [inputs.float32_case(ctx.rng)], "gradient"))
     if name.startswith("softmax"):
-        compare(LARGE_SCORES, 1, [inputs.large_scores_case(ctx.rng)], "loss")
+        results.append(compare(LARGE_SCORES, [inputs.large_scores_case(ctx.rng)], "loss"))
     results.append(_numerical_gradient_check(ctx, name, runner))
     # Structure (shape, self-consistency, no loops, speed) earns credit only from a function that
     # computes a loss: the right one, or one with a systematic slip (input-dependent, finite, its
     # gradient consistent with its own loss). A stub or `return 0, np.zeros_like(W)` earns nothing.
-    passed = {r.name for r in results if r.passed}
-    correct = RANDOM_LOSS in passed
-    lacking = "" if correct else _not_loss_like(runner, plain, CONSISTENCY_CHECK in passed)
+    passed = {r.id for r in results if r.passed}
+    correct = RANDOM_LOSS.id in passed
+    lacking = "" if correct else _not_loss_like(runner, plain, CONSISTENCY.id in passed)
     withheld = f"not awarded: {name} {lacking}." if lacking else ""
     for i, result in enumerate(results):
-        if withheld and result.passed and result.name in (SHAPE_CHECK, CONSISTENCY_CHECK):
-            results[i] = CheckResult(result.name, result.weight, False, withheld)
+        if withheld and result.passed and result.id in (SHAPE.id, CONSISTENCY.id):
+            results[i] = dataclasses.replace(result, passed=False, message=withheld)
     if name.endswith("_vectorized"):
         results.append(_agrees_with_naive(ctx, name, runner, ctx.reference[naive]))
-        loops = vectorization.no_loops(ctx, name, 2) if not withheld else CheckResult(vectorization.NO_LOOPS, 2, False, withheld)
+        loops = vectorization.no_loops(ctx, name, NO_LOOPS) if not withheld else NO_LOOPS.fail(withheld)
         results.append(loops)
         if withheld or not loops.passed:
-            why = withheld or "not awarded: speed credit is for vectorized code, and the loop check found a loop (see above)."
-            results.append(CheckResult(vectorization.speed_title(), 2, False, why))
+            results.append(SPEED.fail(withheld or "not awarded: speed credit is for vectorized code, and the loop "
+                                                  "check found a loop (see above)."))
         else:
             # Timed results must be the reference's if the function is right, else its own untimed
             # ones (asked for as every other check asks): fast garbage earns nothing either way.
-            right = {RANDOM_LOSS, RANDOM_GRADIENT} <= passed
+            right = {RANDOM_LOSS.id, RANDOM_GRADIENT.id} <= passed
             oracle = oracle if right else runner.recompute
-            results.append(vectorization.speed_check(ctx, name, ctx.reference[naive], weight=2, timing=LOSS_TIMING,
+            results.append(vectorization.speed_check(ctx, name, ctx.reference[naive], SPEED, timing=LOSS_TIMING,
                                                      oracle=oracle))
     return results
 
@@ -170,12 +178,11 @@ def _close_gradient(got: np.ndarray, want: np.ndarray, rtol: float = GRAD_RTOL) 
 
 def _numerical_gradient_check(ctx: Context, name: str, runner: _Runner) -> CheckResult:
     """The student's dW against centered differences of the student's own loss, at random entries."""
-    title = CONSISTENCY_CHECK
     case = inputs.loss_case(ctx.rng, 16, 10, 4, 0.1)
     try:
         _, dW = runner.run(case)
     except Unusable as exc:
-        return CheckResult(title, 1, False, str(exc))
+        return CONSISTENCY.fail(str(exc))
     entries = [tuple(int(ctx.rng.integers(m)) for m in dW.shape) for _ in range(6)]
     stack = []
     for ix in entries:
@@ -189,7 +196,7 @@ def _numerical_gradient_check(ctx: Context, name: str, runner: _Runner) -> Check
         inputs={"_autograder_probe": {"Ws": np.stack(stack), "X": case["X"], "y": case["y"], "reg": case["reg"]}},
     )
     if not reply.ok or reply.value.kind != "list":
-        return CheckResult(title, 1, False, reply_failure(name, reply) if not reply.ok else f"{name} did not return numbers")
+        return CONSISTENCY.fail(reply_failure(name, reply) if not reply.ok else f"{name} did not return numbers")
     values = np.array([item.value if item.kind == "float" else np.nan for item in reply.value.value])
     with np.errstate(invalid="ignore", over="ignore"):  # inf - inf: a nan, which fails below
         numerical = (values[0::2] - values[1::2]) / (2 * NUMERICAL_H)
@@ -200,27 +207,26 @@ def _numerical_gradient_check(ctx: Context, name: str, runner: _Runner) -> Check
     bad = [i for i, e in enumerate(errors) if not e < NUMERICAL_TOL]
     if len(bad) > allowed:
         i = bad[0]
-        return CheckResult(title, 1, False,
+        return CONSISTENCY.fail(
             f"at dW[{', '.join(map(str, entries[i]))}] your gradient is {analytic[i]:.6g} but your loss changes at a rate of "
             f"{numerical[i]:.6g} (relative error {errors[i]:.1e}): the gradient does not match the loss you compute.")
-    return CheckResult(title, 1, True)
+    return CONSISTENCY.ok()
 
 
 def _agrees_with_naive(ctx: Context, name: str, runner: _Runner, naive) -> CheckResult:
     """Naive vs vectorized agreement on a dev-sized batch with small weights, as in the notebook."""
-    title = "agrees with the naive version on a dev-sized batch (500 x 65, 10 classes)"
     case = inputs.loss_case(ctx.rng, 500, 65, 10, 5e-6, w_scale=1e-4)
     case["X"] *= 50.0
     try:
         loss, dW = runner.run(case)
     except Unusable as exc:
-        return CheckResult(title, 1, False, str(exc))
+        return AGREES.fail(str(exc))
     want_loss, want_dW = naive(case["W"].copy(), case["X"].copy(), case["y"].copy(), case["reg"])
     if not _close_loss(loss, want_loss) or not _close_gradient(dW, want_dW):
-        return CheckResult(title, 1, False,
+        return AGREES.fail(
             f"{describe_case(case)}: the naive reference gives loss {want_loss:.6f}, yours {loss:.6g}"
             f" (max gradient difference {np.max(np.abs(dW - want_dW)):.2e}).")
-    return CheckResult(title, 1, True)
+    return AGREES.ok()
 
 
 class LossTiming(vectorization.Timing):

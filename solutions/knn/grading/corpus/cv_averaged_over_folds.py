@@ -1,7 +1,7 @@
 # cross_validate averages each k's accuracies over the folds and returns shape (len(k_choices),).
 # expect-lose: cross_validate
 # expect-hint: cross_validate: not their mean
-# expect-pass: cross_validate: uses your compute_distances_no_loops and predict_labels
+# expect-pass: cross_validate: own-functions
 # %% cross_validate
 def cross_validate(X_train, y_train, k_choices, num_folds=5):
     X_train_folds = np.array_split(X_train, num_folds)

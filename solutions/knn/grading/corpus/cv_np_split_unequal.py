@@ -1,7 +1,7 @@
 # cross_validate splits with np.split, which raises when num_folds does not divide the number of training points (np.array_split allows unequal folds).
 # expect-lose: cross_validate
-# expect-fail: cross_validate: folds of unequal sizes
-# expect-pass: cross_validate: accuracies on 40 points
+# expect-fail: cross_validate: uneven-folds
+# expect-pass: cross_validate: small
 # expect-hint: cross_validate: np.array_split allows folds
 # %% cross_validate
 def cross_validate(X_train, y_train, k_choices, num_folds=5):

@@ -1,7 +1,7 @@
 # cross_validate returns the CS231n-style dict {k: [accuracy per fold]} instead of the (len(k_choices), num_folds) array.
 # expect-lose: cross_validate
 # expect-hint: cross_validate: returned a dict
-# expect-pass: cross_validate: uses your compute_distances_no_loops and predict_labels
+# expect-pass: cross_validate: own-functions
 # %% cross_validate
 def cross_validate(X_train, y_train, k_choices, num_folds=5):
     X_train_folds = np.array_split(X_train, num_folds)

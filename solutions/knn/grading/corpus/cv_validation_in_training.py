@@ -1,7 +1,7 @@
 # cross_validate trains on all of X_train, the validation fold included, so every validation point finds itself at distance 0.
 # expect-lose: cross_validate
 # expect-hint: cross_validate: The validation fold is also in the training set
-# expect-pass: cross_validate: uses your compute_distances_no_loops and predict_labels
+# expect-pass: cross_validate: own-functions
 # %% cross_validate
 def cross_validate(X_train, y_train, k_choices, num_folds=5):
     X_train_folds = np.array_split(X_train, num_folds)

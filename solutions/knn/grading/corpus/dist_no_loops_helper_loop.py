@@ -1,7 +1,7 @@
 # compute_distances_no_loops has no loop itself but calls a helper of its cell that loops over the test points.
 # expect-lose: compute_distances_no_loops
-# expect-fail: compute_distances_no_loops: no Python loops
-# expect-pass: compute_distances_no_loops: agrees with the two-loop reference
+# expect-fail: compute_distances_no_loops: no-loops
+# expect-pass: compute_distances_no_loops: large
 # %% compute_distances_no_loops
 def row_distances(X, X_train):
     out = np.empty((X.shape[0], X_train.shape[0]))

@@ -1,7 +1,7 @@
 # compute_distances_no_loops builds each row with a list comprehension over the test points: right values, but still a Python loop.
 # expect-lose: compute_distances_no_loops
-# expect-fail: compute_distances_no_loops: no Python loops
-# expect-pass: compute_distances_no_loops: agrees with the two-loop reference
+# expect-fail: compute_distances_no_loops: no-loops
+# expect-pass: compute_distances_no_loops: large
 # expect-hint: compute_distances_no_loops: list comprehension
 # %% compute_distances_no_loops
 def compute_distances_no_loops(X, X_train):

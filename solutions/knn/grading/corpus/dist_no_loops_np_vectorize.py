@@ -1,6 +1,6 @@
 # compute_distances_no_loops hides a per-pair Python call in np.vectorize over index grids.
 # expect-lose: compute_distances_no_loops
-# expect-fail: compute_distances_no_loops: no Python loops
+# expect-fail: compute_distances_no_loops: no-loops
 # expect-hint: compute_distances_no_loops: np.vectorize
 # %% compute_distances_no_loops
 def compute_distances_no_loops(X, X_train):

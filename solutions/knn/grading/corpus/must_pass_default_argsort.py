@@ -1,8 +1,8 @@
 # The classic CS231n predict_labels: numpy's default np.argsort (not stable) and np.bincount's
 # argmax. Equal distances may come in another order; that case is not graded, so it must get full marks.
 # expect-lose:
-# expect-pass: predict_labels: a tie in votes goes to the smallest label
-# expect-pass: predict_labels: k larger than the number of training points
+# expect-pass: predict_labels: ties
+# expect-pass: predict_labels: big-k
 # %% predict_labels
 def predict_labels(dists, y_train, k=1):
     num_test = dists.shape[0]

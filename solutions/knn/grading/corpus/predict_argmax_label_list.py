@@ -1,7 +1,7 @@
 # predict_labels takes np.argmax over the vote count of each neighbour, in nearest-first order, so a vote tie goes to the nearer label, not the smaller one.
 # expect-lose: predict_labels
-# expect-fail: predict_labels: a tie in votes goes to the smallest label
-# expect-pass: predict_labels: the most common label among the k nearest
+# expect-fail: predict_labels: ties
+# expect-pass: predict_labels: majority
 # expect-hint: predict_labels: A tie in votes was broken toward the label of the nearest neighbour
 # %% predict_labels
 def predict_labels(dists, y_train, k=1):

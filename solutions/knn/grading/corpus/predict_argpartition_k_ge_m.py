@@ -1,6 +1,6 @@
 # predict_labels finds the k nearest with np.argpartition(row, k), which raises when k >= the number of training points (all of them should vote then).
 # expect-lose: predict_labels
-# expect-fail: predict_labels: k larger than the number of training points
+# expect-fail: predict_labels: big-k
 # expect-hint: predict_labels: np.argpartition(..., k) fails
 # %% predict_labels
 def predict_labels(dists, y_train, k=1):

@@ -1,7 +1,7 @@
 # predict_labels votes with Counter.most_common(1) on the labels listed nearest first, so a vote tie goes to the label met first (the nearest), not the smaller one.
 # expect-lose: predict_labels
-# expect-fail: predict_labels: a tie in votes goes to the smallest label
-# expect-pass: predict_labels: the most common label among the k nearest
+# expect-fail: predict_labels: ties
+# expect-pass: predict_labels: majority
 # expect-hint: predict_labels: A tie in votes was broken toward the label of the nearest neighbour
 # %% predict_labels
 def predict_labels(dists, y_train, k=1):

@@ -1,7 +1,7 @@
 # eval_numerical_gradient uses the one-sided difference (f(x + h) - f(x)) / h from the CS231n optimization notes (as in jackyu86/learnSpace gradient_check.py) instead of the centered one.
 # expect-lose: eval_numerical_gradient
-# expect-fail: eval_numerical_gradient: centered differences with the given h
-# expect-pass: eval_numerical_gradient: every entry of a 3-D array
+# expect-fail: eval_numerical_gradient: centered
+# expect-pass: eval_numerical_gradient: every-entry
 # expect-hint: eval_numerical_gradient: these are one-sided differences
 # %% eval_numerical_gradient
 def eval_numerical_gradient(f, x, verbose=True, h=1e-5):

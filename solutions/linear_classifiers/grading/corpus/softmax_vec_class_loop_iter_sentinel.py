@@ -1,7 +1,7 @@
 # Disguised loop: softmax_loss_vectorized loops over the classes with iter(callable, sentinel) and a counter, no loop keyword; at 10 classes such a loop is fast, so only the loop check can see it, and speed credit goes to vectorized code only.
 # expect-lose: softmax_loss_vectorized
-# expect-fail: softmax_loss_vectorized: no Python loops
-# expect-fail: softmax_loss_vectorized: at least 3x faster
+# expect-fail: softmax_loss_vectorized: no-loops
+# expect-fail: softmax_loss_vectorized: speed
 # %% softmax_loss_vectorized
 def softmax_loss_vectorized(W, X, y, reg):
     num_train, num_classes = X.shape[0], W.shape[1]

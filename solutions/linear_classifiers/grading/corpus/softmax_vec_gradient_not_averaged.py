@@ -1,8 +1,8 @@
 # softmax_loss_vectorized averages the loss with np.mean but forgets to divide the gradient X.T.dot(dscores) by N.
 # expect-lose: softmax_loss_vectorized
-# expect-fail: softmax_loss_vectorized: gradient agrees with a centered numerical gradient
-# expect-pass: softmax_loss_vectorized: no Python loops
-# expect-pass: softmax_loss_vectorized: at least 3x faster
+# expect-fail: softmax_loss_vectorized: own-gradient
+# expect-pass: softmax_loss_vectorized: no-loops
+# expect-pass: softmax_loss_vectorized: speed
 # %% softmax_loss_vectorized
 def softmax_loss_vectorized(W, X, y, reg):
     n = X.shape[0]

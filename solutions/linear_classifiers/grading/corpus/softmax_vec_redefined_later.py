@@ -1,7 +1,7 @@
 # Disguised loop: the softmax_loss_vectorized cell is clean, but the LinearClassifier cell, which runs after it, redefines softmax_loss_vectorized as the naive loop.
 # expect-lose: softmax_loss_vectorized
-# expect-fail: softmax_loss_vectorized: no Python loops
-# expect-fail: softmax_loss_vectorized: at least 3x faster
+# expect-fail: softmax_loss_vectorized: no-loops
+# expect-fail: softmax_loss_vectorized: speed
 # %% LinearClassifier
 class LinearClassifier(object):
     """

@@ -1,7 +1,7 @@
 # Disguised loop: softmax_loss_vectorized folds the per-example losses with functools.reduce imported under another name (fold), one Python call per example.
 # expect-lose: softmax_loss_vectorized
-# expect-fail: softmax_loss_vectorized: no Python loops
-# expect-fail: softmax_loss_vectorized: at least 3x faster
+# expect-fail: softmax_loss_vectorized: no-loops
+# expect-fail: softmax_loss_vectorized: speed
 # %% softmax_loss_vectorized
 from functools import reduce as fold
 

@@ -1,7 +1,7 @@
 # Disguised loop: svm_loss_vectorized calls the naive double loop through a module-level alias (_impl = svm_loss_naive), which a check following bare names does not see.
 # expect-lose: svm_loss_vectorized
-# expect-fail: svm_loss_vectorized: no Python loops
-# expect-fail: svm_loss_vectorized: at least 3x faster
+# expect-fail: svm_loss_vectorized: no-loops
+# expect-fail: svm_loss_vectorized: speed
 # %% svm_loss_vectorized
 _impl = svm_loss_naive
 

@@ -1,7 +1,7 @@
 # Deferred work: svm_loss_vectorized returns at once a tuple subclass whose __iter__ runs the naive loss only when the result is read, after the clock stops; reached through an alias.
 # expect-lose: svm_loss_vectorized
-# expect-fail: svm_loss_vectorized: no Python loops
-# expect-fail: svm_loss_vectorized: at least 3x faster
+# expect-fail: svm_loss_vectorized: no-loops
+# expect-fail: svm_loss_vectorized: speed
 # %% svm_loss_vectorized
 class _Later(tuple):
     def __iter__(self):

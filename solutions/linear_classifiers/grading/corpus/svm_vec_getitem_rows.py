@@ -1,7 +1,7 @@
 # Disguised loop: the per-example work sits in the __getitem__ of a class, and np.array(list(...)) makes Python call it once per example (the sequence protocol), with no loop written anywhere.
 # expect-lose: svm_loss_vectorized
-# expect-fail: svm_loss_vectorized: no Python loops
-# expect-fail: svm_loss_vectorized: at least 3x faster
+# expect-fail: svm_loss_vectorized: no-loops
+# expect-fail: svm_loss_vectorized: speed
 # %% svm_loss_vectorized
 class _Rows:
     def __init__(self, W, X, y):

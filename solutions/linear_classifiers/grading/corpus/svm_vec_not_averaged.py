@@ -1,10 +1,10 @@
 # One systematic slip: svm_loss_vectorized forgets to divide by N in both the loss and the gradient; its gradient agrees with its own loss, it has no loops and is fast, and it keeps the credit for those.
 # expect-lose: svm_loss_vectorized
 # expect-hint: svm_loss_vectorized: average the data loss over the N examples
-# expect-pass: svm_loss_vectorized: returns (loss, dW) with dW shaped like W
-# expect-pass: svm_loss_vectorized: gradient agrees with a centered numerical gradient
-# expect-pass: svm_loss_vectorized: no Python loops
-# expect-pass: svm_loss_vectorized: at least 3x faster
+# expect-pass: svm_loss_vectorized: shape
+# expect-pass: svm_loss_vectorized: own-gradient
+# expect-pass: svm_loss_vectorized: no-loops
+# expect-pass: svm_loss_vectorized: speed
 # %% svm_loss_vectorized
 def svm_loss_vectorized(W, X, y, reg):
     num_train = X.shape[0]

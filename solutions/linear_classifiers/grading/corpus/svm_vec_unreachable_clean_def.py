@@ -1,7 +1,7 @@
 # Disguised loop: the cell's first svm_loss_vectorized loops over examples; a clean-looking one under `if False:` never runs, but a check reading the last definition sees only it.
 # expect-lose: svm_loss_vectorized
-# expect-fail: svm_loss_vectorized: no Python loops
-# expect-fail: svm_loss_vectorized: at least 3x faster
+# expect-fail: svm_loss_vectorized: no-loops
+# expect-fail: svm_loss_vectorized: speed
 # %% svm_loss_vectorized
 def svm_loss_vectorized(W, X, y, reg):
     return svm_loss_naive(W, X, y, reg)
