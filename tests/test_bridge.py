@@ -45,6 +45,25 @@ def test_an_ndarray_subclass_arrives_as_a_plain_array_with_its_type_recorded(bri
     assert reply.value.type.endswith("Liar")
 
 
+def test_a_dict_comes_back_keyed_by_plain_values_with_its_own_contents(bridge):
+    # A two-layer net's grads (str keys, arrays), a k_to_accuracies (numpy int keys, lists).
+    bridge.load("import numpy as np\n"
+                "class Sly(dict):\n"
+                "    def items(self):\n"
+                "        return [('W1', 0)]\n"
+                "    def __getitem__(self, key):\n"
+                "        return 0\n")
+    reply = bridge.evaluate("({'W1': np.eye(2), 'b1': np.zeros(2)}, {np.int64(1): [0.5, 0.25], 3: [1.0]}, "
+                            "Sly(W1=np.ones(3)), {(1, 2): 0})")
+    grads, accuracies, sly, tuple_keys = reply.value.value
+    assert grads.kind == "dict" and grads.type == "builtins.dict" and set(grads.value) == {"W1", "b1"}
+    assert np.array_equal(grads.value["W1"].value, np.eye(2)) and grads.value["b1"].kind == "array"
+    assert accuracies.describe() == "builtins.dict of 2 items"
+    assert {k: [v.value for v in row.value] for k, row in accuracies.value.items()} == {1: [0.5, 0.25], 3: [1.0]}
+    assert sly.kind == "dict" and sly.type.endswith("Sly") and np.array_equal(sly.value["W1"].value, np.ones(3))
+    assert tuple_keys.kind == "unsupported" and tuple_keys.type == "builtins.dict"
+
+
 def test_nan_and_inf_survive_the_trip(bridge):
     reply = bridge.evaluate("(float('nan'), float('inf'))")
     nan, inf = (v.value for v in reply.value.value)
@@ -68,5 +87,8 @@ def test_decode_refuses_malformed_or_unlisted_payloads():
     assert decode({"kind": "array", "dtype": "|O", "shape": [1], "data": ""}).kind == "unsupported"
     assert decode({"kind": "array", "dtype": "<f8", "shape": [10**9], "data": ""}).kind == "unsupported"
     assert decode({"kind": "array", "dtype": "<f8", "shape": [2], "data": "!!"}).kind == "unsupported"
+    assert decode({"kind": "dict", "type": "builtins.dict", "items": [[{"kind": "tuple", "items": []}, None]]}).kind \
+        == "unsupported"
+    assert decode({"kind": "dict", "type": "builtins.dict", "items": [["W1"]]}).kind == "unsupported"
     with pytest.raises(TypeError):
         encode(object())

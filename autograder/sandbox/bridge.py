@@ -1,7 +1,8 @@
 """The one narrow bridge between the grader and a student's kernel.
 
-Only plain values cross it, as JSON: numbers, strings, None, tuples/lists of those, and numpy
-arrays as (dtype, shape, base64 bytes) of a whitelisted numeric dtype. Nothing is pickled, so no
+Only plain values cross it, as JSON: numbers, strings, None, tuples/lists of those, dicts keyed
+by numbers or strings (a two-layer net's ``grads``, a ``k_to_accuracies``), and numpy arrays as
+(dtype, shape, base64 bytes) of a whitelisted numeric dtype. Nothing is pickled, so no
 object the student built can run code in the grader. Whatever comes back is described by its
 type (``Value.type``) so the checks can refuse lookalikes before comparing anything.
 
@@ -33,6 +34,9 @@ ALLOWED_DTYPES = {"<f8", "<f4", "<f2", "<i8", "<i4", "<i2", "<i1", "<u8", "<u4",
 
 #: Payloads larger than this (characters of JSON) travel through a file instead of the code.
 INLINE_LIMIT = 50_000
+
+#: The kinds of dict keys that come back (values a check can look up by).
+KEY_KINDS = ("none", "bool", "int", "float", "str")
 
 #: Most elements an array coming back may hold (protects the grader's memory).
 MAX_ELEMENTS = 5_000_000
@@ -92,6 +96,9 @@ def _autograder_bridge():
             if isinstance(o, base) and base.__len__(o) <= 100_000:
                 return {"kind": base.__name__, "type": name,
                         "items": [encode(v, depth + 1) for v in base.__iter__(o)]}
+        if isinstance(o, dict) and dict.__len__(o) <= 10_000:
+            return {"kind": "dict", "type": name,
+                    "items": [[encode(k, depth + 1), encode(v, depth + 1)] for k, v in dict.items(o)]}
         return {"kind": "unsupported", "type": name}
 
     def send(token, obj):
@@ -108,9 +115,9 @@ del _autograder_bridge
 class Value:
     """A value that came back from the kernel.
 
-    kind: "none", "bool", "int", "float", "str", "array", "tuple", "list" or "unsupported".
+    kind: "none", "bool", "int", "float", "str", "array", "tuple", "list", "dict" or "unsupported".
     type: the fully qualified Python type it had in the kernel (e.g. "numpy.ndarray").
-    value: the decoded plain value (float, int, np.ndarray, list of Value, ...).
+    value: the decoded plain value (float, int, np.ndarray, list of Value, {plain key: Value}, ...).
     """
 
     kind: str
@@ -123,7 +130,7 @@ class Value:
         """A short description for reports, e.g. 'numpy.ndarray float64 (3, 2)'."""
         if self.kind == "array":
             return f"{self.type} {np.dtype(self.dtype).name} {tuple(self.shape)}"
-        if self.kind in ("tuple", "list"):
+        if self.kind in ("tuple", "list", "dict"):
             return f"{self.type} of {len(self.value)} items"
         return self.type
 
@@ -297,6 +304,14 @@ def decode(payload) -> Value:
         if kind in ("tuple", "list"):
             items = [decode(v) for v in payload["items"]]
             return Value(kind, typ, items)
+        if kind == "dict":
+            items = {}
+            for key, value in payload["items"]:
+                key = decode(key)
+                if key.kind not in KEY_KINDS:  # a key the grader could not look up: the dict is unusable
+                    return Value("unsupported", typ)
+                items[key.value] = decode(value)
+            return Value("dict", typ, items)
     except (KeyError, TypeError, ValueError):
         return Value("unsupported", typ)
     return Value("unsupported", typ)

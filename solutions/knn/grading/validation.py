@@ -142,7 +142,7 @@ def _call(ctx: Context, name: str, case: dict, default: bool = False) -> tuple:
 def _accuracies(name: str, case: dict, value) -> np.ndarray:
     """The accuracies cross_validate returned (a bridge value) as a float64 (K, F) array, or Unusable."""
     shape = (len(case["k_choices"]), case["num_folds"])
-    if value.kind == "unsupported" and value.type.endswith("dict"):
+    if value.kind == "dict":
         raise Unusable(f"{name} returned a dict; it must return a numpy array of shape (len(k_choices), num_folds) = "
                        f"{shape}, row a holding the accuracies of k_choices[a] on every fold "
                        "(np.array([accuracies[k] for k in k_choices]) converts a dict of lists).")
