@@ -8,6 +8,7 @@ parts that can be graded still are.
 from __future__ import annotations
 
 import ast
+import threading
 import dataclasses
 import hashlib
 import re
@@ -265,16 +266,24 @@ def _collect(nb, notebook: str, wanted: list[str], code: StudentCode) -> None:
             code.problems[name] = f"{notebook} has no cell that defines {name} (its solution cell was deleted or renamed)"
 
 
-def parse(source: str) -> ast.Module:
-    """ast.parse, retried once on a fresh thread's stack: CPython 3.11 can raise a spurious
-    SystemError ("AST constructor recursion depth mismatch") when the calling stack is deep."""
-    try:
-        return ast.parse(source)
-    except SystemError:
-        import concurrent.futures
+#: CPython 3.11 keeps the AST constructor's recursion depth per interpreter, not per thread: two
+#: threads parsing at once (a grade's checks beside the spare kernel's thread, a test beside the
+#: background corpus run) can make either raise a spurious SystemError ("AST constructor
+#: recursion depth mismatch", python/cpython#106905). Every parse of the kit's takes this lock.
+_PARSING = threading.Lock()
 
-        with concurrent.futures.ThreadPoolExecutor(1) as pool:
-            return pool.submit(ast.parse, source).result()
+
+def parse(source: str) -> ast.Module:
+    """ast.parse, one thread at a time, retried once on a fresh thread's stack: CPython 3.11 can
+    also raise that SystemError when the calling stack is deep."""
+    with _PARSING:
+        try:
+            return ast.parse(source)
+        except SystemError:
+            import concurrent.futures
+
+            with concurrent.futures.ThreadPoolExecutor(1) as pool:
+                return pool.submit(ast.parse, source).result()
 
 
 def _parse(source: str):

@@ -167,12 +167,14 @@ def release_inputs(source: Path) -> dict[str, str]:
     selfcheck files. A release whose recorded inputs differ is stale."""
     import ast
 
+    from autograder.intake import parse
+
     source = Path(source)
     inputs = {f"{source.name}/{name}": path for name, path in _files(source).items() if not name.startswith("grading/")}
     public = source / "grading" / "public.py"
     if public.is_file():
         inputs[f"{source.name}/grading/public.py"] = public
-        for node in ast.walk(ast.parse(public.read_text(encoding="utf-8"))):
+        for node in ast.walk(parse(public.read_text(encoding="utf-8"))):
             if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module:
                 module = source / "grading" / f"{node.module}.py"
                 if module.is_file():
