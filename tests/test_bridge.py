@@ -92,3 +92,41 @@ def test_decode_refuses_malformed_or_unlisted_payloads():
     assert decode({"kind": "dict", "type": "builtins.dict", "items": [["W1"]]}).kind == "unsupported"
     with pytest.raises(TypeError):
         encode(object())
+
+
+CASES = [{"x": 1.0}, {"x": 2.0}, {"x": 3.0}, {"x": 4.0}]
+
+
+def test_call_each_gives_every_case_the_reply_its_own_call_would_have(bridge):
+    bridge.load("def f(x):\n    if x == 2.0:\n        raise ValueError('two is not allowed')\n"
+                "    if x == 3.0:\n        raise NotImplementedError\n    return (x * 10, np.full(2, x))\n")
+    replies = bridge.call_each("f", "_c['x']", cases=CASES)
+    alone = [bridge.call("f", "_autograder_one['x']", inputs={"_autograder_one": case}) for case in CASES]
+    assert [(r.status, r.problem) for r in replies] == [(r.status, r.problem) for r in alone] == [
+        ("ok", ""), ("error", "ValueError: two is not allowed"), ("error", "NotImplementedError:"), ("ok", "")]
+    assert replies[3].value.value[0].value == 40.0 and np.array_equal(replies[3].value.value[1].value, [4.0, 4.0])
+
+
+def test_call_each_keeps_what_came_before_a_hang_or_a_crash_and_leaves_the_rest_undecided(bridge):
+    bridge.load("import os, time\n"
+                "def hangs_at_3(x):\n    while x == 3.0:\n        pass\n    return x\n"
+                "def dies_at_2(x):\n    if x == 2.0:\n        os._exit(1)\n    return x\n"
+                "def exits_at_2(x):\n    if x == 2.0:\n        raise SystemExit\n    return x\n"
+                "def slow_then_hangs(x):\n    time.sleep(0.8 if x == 1.0 else 0)\n    while x == 2.0:\n        pass\n    return x\n")
+    hang = bridge.call_each("hangs_at_3", "_c['x']", cases=CASES, timeout=3)
+    assert [r and r.status for r in hang] == ["ok", "ok", "timeout", None] and "did not finish" in hang[2].problem
+    # A dead kernel may not have sent its last results: no case is blamed, each is the caller's.
+    assert [r and r.status for r in bridge.call_each("dies_at_2", "_c['x']", cases=CASES)][1:] == [None] * 3
+    # Not an Exception: the request ends there, and every case without a reply is the caller's.
+    assert [r and r.status for r in bridge.call_each("exits_at_2", "_c['x']", cases=CASES)] == ["ok", None, None, None]
+    # The first case used 0.8 s of the 3 s: the one that timed out may only have been slow.
+    assert [r and r.status for r in bridge.call_each("slow_then_hangs", "_c['x']", cases=CASES, timeout=3)] == \
+        ["ok", None, None, None]
+    assert bridge.call("hangs_at_3", "1.5").value.value == 1.5  # the definitions came back with the new kernel
+
+
+def test_call_each_with_its_helper_replaced_leaves_every_case_to_its_own_call(bridge):
+    bridge.load("def g(x):\n    return x\n")
+    bridge.load("_autograder_send_each = lambda *a: None\n")
+    assert bridge.call_each("g", "_c['x']", cases=CASES) == [None] * 4
+    assert bridge.call("g", "7").value.value == 7

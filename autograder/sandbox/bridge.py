@@ -104,9 +104,31 @@ def _autograder_bridge():
     def send(token, obj):
         _display({"%(mimetype)s": {"token": token, "value": encode(obj)}}, raw=True)
 
-    return decode, send
+    # Calls of one function on several cases in one request, each result (or exception) sent as
+    # soon as its call ends, so that a hang or a crash at one case leaves the earlier ones read.
+    _clock, _Exception, _str, _len, _tuple, _range, _type = (
+        __import__("time").perf_counter, Exception, str, len, tuple, range, type)
 
-_autograder_decode, _autograder_send = _autograder_bridge()
+    def send_each(token, call, cases):
+        cases = _tuple(cases)
+        for index in _range(_len(cases)):
+            start = _clock()
+            try:
+                value = call(cases[index])
+            except _Exception as error:
+                try:
+                    text = _str(error)[:2000]
+                except _Exception:
+                    text = ""
+                result = {"problem": (_type(error).__name__ + ": " + text).strip()}
+            else:
+                result = {"value": encode(value)}
+            result.update(token=token, index=index, seconds=_clock() - start)
+            _display({"%(mimetype)s": result}, raw=True)
+
+    return decode, send, send_each
+
+_autograder_decode, _autograder_send, _autograder_send_each = _autograder_bridge()
 del _autograder_bridge
 ''' % {"mimetype": MIMETYPE, "max_elements": MAX_ELEMENTS}
 
@@ -249,6 +271,48 @@ class Bridge:
         finally:
             for parcel in parcels:
                 parcel.unlink(missing_ok=True)
+
+    def call_each(self, function: str, *args: str, cases: list, timeout: float | None = None,
+                  **kwargs: str) -> list[Reply | None]:
+        """Call the kernel's ``function`` on each of ``cases`` (plain values) in one request, with
+        argument expressions of ``_c``, the case (e.g. "_c['X'].copy()"): a Reply per case, in
+        order, as ``call`` would have given it, or None for a case to call on its own.
+
+        Each result is sent as soon as its call returns. If a call hangs, the cases before it
+        keep their replies, that case's reply says so (as ``call``'s would) and the rest are
+        None; if the earlier calls had used a good part of ``timeout`` (the whole request's,
+        default the sandbox's, as for one call), the case is not blamed: None. Anything else
+        that stops the request (a dead kernel, whose last results may not have been sent; a
+        BaseException that is not an Exception; the helper tampered with; results lost) makes
+        every case without a reply None."""
+        token = secrets.token_hex(16)
+        parts = list(args) + [f"{k}={v}" for k, v in kwargs.items()]
+        outcome = self._run(f"_autograder_send_each({token!r}, lambda _c: {function}({', '.join(parts)}), "
+                            "_autograder_cases)", {"_autograder_cases": list(cases)}, timeout)
+        sent: dict[int, dict] = {}
+        for bundle in outcome.displays:
+            payload = bundle.get(MIMETYPE)
+            if isinstance(payload, dict) and payload.get("token") == token and payload.get("index") in range(len(cases)):
+                sent[payload["index"]] = payload
+        replies: list[Reply | None] = []
+        for index in range(len(cases)):
+            if index not in sent:
+                break
+            if "problem" in sent[index]:
+                replies.append(Reply("error", problem=str(sent[index]["problem"])[:2000]))
+            else:
+                replies.append(Reply("ok", value=decode(sent[index].get("value"))))
+        if len(replies) < len(cases):
+            if outcome.ok:  # results lost (a message dropped for its size): the next call gets a fresh kernel
+                self.sandbox.restart()
+            elif outcome.status in ("timeout", "dead"):
+                spent = sum(float(sent[i].get("seconds", 0.0)) for i in range(len(replies))
+                            if isinstance(sent[i].get("seconds"), (int, float)))
+                limit = self.sandbox.timeout if timeout is None else timeout
+                if outcome.status == "timeout" and spent < 0.2 * limit:
+                    replies.append(Reply(outcome.status, problem=outcome.error, stream=outcome.stream))
+            replies += [None] * (len(cases) - len(replies))
+        return replies
 
     def call(self, function: str, *args: str, inputs: dict | None = None, timeout: float | None = None,
              **kwargs: str) -> Reply:

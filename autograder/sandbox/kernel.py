@@ -60,7 +60,8 @@ class Outcome:
     status: "ok", "error" (the code raised), "timeout" (killed after the timeout) or "dead"
     (the kernel died). After "timeout" and "dead" the kernel is a fresh one.
     error: for "error", the exception's type and message, e.g. "ValueError: shapes ...".
-    displays: every display_data / execute_result bundle, as {mimetype: data} dicts, in order.
+    displays: every display_data / execute_result bundle, as {mimetype: data} dicts, in order
+        (after "timeout" and "dead": those that came before the end).
     stream: the first STREAM_LIMIT characters printed to stdout/stderr.
     """
 
@@ -269,13 +270,14 @@ class Sandbox:
                 self._client.execute_cell(cell, 0, store_history=False)
         except CellTimeoutError:
             self.restart()
-            return Outcome("timeout", error=f"did not finish within {timeout:g} s")
+            return Outcome("timeout", error=f"did not finish within {timeout:g} s", displays=_outcome(cell.outputs).displays)
         except DeadKernelError:
             self.restart()
+            so_far = _outcome(cell.outputs).displays
             if memory.ran_out:
                 return Outcome("dead", error=f"the kernel ran out of memory (all its processes together may use "
-                                             f"{MEMORY_LIMIT / 1024**3:g} GB)")
-            return Outcome("dead", error="the kernel died (the code crashed or exited the process)")
+                                             f"{MEMORY_LIMIT / 1024**3:g} GB)", displays=so_far)
+            return Outcome("dead", error="the kernel died (the code crashed or exited the process)", displays=so_far)
         except Exception as exc:  # garbled messages, a broken channel: the kernel is not usable
             self.restart()
             return Outcome("dead", error=f"the kernel stopped answering properly ({type(exc).__name__}: {str(exc)[:100]})")

@@ -57,6 +57,12 @@ def check_loss(ctx: Context, name: str) -> list[CheckResult]:
     worked = [inputs.worked_example()]
     plain = [inputs.loss_case(ctx.rng, *shape) for shape in inputs.LOSS_SHAPES]
     regularized = [inputs.loss_case(ctx.rng, n, d, c, reg) for (n, d, c) in [(5, 4, 3), (16, 10, 4)] for reg in (0.1, 50.0)]
+    float32 = [inputs.float32_case(ctx.rng), inputs.float32_case(ctx.rng)]  # the loss's, then the gradient's
+    large = [inputs.large_scores_case(ctx.rng)] if name.startswith("softmax") else []
+    consistency = inputs.loss_case(ctx.rng, 16, 10, 4, 0.1)
+    dev = _dev_case(ctx.rng) if name.endswith("_vectorized") else None
+    # Every case in one request (one call each, as one call per request would make them).
+    runner.prefetch(worked + plain + regularized + float32 + large + [consistency] + ([dev] if dev else []))
     results = []
 
     def compare(check: Check, cases, what) -> CheckResult:
@@ -85,11 +91,11 @@ def check_loss(ctx: Context, name: str) -> list[CheckResult]:
     results.append(compare(REG_LOSS, regularized, "loss"))
     results.append(compare(RANDOM_GRADIENT, plain, "gradient"))
     results.append(compare(REG_GRADIENT, regularized, "gradient"))
-    float32 = compare(FLOAT32, [inputs.float32_case(ctx.rng)], "loss")
-    results.append(float32 if not float32.passed else compare(FLOAT32, [inputs.float32_case(ctx.rng)], "gradient"))
-    if name.startswith("softmax"):
-        results.append(compare(LARGE_SCORES, [inputs.large_scores_case(ctx.rng)], "loss"))
-    results.append(_numerical_gradient_check(ctx, name, runner))
+    float32_loss = compare(FLOAT32, float32[:1], "loss")
+    results.append(float32_loss if not float32_loss.passed else compare(FLOAT32, float32[1:], "gradient"))
+    if large:
+        results.append(compare(LARGE_SCORES, large, "loss"))
+    results.append(_numerical_gradient_check(ctx, name, runner, consistency))
     # Structure (shape, self-consistency, no loops, speed) earns credit only from a function that
     # computes a loss: the right one, or one with a systematic slip (input-dependent, finite, its
     # gradient consistent with its own loss). A stub or `return 0, np.zeros_like(W)` earns nothing.
@@ -101,7 +107,7 @@ def check_loss(ctx: Context, name: str) -> list[CheckResult]:
         if withheld and result.passed and result.id in (SHAPE.id, CONSISTENCY.id):
             results[i] = dataclasses.replace(result, passed=False, message=withheld)
     if name.endswith("_vectorized"):
-        results.append(_agrees_with_naive(ctx, name, runner, ctx.reference[naive]))
+        results.append(_agrees_with_naive(runner, dev, ctx.reference[naive]))
         loops = vectorization.no_loops(ctx, name, NO_LOOPS) if not withheld else NO_LOOPS.fail(withheld)
         results.append(loops)
         if withheld or not loops.passed:
@@ -147,18 +153,26 @@ class _Runner:
         self.ctx, self.name, self.stuck = ctx, name, None
         self._replies = {}  # id(case) -> (case, reply)
 
+    def prefetch(self, cases: list) -> None:
+        """Call the loss on every case in one request (bridge.call_each) and keep the replies
+        for the checks to read, in their own order, as if each had made its call; a case not
+        decided there is called on its own when a check asks for it."""
+        for case, reply in zip(cases, self.ctx.bridge.call_each(
+                self.name, "_c['W'].copy()", "_c['X'].copy()", "_c['y'].copy()", "_c['reg']", cases=cases)):
+            if reply is not None:
+                self._replies[id(case)] = (case, reply)
+
     def run(self, case: dict):
         if self.stuck:
             raise Unusable(self.stuck)
-        if id(case) in self._replies:
-            return loss_pair(self.name, self._replies[id(case)][1], case["W"].shape)
-        bridge = self.ctx.bridge
-        reply = bridge.call(self.name, "_autograder_case['W'].copy()", "_autograder_case['X'].copy()",
-                            "_autograder_case['y'].copy()", "_autograder_case['reg']",
-                            inputs={"_autograder_case": case})
+        if id(case) not in self._replies:
+            reply = self.ctx.bridge.call(self.name, "_autograder_case['W'].copy()", "_autograder_case['X'].copy()",
+                                         "_autograder_case['y'].copy()", "_autograder_case['reg']",
+                                         inputs={"_autograder_case": case})
+            self._replies[id(case)] = (case, reply)
+        reply = self._replies[id(case)][1]
         if reply.status in ("timeout", "dead"):
             self.stuck = reply_failure(self.name, reply)
-        self._replies[id(case)] = (case, reply)
         return loss_pair(self.name, reply, case["W"].shape)
 
     def recompute(self, W, X, y, reg):
@@ -176,9 +190,8 @@ def _close_gradient(got: np.ndarray, want: np.ndarray, rtol: float = GRAD_RTOL) 
     return bool(np.all(np.isfinite(got))) and np.allclose(got, want, rtol=rtol, atol=max(GRAD_ATOL, rtol * 1e-3 * scale))
 
 
-def _numerical_gradient_check(ctx: Context, name: str, runner: _Runner) -> CheckResult:
+def _numerical_gradient_check(ctx: Context, name: str, runner: _Runner, case: dict) -> CheckResult:
     """The student's dW against centered differences of the student's own loss, at random entries."""
-    case = inputs.loss_case(ctx.rng, 16, 10, 4, 0.1)
     try:
         _, dW = runner.run(case)
     except Unusable as exc:
@@ -213,10 +226,15 @@ def _numerical_gradient_check(ctx: Context, name: str, runner: _Runner) -> Check
     return CONSISTENCY.ok()
 
 
-def _agrees_with_naive(ctx: Context, name: str, runner: _Runner, naive) -> CheckResult:
-    """Naive vs vectorized agreement on a dev-sized batch with small weights, as in the notebook."""
-    case = inputs.loss_case(ctx.rng, 500, 65, 10, 5e-6, w_scale=1e-4)
+def _dev_case(rng: np.random.Generator) -> dict:
+    """A dev-sized batch with small weights, as in the notebook."""
+    case = inputs.loss_case(rng, 500, 65, 10, 5e-6, w_scale=1e-4)
     case["X"] *= 50.0
+    return case
+
+
+def _agrees_with_naive(runner: _Runner, case: dict, naive) -> CheckResult:
+    """Naive vs vectorized agreement on a dev-sized batch (_dev_case)."""
     try:
         loss, dW = runner.run(case)
     except Unusable as exc:
