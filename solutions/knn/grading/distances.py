@@ -14,6 +14,7 @@ import dataclasses
 import numpy as np
 
 from autograder.checks import Check, CheckResult, Context, checks_for, vectorization
+from autograder.checks.calls import CaseCalls
 from autograder.checks.values import Unusable, reply_failure
 
 from . import diagnosis, inputs
@@ -139,32 +140,18 @@ def _dists_value(name: str, value, case: dict) -> np.ndarray:
 
 
 class _Runner:
-    """Calls the student's function on a case, remembering a hang so it is not waited for twice."""
+    """The student's distance function on cases (checks.calls.CaseCalls): all of them in one
+    request, each reply kept, a hang not waited for twice."""
 
     def __init__(self, ctx: Context, name: str):
-        self.ctx, self.name, self.stuck = ctx, name, None
-        self._replies = {}  # id(case) -> (case, reply)
+        self.name = name
+        self.calls = CaseCalls(ctx, name, "_c['X'].copy()", "_c['X_train'].copy()")
 
     def prefetch(self, cases: list) -> None:
-        """Call the function on every case in one request (bridge.call_each) and keep the
-        replies for the checks to read, in their own order, as if each had made its call; a
-        case not decided there is called on its own when a check asks for it."""
-        for case, reply in zip(cases, self.ctx.bridge.call_each(self.name, "_c['X'].copy()", "_c['X_train'].copy()",
-                                                                cases=cases)):
-            if reply is not None:
-                self._replies[id(case)] = (case, reply)
+        self.calls.prefetch(cases)
 
     def run(self, case: dict) -> np.ndarray:
-        if self.stuck:
-            raise Unusable(self.stuck)
-        if id(case) not in self._replies:
-            reply = self.ctx.bridge.call(self.name, "_autograder_d['X'].copy()", "_autograder_d['X_train'].copy()",
-                                         inputs={"_autograder_d": case})
-            self._replies[id(case)] = (case, reply)
-        reply = self._replies[id(case)][1]
-        if reply.status in ("timeout", "dead"):
-            self.stuck = reply_failure(self.name, reply)
-        return _dists(self.name, reply, case)
+        return _dists(self.name, self.calls.reply(case), case)
 
 
 def _shape_check(runner: _Runner, case: dict) -> CheckResult:

@@ -14,6 +14,7 @@ import dataclasses
 import numpy as np
 
 from autograder.checks import Check, CheckResult, Context, checks_for
+from autograder.checks.calls import CaseCalls
 from autograder.checks.values import Unusable, reply_failure
 
 from . import diagnosis, inputs
@@ -81,36 +82,24 @@ def _describe(case: dict, default_k: bool = False) -> str:
 
 
 class _Runner:
-    """Calls the student's predict_labels on a case, remembering a hang so it is not waited for twice."""
+    """The student's predict_labels on cases (checks.calls.CaseCalls), given each case's k or
+    (``default_k``) no k at all; a hang is not waited for twice."""
 
     def __init__(self, ctx: Context, name: str):
-        self.ctx, self.name, self.stuck = ctx, name, None
-        self._replies = {}  # (id(case), default_k) -> reply
+        self.name = name
+        self.given_k = CaseCalls(ctx, name, "_c['dists'].copy()", "_c['y_train'].copy()", k="_c['k']")
+        self.default_k = CaseCalls(ctx, name, "_c['dists'].copy()", "_c['y_train'].copy()")
 
     def prefetch(self, cases: list) -> None:
-        """Call predict_labels on every case, with its k, in one request (bridge.call_each) and
-        keep the replies for the checks to read, in their own order; a case not decided there
-        is called on its own when a check asks for it."""
-        for case, reply in zip(cases, self.ctx.bridge.call_each(
-                self.name, "_c['dists'].copy()", "_c['y_train'].copy()", k="_c['k']", cases=cases)):
-            if reply is not None:
-                self._replies[(id(case), False)] = (case, reply)
+        self.given_k.prefetch(cases)
 
     def run(self, case: dict, default_k: bool = False) -> np.ndarray:
         """The labels as an (N,) array (ints, or floats holding the same values: the shape
         check is the one to insist on integers), or Unusable."""
-        if self.stuck:
-            raise Unusable(self.stuck)
-        key = (id(case), default_k)
-        if key not in self._replies:
-            options = {} if default_k else {"k": str(case["k"])}
-            reply = self.ctx.bridge.call(self.name, "_autograder_p['dists'].copy()", "_autograder_p['y_train'].copy()",
-                                         inputs={"_autograder_p": case}, **options)
-            self._replies[key] = (case, reply)
-        reply = self._replies[key][1]
-        if reply.status in ("timeout", "dead"):
-            self.stuck = reply_failure(self.name, reply)
-        return _labels(self.name, reply, case, default_k)
+        for calls in (self.given_k, self.default_k):  # one hang stops both
+            if calls.stuck:
+                raise Unusable(calls.stuck)
+        return _labels(self.name, (self.default_k if default_k else self.given_k).reply(case), case, default_k)
 
 
 def _labels(name: str, reply, case: dict, default_k: bool = False) -> np.ndarray:

@@ -14,6 +14,7 @@ import numpy as np
 
 from autograder.sandbox.bridge import Reply
 from autograder.checks import Check, CheckResult, Context, checks_for, vectorization
+from autograder.checks.calls import CaseCalls
 from autograder.checks.values import Unusable, describe_case, loss_pair, reply_failure
 
 from . import diagnosis, inputs
@@ -146,34 +147,19 @@ def _not_loss_like(runner, cases: list, consistent: bool) -> str:
 
 
 class _Runner:
-    """Calls the student's loss on a case, remembering a hang so it is not waited for twice, and
-    each case's reply, so that the loss and the gradient checks of a case make one call."""
+    """The student's loss on cases (checks.calls.CaseCalls): all of them in one request, each
+    reply kept, so that the loss and the gradient checks of a case read one call, and a hang is
+    not waited for twice."""
 
     def __init__(self, ctx: Context, name: str):
-        self.ctx, self.name, self.stuck = ctx, name, None
-        self._replies = {}  # id(case) -> (case, reply)
+        self.name = name
+        self.calls = CaseCalls(ctx, name, "_c['W'].copy()", "_c['X'].copy()", "_c['y'].copy()", "_c['reg']")
 
     def prefetch(self, cases: list) -> None:
-        """Call the loss on every case in one request (bridge.call_each) and keep the replies
-        for the checks to read, in their own order, as if each had made its call; a case not
-        decided there is called on its own when a check asks for it."""
-        for case, reply in zip(cases, self.ctx.bridge.call_each(
-                self.name, "_c['W'].copy()", "_c['X'].copy()", "_c['y'].copy()", "_c['reg']", cases=cases)):
-            if reply is not None:
-                self._replies[id(case)] = (case, reply)
+        self.calls.prefetch(cases)
 
     def run(self, case: dict):
-        if self.stuck:
-            raise Unusable(self.stuck)
-        if id(case) not in self._replies:
-            reply = self.ctx.bridge.call(self.name, "_autograder_case['W'].copy()", "_autograder_case['X'].copy()",
-                                         "_autograder_case['y'].copy()", "_autograder_case['reg']",
-                                         inputs={"_autograder_case": case})
-            self._replies[id(case)] = (case, reply)
-        reply = self._replies[id(case)][1]
-        if reply.status in ("timeout", "dead"):
-            self.stuck = reply_failure(self.name, reply)
-        return loss_pair(self.name, reply, case["W"].shape)
+        return loss_pair(self.name, self.calls.reply(case), case["W"].shape)
 
     def recompute(self, W, X, y, reg):
         """The student's own result on these inputs, asked for as every check asks (not timed)."""
