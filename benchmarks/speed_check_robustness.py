@@ -209,8 +209,12 @@ def measure(args, condition: str, reference: dict, cells: dict) -> tuple[dict, d
                         ctx = Context(bridge=bridge, source="", reference=reference, rng=np.random.default_rng(run), seed=run)
                         clock = time.perf_counter()
                         naive = reference[part.replace("vectorized", "naive")]
-                        verdict = (module.speed_check(ctx, part, naive, weight=2, timing=LOSS_TIMING)
-                                   if hasattr(module, "Timing") else module.speed_check(ctx, part, naive, weight=2))
+                        if hasattr(module, "timed_check"):  # checks declared with ids (since 5d33dc1)
+                            verdict = module.speed_check(ctx, part, naive, module.timed_check(2), timing=LOSS_TIMING)
+                        elif hasattr(module, "Timing"):
+                            verdict = module.speed_check(ctx, part, naive, weight=2, timing=LOSS_TIMING)
+                        else:
+                            verdict = module.speed_check(ctx, part, naive, weight=2)
                         costs[version].append(time.perf_counter() - clock)
                         if not verdict.passed:
                             print(f"  note: {version}: the reference {part} failed the speed check: {verdict.message}")
