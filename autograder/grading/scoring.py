@@ -14,12 +14,15 @@ from autograder.checks import CheckResult
 @dataclasses.dataclass
 class PartResult:
     """name: the part; max_points: its points; checks: what was checked; problem: why the
-    part could not be graded at all (then it scores 0)."""
+    part could not be graded at all (then it scores 0); notes: what the student should know
+    that is no verdict (a helper that failed while this part was judged without it, a system
+    call the sandbox refused)."""
 
     name: str
     max_points: float
     checks: list[CheckResult] = dataclasses.field(default_factory=list)
     problem: str = ""
+    notes: list[str] = dataclasses.field(default_factory=list)
 
     @property
     def points(self) -> float:
@@ -49,7 +52,8 @@ class StudentGrade:
     @classmethod
     def from_dict(cls, data: dict) -> "StudentGrade":
         """The inverse of dataclasses.asdict, for grades stored as JSON."""
-        parts = [PartResult(p["name"], p["max_points"], [CheckResult(**c) for c in p["checks"]], p["problem"])
+        parts = [PartResult(p["name"], p["max_points"], [CheckResult(**c) for c in p["checks"]], p["problem"],
+                            list(p.get("notes", [])))
                  for p in data["parts"]]
         return cls(data["student_id"], data["seed"], parts, list(data["notes"]), data["seconds"],
                    data.get("assignment", ""))

@@ -92,6 +92,9 @@ Written answers are graded by hand and are not included here.</p>
 {% if part.problem %}
 <p class="problem">✗ {{ part.problem }}</p>
 {% endif %}
+{% for note in part.notes %}
+<p class="note">Note: {{ note }}</p>
+{% endfor %}
 <ul class="checks">
 {% for check in part.checks %}
 {% set verdict, mark = ('passed', '✓') if check.passed else ('failed', '✗') %}

@@ -40,6 +40,7 @@ def check_lines(part: PartResult, indent: str = "  ") -> list[str]:
     """A part's verdicts as text lines: its problem, then each check with ✓ or ✗ and, under a
     failed one, why (one line each, see _one_line). The text report and Gradescope's tests use it."""
     lines = [f"{indent}✗ {_one_line(part.problem)}"] if part.problem else []
+    lines += [f"{indent}Note: {_one_line(note)}" for note in part.notes]
     for check in part.checks:
         lines.append(f"{indent}{'✓' if check.passed else '✗'} {_one_line(check.title)}")
         if not check.passed and check.message:
@@ -90,7 +91,8 @@ def run_summary(grades: list[StudentGrade], out: Path) -> str:
     their report (a part not graded, a note), and which the grader failed on (graded again by
     the next run)."""
     failed = [g.student_id for g in grades if g.grader_failed]
-    to_read = [g.student_id for g in grades if not g.grader_failed and (g.notes or any(p.problem for p in g.parts))]
+    to_read = [g.student_id for g in grades if not g.grader_failed
+               and (g.notes or any(p.problem or p.notes for p in g.parts))]
     names = lambda ids: ", ".join(ids[:8]) + (f" and {len(ids) - 8} more" if len(ids) > 8 else "")
     line = f"{len(grades) - len(failed)} of {len(grades)} submissions graded"
     if to_read:
