@@ -33,7 +33,9 @@ def test_a_malformed_id_or_one_declared_twice_is_refused_when_the_checks_load():
     with pytest.raises(ValueError, match="lower-case words joined by hyphens"):
         Check("Random Loss", "loss on random inputs", 1)
     with pytest.raises(ChecksMismatch, match="repeat an id"):
-        checks_for("some_part", checks=[Check("shape", "a", 1), Check("shape", "b", 1)])(lambda ctx, name: [])
+        checks_for("some_part", checks=[Check("shape", "a", 1), Check("shape", "b", 1)], core=[])(lambda ctx, name: [])
+    with pytest.raises(ChecksMismatch, match="declares no core check"):
+        checks_for("some_part", checks=[Check("shape", "a", 1)], core=[Check("values", "b", 1)])(lambda ctx, name: [])
 
 
 def test_a_part_whose_checks_return_an_undeclared_or_repeated_id_is_refused():
@@ -46,6 +48,25 @@ def test_a_part_whose_checks_return_an_undeclared_or_repeated_id_is_refused():
         twice(None)
     fine = PartChecks("f", lambda ctx, name: [values.fail("off by one"), shape.ok()], {"shape": shape, "values": values})
     assert [(r.id, r.passed, r.message) for r in fine(None)] == [("values", False, "off by one"), ("shape", True, "")]
+
+
+def test_nothing_for_nothing_a_part_none_of_whose_core_checks_pass_keeps_no_credit_unless_a_declared_slip_explains_it():
+    """A shape (or no loops, or restoring x) is credit only for a function that computes its
+    result: one of the core checks passes, or a failed one's values are a declared mistake."""
+    shape, values, more = Check("shape", "the shape", 1), Check("values", "the values", 2), Check("more", "more values", 1)
+    declared = {"shape": shape, "values": values, "more": more}
+
+    def grade(*results):
+        return {r.id: (r.passed, r.message) for r in PartChecks("f", lambda ctx, name: list(results), declared,
+                                                                 frozenset({"values", "more"}))(None)}
+
+    garbage = grade(shape.ok(), values.fail("wrong"), more.fail("wrong"))
+    assert garbage["shape"][0] is False and garbage["shape"][1].startswith("not awarded: f does not compute its result")
+    assert garbage["values"] == (False, "wrong")  # a failure keeps its own reason
+    slip = grade(shape.ok(), values.fail("N times too large", slip="not-averaged"), more.fail("wrong"))
+    assert slip["shape"] == (True, "")
+    half = grade(shape.ok(), values.fail("wrong"), more.ok())
+    assert half["shape"] == (True, "")
 
 
 def test_a_passed_check_keeps_no_message_and_a_result_carries_id_title_and_weight():
@@ -95,8 +116,8 @@ def test_rewording_every_title_changes_no_grade(submissions, monkeypatch):
     before = _verdicts(grade_all(submissions.root))
     assert any(not passed for (_, _, results) in before["constant_loss"] for _, passed in results)
     reworded = Check.result
-    monkeypatch.setattr(Check, "result", lambda self, passed, message="": dataclasses.replace(
-        reworded(self, passed, message), title=f"reworded {self.title[::-1]}"))
+    monkeypatch.setattr(Check, "result", lambda self, passed, message="", slip="": dataclasses.replace(
+        reworded(self, passed, message, slip), title=f"reworded {self.title[::-1]}"))
     after = grade_all(submissions.root)
     assert all(c.title.startswith("reworded ") for g in after for p in g.parts for c in p.checks)
     assert _verdicts(after) == before

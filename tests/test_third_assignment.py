@@ -39,7 +39,7 @@ RANDOM = Check("random-rows", "random rows", 1)
 ZEROS = Check("zero-row", "a row of zeros stays zeros", 1)
 
 
-@checks_for("normalize", checks=[RANDOM, ZEROS])
+@checks_for("normalize", checks=[RANDOM, ZEROS], core=[RANDOM, ZEROS])
 def check_normalize(ctx, name):
     results = []
     for check, X in [(RANDOM, ctx.rng.normal(size=(6, 4))), (ZEROS, np.zeros((2, 3)))]:

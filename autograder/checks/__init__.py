@@ -32,13 +32,16 @@ from autograder.sandbox.bridge import Bridge
 @dataclasses.dataclass
 class CheckResult:
     """id: the check's stable id; title: what was checked, in words; weight: its share of the
-    part's points; message: why it failed. Made by ``Check.ok`` / ``Check.fail`` / ``Check.result``."""
+    part's points; message: why it failed; slip: for a failed check, the id of the declared
+    mistake (the assignment's diagnosis) that explains the student's values, if one does.
+    Made by ``Check.ok`` / ``Check.fail`` / ``Check.result``."""
 
     id: str
     title: str
     weight: float
     passed: bool
     message: str = ""
+    slip: str = ""
 
     def __post_init__(self):
         self.passed = bool(self.passed)  # numpy booleans are not JSON
@@ -64,14 +67,26 @@ class Check:
         if not CHECK_ID.fullmatch(self.id):
             raise ValueError(f"check id {self.id!r} must be lower-case words joined by hyphens")
 
-    def result(self, passed: bool, message: str = "") -> CheckResult:
-        return CheckResult(self.id, self.title, self.weight, passed, "" if passed else message)
+    def result(self, passed: bool, message: str = "", slip: str = "") -> CheckResult:
+        return CheckResult(self.id, self.title, self.weight, passed, "" if passed else message, "" if passed else slip)
 
     def ok(self) -> CheckResult:
         return self.result(True)
 
-    def fail(self, message: str) -> CheckResult:
-        return self.result(False, message)
+    def fail(self, message: str, slip: str = "") -> CheckResult:
+        return self.result(False, message, slip)
+
+
+#: How a check's credit that is withheld starts its message.
+NOT_AWARDED = "not awarded"
+
+
+def withhold(result: CheckResult, why: str) -> CheckResult:
+    """``result`` failed with "not awarded: <why>" if it had passed (its credit depends on
+    something else that did not hold), else unchanged."""
+    if not result.passed:
+        return result
+    return dataclasses.replace(result, passed=False, message=f"{NOT_AWARDED}: {why}")
 
 
 @dataclasses.dataclass
@@ -79,7 +94,7 @@ class Context:
     """What a part's checks get: the bridge to the student's kernel, the student's cell source
     (and, in ``sources``, every graded cell of the submission by part name, in the order the
     grader runs them; in ``setup``, the import cells run before them), the reference (oracle) functions, and a random generator
-    seeded for this submission and part."""
+    seeded for this submission and part. Checks may add ``notes`` for the part's report (see PartResult.notes)."""
 
     bridge: Bridge
     source: str
@@ -88,6 +103,7 @@ class Context:
     seed: int
     sources: dict = dataclasses.field(default_factory=dict)
     setup: tuple = ()
+    notes: list = dataclasses.field(default_factory=list)  # for the part's report: what is no verdict
 
 
 class ChecksMismatch(RuntimeError):
@@ -98,11 +114,17 @@ class ChecksMismatch(RuntimeError):
 @dataclasses.dataclass(frozen=True)
 class PartChecks:
     """The checks of one part: ``declared`` {id: Check}, run by ``function(ctx, part)``. Calling it
-    runs them and refuses results whose ids are not declared, or repeated."""
+    runs them and refuses results whose ids are not declared, or repeated.
+
+    ``core``: the ids of the checks that compare the part's result with the oracle. Nothing for
+    nothing: when none of them passed and no failed check's values match a declared mistake
+    (``CheckResult.slip``), the function does not compute its result, and every other check it
+    passed (a shape, restoring its input, no loops...) is withheld."""
 
     part: str
     function: Callable
     declared: dict
+    core: frozenset = frozenset()
 
     def __call__(self, ctx: Context) -> list[CheckResult]:
         results = self.function(ctx, self.part)
@@ -113,6 +135,11 @@ class PartChecks:
             raise ChecksMismatch(f"the checks of {self.part} returned "
                                  + (f"undeclared check ids {unknown}" if unknown else f"check ids {repeated} twice")
                                  + f" (declared: {', '.join(self.declared)})")
+        computes = any(r.passed for r in results if r.id in self.core) or any(r.slip for r in results)
+        if self.core and not computes:
+            why = (f"{self.part} does not compute its result yet: none of its results is right, nor wrong by one of "
+                   "the known mistakes (see above)")
+            results = [withhold(r, why) for r in results]
         return results
 
 
@@ -120,11 +147,13 @@ class PartChecks:
 REGISTRY: dict[str, dict[str, PartChecks]] = {}
 
 
-def checks_for(*names: str, checks):
+def checks_for(*names: str, checks, core):
     """Register a function as the checks of the parts ``names`` (it receives (ctx, name)), for
     the assignment whose grading package defines it. ``checks``: the Checks it may return, or a
     function of the part's name giving them (when parts differ, e.g. only vectorized versions
-    are timed)."""
+    are timed). ``core``: the Checks among them that compare the part's result with the oracle
+    (see PartChecks: a part none of whose core checks passes, and whose values no declared
+    mistake explains, earns nothing)."""
 
     def register(function):
         registry = REGISTRY.setdefault(function.__module__.split(".")[0], {})
@@ -133,7 +162,10 @@ def checks_for(*names: str, checks):
             ids = [c.id for c in declared]
             if len(set(ids)) != len(ids):
                 raise ChecksMismatch(f"the checks declared for {name} repeat an id: {ids}")
-            registry[name] = PartChecks(name, function, {c.id: c for c in declared})
+            central = {c.id for c in core} & set(ids)
+            if not central:
+                raise ChecksMismatch(f"{name} declares no core check (one that compares its result with the oracle)")
+            registry[name] = PartChecks(name, function, {c.id: c for c in declared}, frozenset(central))
         return function
 
     return register

@@ -36,17 +36,20 @@ class Timing:
     ``f(W, X, y, reg)``, a distance matrix ``f(X, X_train)``), in the assignment's grading/.
 
     shapes: {shape: what it stands for}, the shapes timed (every correct solution must handle them);
+    args: the argument expressions of ``_c``, the case in the kernel, as the part's other calls
+        pass them (a timed request is a Bridge.call_each like any other);
     describe(shape): the shape in words, for messages ("N=1000, D=10, C=10");
     case(rng, shape): one call's inputs, a dict of its arguments;
     call(function, case): the function called on a case (here: the naive reference);
-    batch(ctx, name, shape, calls): (case i -> its inputs, the kernel expression making the calls),
-        the inputs put in the kernel (fresh for every call, so no result can be reused);
+    batch(rng, shape, calls): the cases of one timed request, fresh for every call so that no
+        result can be reused (a large input the calls share is one array object: sent once);
     verify(name, value, case, oracle): raises values.Unusable if one timed call's returned value
         (a bridge Value) is not the oracle's result on that case;
     advice: what a function too slow should do instead.
     """
 
     shapes: dict = {}
+    args: tuple = ()
     advice = "Replace the loops with whole-array operations."
 
     def describe(self, shape) -> str:
@@ -58,7 +61,7 @@ class Timing:
     def call(self, function, case: dict):
         return function(**case)
 
-    def batch(self, ctx: Context, name: str, shape, calls: int):
+    def batch(self, rng: np.random.Generator, shape, calls: int) -> list[dict]:
         raise NotImplementedError
 
     def verify(self, name: str, value, case: dict, oracle) -> None:
@@ -143,6 +146,8 @@ def _speed_ratio(ctx: Context, name: str, naive, shape, timing: Timing, oracle=N
     """(naive / student ratio, student s per call, naive s per call), or a failure message.
     Minimum over repeats of each; fresh inputs every call so nothing can be cached; results of
     timed calls picked afterwards are checked too, so answering fast with garbage earns nothing.
+    A timed request is a Bridge.call_each like every other call: it ends when the results (large
+    arrays by their digests) have reached the grader, so work deferred to their reading is timed.
     The first request makes as many calls as the naive reference needs SPEED_TARGET seconds
     for; later ones as many as the student's function needs SPEED_TARGET seconds of CPU for (at
     most SPEED_WALL seconds of wall time), so that the request's own messages, which count
@@ -153,10 +158,12 @@ def _speed_ratio(ctx: Context, name: str, naive, shape, timing: Timing, oracle=N
     calls = _calls(SPEED_TARGET / min(wall for _, wall in naive_times))
     student_times = []  # (seconds per call the load cannot move, or None; wall seconds per call) per request
     for _ in range(SPEED_REPEATS):
-        cases, calls_expression = timing.batch(ctx, name, shape, calls)
-        used, wall, reply, work = _timed(ctx, calls_expression, store="_autograder_timed", cpu=cpu)
-        if not reply.ok:
-            return reply_failure(name, reply)
+        cases = timing.batch(ctx.rng, shape, calls)
+        used, wall, replies, work = _timed(ctx, name, timing, cases, cpu=cpu)
+        failed = next((r for r in replies if r is None or not r.ok), False)
+        if failed is not False:
+            return reply_failure(name, failed) if failed is not None else (
+                f"while being timed, {name} did not return a result for every call.")
         student_times.append((None if used is None else used / calls, wall / calls))
         naive_times += _naive_times(ctx, naive, shape, timing, 1)
         ratio, student, reference = _ratio(naive_times, student_times)
@@ -164,16 +171,13 @@ def _speed_ratio(ctx: Context, name: str, naive, shape, timing: Timing, oracle=N
         # the fastest of several calls: a ratio far over the factor needs no second request.
         stop = (len(student_times) >= SPEED_CLEAR and not near <= ratio < 2 * SPEED_FACTOR) \
             or ratio >= SPEED_EVIDENT * SPEED_FACTOR
-        # Read back and verify some of the results, chosen after the calls were made.
+        # Verify some of the results, chosen after the request ended (large ones revealed now,
+        # against the digests that came back with the request).
         picked = sorted(int(i) for i in ctx.rng.choice(calls, size=min(SPEED_VERIFIED, calls), replace=False))
-        reply = ctx.bridge.evaluate(f"[_autograder_timed[i] for i in {picked}] if len(_autograder_timed) == {calls} else None")
+        ctx.bridge.reveal([replies[i] for i in picked])
         try:
-            if not reply.ok:
-                raise Unusable(f"their results could not be read back ({reply.status}: {reply.problem})")
-            if reply.value.kind != "list" or len(reply.value.value) != len(picked):
-                raise Unusable(f"the timed calls did not return one result per call ({reply.value.describe()})")
-            for case, item in zip([cases(i) for i in picked], reply.value.value):
-                timing.verify(name, item, case, oracle)
+            for i in picked:
+                timing.verify(name, replies[i].value, cases[i], oracle)
         except Unusable as exc:
             return f"while being timed, {name} did not compute correct results: on {timing.describe(shape)} {exc}."
         if stop:
@@ -211,23 +215,23 @@ def _naive_times(ctx: Context, naive, shape, timing: Timing, calls: int = NAIVE_
     return times
 
 
-def _timed(ctx: Context, expression: str, store: str, cpu: bool = False):
-    """(seconds the load cannot move or None, wall seconds, reply, CPU seconds or None) of one
-    request that evaluates
-    ``expression`` into the kernel name ``store``. With ``cpu``: the CPU time of the kernel's
-    control group (every process the kernel runs) plus the time it was blocked (wall time less
-    the main thread's time on a CPU and its threads' waits for one: a sleep, and the request's
-    own messages); None if that cannot be read, or if the kernel was replaced
-    meanwhile (which fails the request anyway)."""
+def _timed(ctx: Context, name: str, timing: Timing, cases: list, cpu: bool = False):
+    """(seconds the load cannot move or None, wall seconds, replies, CPU seconds or None) of one
+    request calling ``name`` on ``cases`` (Bridge.call_each, results not revealed yet). With
+    ``cpu``: the CPU time of the kernel's control group (every process the kernel runs) from
+    before the request until its last result has reached the grader, plus the time it was
+    blocked (wall time less the main thread's time on a CPU and its threads' waits for one: a
+    sleep, and the request's own messages); None if that cannot be read, or if the kernel was
+    replaced meanwhile (which fails the request anyway)."""
     sandbox = ctx.bridge.sandbox
     restarts = sandbox.restarts
     before = (sandbox.cpu_seconds(), sandbox.scheduler_seconds()) if cpu else (None, None)
     start = time.perf_counter()
-    reply = ctx.bridge.evaluate("None", setup=f"{store} = {expression}")
+    replies = ctx.bridge.call_each(name, *timing.args, cases=cases, reveal=False)
     wall = time.perf_counter() - start
     after = (sandbox.cpu_seconds(), sandbox.scheduler_seconds()) if cpu else (None, None)
     if None in (*before, *after) or sandbox.restarts != restarts:
-        return None, wall, reply, None
+        return None, wall, replies, None
     (used, (ran, waited)), (used_after, (ran_after, waited_after)) = before, after
     blocked = wall - (ran_after - ran) - (waited_after - waited)
-    return (used_after - used) + max(0.0, blocked), wall, reply, used_after - used
+    return (used_after - used) + max(0.0, blocked), wall, replies, used_after - used

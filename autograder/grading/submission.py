@@ -175,6 +175,7 @@ def _run_checks(part, result, registry, bridge, cells, reference, seed, setup=()
                   seed=seed, sources=dict(cells), setup=tuple(setup))
     try:
         result.checks = registry[part.name](ctx)
+        result.notes += ctx.notes
         failed = [c.message for c in result.checks if not c.passed]
         if len(failed) == len(result.checks) and any(NOT_IMPLEMENTED in m for m in failed) and all(
                 NOT_IMPLEMENTED in m or m.startswith("not awarded") for m in failed):

@@ -6,6 +6,11 @@ by numbers or strings (a two-layer net's ``grads``, a ``k_to_accuracies``), and 
 object the student built can run code in the grader. Whatever comes back is described by its
 type (``Value.type``) so the checks can refuse lookalikes before comparing anything.
 
+A result counts from the moment its bytes, or for a large array the sha256 of its bytes, have
+reached the grader: the request that made it ends there (so a speed measurement counts every
+CPU second the kernel spent until then, work deferred to the reading included), and a
+committed array revealed later must hash to its digest (``Bridge.reveal``).
+
 Grader side::
 
     bridge = Bridge(sandbox)
@@ -18,6 +23,7 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import hashlib
 import json
 import secrets
 import time
@@ -41,21 +47,44 @@ KEY_KINDS = ("none", "bool", "int", "float", "str")
 #: Most elements an array coming back may hold (protects the grader's memory).
 MAX_ELEMENTS = 5_000_000
 
+#: Arrays of more bytes than this come back committed (kind "array" with a sha256 and a ref,
+#: no data) and are revealed by a later request (``Bridge.reveal``): the digest leaves the kernel
+#: when the call ends, so the bytes are fixed then, yet large results cost no encoding while a
+#: timed request runs (a 64 KB distance matrix costs 3.5 times its vectorized computation to
+#: encode).
+COMMIT_BYTES = 16 * 1024
+
+#: A request's first BATCH_AFTER results leave the kernel one by one as their calls end (so that
+#: a hang or a crash among them keeps what came before it and is blamed on its own case); later
+#: ones in batches, at least every BATCH_SECONDS and at most BATCH_RESULTS at a time (a timed
+#: request makes up to a thousand calls; each result holds at most COMMIT_BYTES of any one array).
+BATCH_AFTER = 16
+BATCH_SECONDS = 0.05
+BATCH_RESULTS = 64
+
 # Code that runs in the kernel before any student code. It keeps its own references to the
-# modules it needs, so rebinding names in the student's namespace does not change it.
-KERNEL_SIDE = r'''
+# modules it needs, so rebinding names in the student's namespace does not change it. Every
+# request that brings values back goes through ``send`` (one value) or ``send_each`` (one
+# function on several cases): timed and untimed calls alike, so nothing in the kernel can tell
+# them apart by the code they run.
+KERNEL_SIDE = r"""
 def _autograder_bridge():
-    import base64 as _b64, json as _json, numpy as _np
+    import base64 as _b64, hashlib as _hashlib, json as _json, numpy as _np
     from IPython.display import display as _display
     _ndarray, _generic = _np.ndarray, _np.generic
+    committed = {}  # ref -> (dtype, shape, bytes) of the last request's large arrays, until revealed
 
     def decode(text):
+        payload = _json.loads(text)
+        shared = []
         def walk(o):
             if isinstance(o, dict):
                 kind = o["kind"]
                 if kind == "array":
                     raw = _b64.b64decode(o["data"])
                     return _np.frombuffer(raw, dtype=o["dtype"]).reshape(o["shape"]).copy()
+                if kind == "shared":
+                    return shared[o["id"]]
                 if kind == "dict":
                     return {k: walk(v) for k, v in o["items"].items()}
                 if kind == "tuple":
@@ -63,7 +92,9 @@ def _autograder_bridge():
             if isinstance(o, list):
                 return [walk(v) for v in o]
             return o
-        return walk(_json.loads(text))
+        for item in payload["shared"]:
+            shared.append(walk(item))
+        return walk(payload["value"])
 
     # Values are read through their base types' own slots (tuple.__iter__, float.__float__, a
     # plain ndarray view): no method of a subclass runs here, so a result is what the student's
@@ -90,8 +121,16 @@ def _autograder_bridge():
             a = _np.ascontiguousarray(_ndarray.view(o, _ndarray))
             if a.dtype.kind not in "biuf" or a.size > %(max_elements)d:
                 return {"kind": "unsupported", "type": name, "dtype": str(a.dtype), "shape": list(a.shape)}
-            return {"kind": "array", "type": name, "dtype": a.dtype.str, "shape": list(a.shape),
-                    "data": _b64.b64encode(a.tobytes()).decode("ascii")}
+            out = {"kind": "array", "type": name, "dtype": a.dtype.str, "shape": list(a.shape)}
+            raw = a.tobytes()
+            if len(raw) > %(commit_bytes)d:
+                ref = len(committed)
+                committed[ref] = (a.dtype.str, list(a.shape), raw)
+                header = ("%%s|%%s|" %% (a.dtype.str, list(a.shape))).encode()
+                out.update(ref=ref, sha256=_hashlib.sha256(header + raw).hexdigest())
+            else:
+                out["data"] = _b64.b64encode(raw).decode("ascii")
+            return out
         for base in (tuple, list):
             if isinstance(o, base) and base.__len__(o) <= 100_000:
                 return {"kind": base.__name__, "type": name,
@@ -102,15 +141,19 @@ def _autograder_bridge():
         return {"kind": "unsupported", "type": name}
 
     def send(token, obj):
+        committed.clear()
         _display({"%(mimetype)s": {"token": token, "value": encode(obj)}}, raw=True)
 
     # Calls of one function on several cases in one request, each result (or exception) sent as
-    # soon as its call ends, so that a hang or a crash at one case leaves the earlier ones read.
+    # soon as its call ends (past BATCH_AFTER calls, in batches), so that a hang or a crash at
+    # one case leaves the earlier ones read.
     _clock, _Exception, _str, _len, _tuple, _range, _type = (
         __import__("time").perf_counter, Exception, str, len, tuple, range, type)
 
     def send_each(token, call, cases):
+        committed.clear()
         cases = _tuple(cases)
+        batch, flushed = [], _clock()
         for index in _range(_len(cases)):
             start = _clock()
             try:
@@ -123,14 +166,27 @@ def _autograder_bridge():
                 result = {"problem": (_type(error).__name__ + ": " + text).strip()}
             else:
                 result = {"value": encode(value)}
-            result.update(token=token, index=index, seconds=_clock() - start)
-            _display({"%(mimetype)s": result}, raw=True)
+            now = _clock()
+            result.update(index=index, seconds=now - start)
+            batch.append(result)
+            if (index < %(batch_after)d or now - flushed >= %(batch_seconds)r or _len(batch) >= %(batch_results)d
+                    or index == _len(cases) - 1):
+                _display({"%(mimetype)s": {"token": token, "results": batch}}, raw=True)
+                batch, flushed = [], _clock()
 
-    return decode, send, send_each
+    def reveal(token, refs):
+        found = {}
+        for ref in refs:
+            if ref in committed:
+                found[_str(ref)] = _b64.b64encode(committed[ref][2]).decode("ascii")
+        _display({"%(mimetype)s": {"token": token, "revealed": found}}, raw=True)
 
-_autograder_decode, _autograder_send, _autograder_send_each = _autograder_bridge()
+    return decode, send, send_each, reveal
+
+_autograder_decode, _autograder_send, _autograder_send_each, _autograder_reveal = _autograder_bridge()
 del _autograder_bridge
-''' % {"mimetype": MIMETYPE, "max_elements": MAX_ELEMENTS}
+""" % {"mimetype": MIMETYPE, "max_elements": MAX_ELEMENTS, "commit_bytes": COMMIT_BYTES,
+       "batch_after": BATCH_AFTER, "batch_seconds": BATCH_SECONDS, "batch_results": BATCH_RESULTS}
 
 
 @dataclasses.dataclass
@@ -140,6 +196,8 @@ class Value:
     kind: "none", "bool", "int", "float", "str", "array", "tuple", "list", "dict" or "unsupported".
     type: the fully qualified Python type it had in the kernel (e.g. "numpy.ndarray").
     value: the decoded plain value (float, int, np.ndarray, list of Value, {plain key: Value}, ...).
+    ref, sha256: a large array committed by its digest and not revealed yet (value None); every
+        Bridge method reveals what it returns unless told not to (see Bridge.reveal).
     """
 
     kind: str
@@ -147,6 +205,8 @@ class Value:
     value: object = None
     shape: tuple = ()
     dtype: str = ""
+    ref: int | None = None
+    sha256: str = ""
 
     def describe(self) -> str:
         """A short description for reports, e.g. 'numpy.ndarray float64 (3, 2)'."""
@@ -155,6 +215,13 @@ class Value:
         if self.kind in ("tuple", "list", "dict"):
             return f"{self.type} of {len(self.value)} items"
         return self.type
+
+    def committed(self) -> list["Value"]:
+        """The arrays in this value that are committed but not revealed yet."""
+        if self.kind == "array" and self.ref is not None:
+            return [self]
+        items = self.value.values() if self.kind == "dict" else self.value if self.kind in ("tuple", "list") else ()
+        return [inner for item in items for inner in item.committed()]
 
 
 @dataclasses.dataclass
@@ -235,7 +302,7 @@ class Bridge:
     def evaluate(self, expression: str, setup: str = "", inputs: dict | None = None,
                  timeout: float | None = None) -> Reply:
         """Store ``inputs`` ({kernel name: plain value}), run ``setup``, evaluate ``expression``
-        and bring its value back, all in one execution."""
+        and bring its value back, all in one execution (its large arrays then revealed)."""
         token = secrets.token_hex(16)
         outcome = self._run(f"{setup}\n_autograder_send({token!r}, ({expression}))", inputs or {}, timeout)
         if not outcome.ok:
@@ -243,7 +310,9 @@ class Bridge:
         for bundle in reversed(outcome.displays):
             payload = bundle.get(MIMETYPE)
             if isinstance(payload, dict) and payload.get("token") == token:
-                return Reply("ok", value=decode(payload.get("value")), stream=outcome.stream)
+                reply = Reply("ok", value=decode(payload.get("value")), stream=outcome.stream)
+                self.reveal([reply])
+                return reply
         # Nothing came back: a message was dropped for its size (the connection it came on is
         # being re-made, and would lose the next call's result too) or the display machinery was
         # tampered with. Either way the next call gets a fresh kernel.
@@ -255,7 +324,7 @@ class Bridge:
         self._reinstall_if_restarted()
         lines, parcels = [], []
         for name, obj in inputs.items():
-            text = json.dumps(encode(obj))
+            text = json.dumps(encode_payload(obj))
             if len(text) < INLINE_LIMIT:
                 lines.append(f"{name} = _autograder_decode({text!r})")
                 continue
@@ -273,12 +342,15 @@ class Bridge:
                 parcel.unlink(missing_ok=True)
 
     def call_each(self, function: str, *args: str, cases: list, timeout: float | None = None,
-                  **kwargs: str) -> list[Reply | None]:
-        """Call the kernel's ``function`` on each of ``cases`` (plain values) in one request, with
-        argument expressions of ``_c``, the case (e.g. "_c['X'].copy()"): a Reply per case, in
-        order, as ``call`` would have given it, or None for a case to call on its own.
+                  reveal: bool = True, **kwargs: str) -> list[Reply | None]:
+        """Call the kernel's ``function`` on each of ``cases`` (plain values; an array object
+        that several cases hold is sent once) in one request, with argument expressions of
+        ``_c``, the case (e.g. "_c['X'].copy()"): a Reply per case, in order, as ``call`` would
+        have given it, or None for a case to call on its own. With ``reveal`` False, large
+        arrays stay committed (their digests came back when the request ended; see
+        Bridge.reveal): a timed request reveals only the results it checks, afterwards.
 
-        Each result is sent as soon as its call returns. If a call hangs, the cases before it
+        Results come back in batches as the calls end. If a call hangs, the cases before it
         keep their replies, that case's reply says so (as ``call``'s would) and the rest are
         None; if the earlier calls had used a good part of ``timeout`` (the whole request's,
         default the sandbox's, as for one call), the case is not blamed: None. Anything else
@@ -292,8 +364,11 @@ class Bridge:
         sent: dict[int, dict] = {}
         for bundle in outcome.displays:
             payload = bundle.get(MIMETYPE)
-            if isinstance(payload, dict) and payload.get("token") == token and payload.get("index") in range(len(cases)):
-                sent[payload["index"]] = payload
+            if not (isinstance(payload, dict) and payload.get("token") == token and isinstance(payload.get("results"), list)):
+                continue
+            for result in payload["results"]:
+                if isinstance(result, dict) and result.get("index") in range(len(cases)):
+                    sent[result["index"]] = result
         replies: list[Reply | None] = []
         for index in range(len(cases)):
             if index not in sent:
@@ -309,10 +384,34 @@ class Bridge:
                 spent = sum(float(sent[i].get("seconds", 0.0)) for i in range(len(replies))
                             if isinstance(sent[i].get("seconds"), (int, float)))
                 limit = self.sandbox.timeout if timeout is None else timeout
-                if outcome.status == "timeout" and spent < 0.2 * limit:
+                # Past BATCH_AFTER, results that were not sent yet may have been lost: the case
+                # that hung is not known, and none is blamed.
+                if outcome.status == "timeout" and spent < 0.2 * limit and len(replies) < BATCH_AFTER:
                     replies.append(Reply(outcome.status, problem=outcome.error, stream=outcome.stream))
             replies += [None] * (len(cases) - len(replies))
+        if reveal and outcome.ok:
+            self.reveal([r for r in replies if r is not None])
         return replies
+
+    def reveal(self, replies: list) -> None:
+        """Fill in the committed arrays of ``replies`` (Replies or Values of the last request
+        that brought values back): their bytes are asked for and must hash to the digest that
+        came back when that request ended; an array whose bytes do not (or that cannot be
+        read back) becomes an "unsupported" value whose type says so."""
+        values = [r.value if isinstance(r, Reply) else r for r in replies]
+        pending = [v for value in values if value is not None for v in value.committed()]
+        if not pending:
+            return
+        token = secrets.token_hex(16)
+        refs = sorted({v.ref for v in pending})
+        outcome = self._within_budget(f"_autograder_reveal({token!r}, {refs!r})", None)
+        revealed = {}
+        for bundle in outcome.displays if outcome.ok else ():
+            payload = bundle.get(MIMETYPE)
+            if isinstance(payload, dict) and payload.get("token") == token and isinstance(payload.get("revealed"), dict):
+                revealed = payload["revealed"]
+        for value in pending:
+            _fill(value, revealed.get(str(value.ref)))
 
     def call(self, function: str, *args: str, inputs: dict | None = None, timeout: float | None = None,
              **kwargs: str) -> Reply:
@@ -322,19 +421,74 @@ class Bridge:
         return self.evaluate(f"{function}({', '.join(parts)})", inputs=inputs, timeout=timeout)
 
 
+def _fill(value: Value, data) -> None:
+    """Reveal one committed array from its base64 bytes, if they hash to its digest."""
+    if data is None:
+        value.kind, value.type, value.value, value.ref = "unsupported", "a result that could not be read back", None, None
+        return
+    try:
+        raw = base64.b64decode(data, validate=True)
+        header = f"{value.dtype}|{list(value.shape)}|".encode()
+        if hashlib.sha256(header + raw).hexdigest() != value.sha256:
+            raise ValueError("digest")
+        value.value = np.frombuffer(raw, dtype=np.dtype(value.dtype)).reshape(value.shape).copy()
+    except (TypeError, ValueError, base64.binascii.Error):
+        value.kind, value.type, value.value = "unsupported", "a result whose bytes changed after it was returned", None
+    value.ref = None
+
+
 # -- grader side of the wire format ---------------------------------------------------------
-def encode(obj):
-    """Encode a plain grader value (arrays, numbers, str, dict/tuple/list of them) for put()."""
+#: Arrays of at least this many bytes that a payload holds more than once are sent once.
+SHARE_BYTES = 4096
+
+
+def encode_payload(obj) -> dict:
+    """A grader value for the kernel's ``_autograder_decode``: {"shared": [...], "value": ...},
+    where an array object that appears more than once (the training points of every timed call,
+    say) is encoded once in "shared" and referred to by its index."""
+    seen: dict[int, int] = {}
+
+    def count(o):
+        if isinstance(o, np.ndarray):
+            seen[id(o)] = seen.get(id(o), 0) + 1
+        elif isinstance(o, dict):
+            for v in o.values():
+                count(v)
+        elif isinstance(o, (list, tuple)):
+            for v in o:
+                count(v)
+
+    count(obj)
+    shared: list = []
+    index: dict[int, int] = {}
+
+    def share(a: np.ndarray):
+        if seen.get(id(a), 0) > 1 and a.nbytes >= SHARE_BYTES:
+            if id(a) not in index:
+                index[id(a)] = len(shared)
+                shared.append(encode(a))
+            return {"kind": "shared", "id": index[id(a)]}
+        return None
+
+    return {"shared": shared, "value": encode(obj, share)}
+
+
+def encode(obj, share=None):
+    """Encode a plain grader value (arrays, numbers, str, dict/tuple/list of them) for put();
+    ``share`` may replace an array by a reference to a shared copy (see encode_payload)."""
     if isinstance(obj, np.ndarray):
+        shared = share(obj) if share else None
+        if shared is not None:
+            return shared
         a = np.ascontiguousarray(obj)
         return {"kind": "array", "dtype": a.dtype.str, "shape": list(a.shape),
                 "data": base64.b64encode(a.tobytes()).decode("ascii")}
     if isinstance(obj, dict):
-        return {"kind": "dict", "items": {str(k): encode(v) for k, v in obj.items()}}
+        return {"kind": "dict", "items": {str(k): encode(v, share) for k, v in obj.items()}}
     if isinstance(obj, tuple):
-        return {"kind": "tuple", "items": [encode(v) for v in obj]}
+        return {"kind": "tuple", "items": [encode(v, share) for v in obj]}
     if isinstance(obj, list):
-        return [encode(v) for v in obj]
+        return [encode(v, share) for v in obj]
     if isinstance(obj, np.generic):
         return obj.item()
     if obj is None or isinstance(obj, (bool, int, float, str)):
@@ -362,6 +516,11 @@ def decode(payload) -> Value:
             dtype, shape = str(payload["dtype"]), tuple(int(n) for n in payload["shape"])
             if dtype not in ALLOWED_DTYPES or int(np.prod(shape)) > MAX_ELEMENTS:
                 return Value("unsupported", typ, shape=shape, dtype=dtype)
+            if "data" not in payload:  # committed: revealed later, against this digest
+                digest = str(payload["sha256"])
+                if len(digest) != 64:
+                    raise ValueError("digest")
+                return Value("array", typ, None, shape=shape, dtype=dtype, ref=int(payload["ref"]), sha256=digest)
             raw = base64.b64decode(payload["data"], validate=True)
             array = np.frombuffer(raw, dtype=np.dtype(dtype)).reshape(shape).copy()
             return Value("array", typ, array, shape=shape, dtype=dtype)

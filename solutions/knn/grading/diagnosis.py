@@ -73,8 +73,29 @@ def _near(got, candidate) -> bool:
     return bool(np.allclose(got, candidate, rtol=1e-6, atol=1e-6 * scale))
 
 
-def distance_hint(case: dict, got: np.ndarray) -> str:
-    """A sentence about wrong distances ``got`` on ``case`` ({"X", "X_train"}), or ''."""
+def _square_norms(X, Y):
+    return np.sum(X ** 2, axis=1)[:, None], np.sum(Y ** 2, axis=1)[None, :], X.dot(Y.T)
+
+
+#: Declared mistakes of a distance function: (id, sentence, what it gives on (X, X_train) in
+#: float64, or None where it does not apply). Shared by the hints, the credit rule (a function
+#: whose values are one of these on every case keeps the credit for its structure) and the speed
+#: check's oracle.
+DISTANCE_SLIPS = [
+    ("squared", SQUARED, lambda X, Y: exact_distances(X, Y) ** 2),
+    ("cross-term-sign", SIGN, lambda X, Y: (lambda x2, y2, xy: np.sqrt(np.maximum(x2 + y2 + 2 * xy, 0)))(*_square_norms(X, Y))),
+    ("cross-term-factor", FACTOR, lambda X, Y: (lambda x2, y2, xy: np.sqrt(np.maximum(x2 + y2 - xy, 0)))(*_square_norms(X, Y))),
+    ("l1", L1, lambda X, Y: np.sum(np.abs(X[:, None, :] - Y[None, :, :]), axis=2)),
+    ("mean", MEAN, lambda X, Y: exact_distances(X, Y) / np.sqrt(X.shape[1]) if X.shape[1] > 1 else None),
+    ("transposed", TRANSPOSED, lambda X, Y: exact_distances(X, Y).T if X.shape[0] == Y.shape[0] > 1 else None),
+    ("self-test", SELF_TEST, lambda X, Y: exact_distances(X, X) if X.shape[0] == Y.shape[0] > 1 else None),
+    ("self-train", SELF_TRAIN, lambda X, Y: exact_distances(Y, Y) if X.shape[0] == Y.shape[0] > 1 else None),
+]
+
+
+def distance_hint(case: dict, got: np.ndarray) -> tuple[str, str]:
+    """(a sentence about wrong distances ``got`` on ``case`` ({"X", "X_train"}), the declared
+    slip it is or ''), or ('', '')."""
     X, Y = as64(case["X"]), as64(case["X_train"])
     want = exact_distances(X, Y)
     got = np.asarray(got)
@@ -82,33 +103,48 @@ def distance_hint(case: dict, got: np.ndarray) -> str:
         finite = np.isfinite(got)
         if np.any(np.isnan(got)):
             if np.all(finite | np.isnan(got)) and _near(got[finite], want[finite]) and np.all(want[~finite] < 1e-3 * max(1.0, want.max())):
-                return NAN
-            return "Some distances are nan: the square root of a negative number? Squared distances are never negative."
+                return NAN, "no-clip"
+            return "Some distances are nan: the square root of a negative number? Squared distances are never negative.", ""
         if not np.all(finite):
-            return "Some distances are infinite: look for an overflow or a division by zero."
+            return "Some distances are infinite: look for an overflow or a division by zero.", ""
         if got.dtype == np.float32 and case["X"].dtype == np.float64 and distances_close(got, want, X, Y, float32=True):
-            return FLOAT32
+            return FLOAT32, "float32"
     if got.shape == want.shape and not np.any(got) and np.any(want):
-        return ZEROS
-    x2 = np.sum(X ** 2, axis=1)[:, None]
-    y2 = np.sum(Y ** 2, axis=1)[None, :]
-    xy = X.dot(Y.T)
-    candidates = [
-        (want ** 2, SQUARED),
-        (np.sqrt(np.maximum(x2 + y2 + 2 * xy, 0)), SIGN),
-        (np.sqrt(np.maximum(x2 + y2 - xy, 0)), FACTOR),
-        (np.sum(np.abs(X[:, None, :] - Y[None, :, :]), axis=2), L1),
-    ]
-    if X.shape[1] > 1:
-        candidates.append((want / np.sqrt(X.shape[1]), MEAN))
-    if X.shape[0] == Y.shape[0] > 1:
-        candidates += [(want.T, TRANSPOSED), (exact_distances(X, X), SELF_TEST), (exact_distances(Y, Y), SELF_TRAIN)]
-    for candidate, sentence in candidates:
-        if not _near(want, candidate) and _near(got, candidate):
-            return sentence
+        return ZEROS, ""
+    for slip, sentence, mistaken in DISTANCE_SLIPS:
+        candidate = mistaken(X, Y)
+        if candidate is not None and not _near(want, candidate) and _near(got, candidate):
+            return sentence, slip
     if (got < 0).any():
-        return "Distances are never negative: check the formula (and take the square root of the clipped sum)."
-    return ""
+        return "Distances are never negative: check the formula (and take the square root of the clipped sum).", ""
+    return "", ""
+
+
+def distance_kind(answers: list) -> str | None:
+    """What the distances on every case of ``answers`` ((case, got), the cases without equal
+    points) are: "right", a declared slip's id (the first that matches every case and differs
+    from the right distances on one), or None (something else)."""
+    if all(distances_close(got, exact_distances(case["X"], case["X_train"]), case["X"], case["X_train"],
+                           float32=np.asarray(got).dtype == np.float32) for case, got in answers):
+        return "right"
+    for slip, _, mistaken in DISTANCE_SLIPS:
+        fits, differs = True, False
+        for case, got in answers:
+            X, Y = as64(case["X"]), as64(case["X_train"])
+            candidate = mistaken(X, Y)
+            want = exact_distances(X, Y)
+            candidate = want if candidate is None else candidate
+            fits = fits and _near(got, candidate)
+            differs = differs or not _near(want, candidate)
+        if fits and differs:
+            return slip
+    return None
+
+
+def mistaken_distances(slip: str):
+    """f(X, X_train) -> the distances the declared slip ``slip`` gives (the speed check's oracle)."""
+    mistaken = next(f for s, _, f in DISTANCE_SLIPS if s == slip)
+    return lambda X, Y: (lambda out: exact_distances(X, Y) if out is None else out)(mistaken(as64(X), as64(Y)))
 
 
 # -- predict_labels --------------------------------------------------------------------------
@@ -171,8 +207,14 @@ def label_candidates(case: dict) -> dict:
     return candidates
 
 
-def labels_hint(answers: list) -> str:
-    """A sentence about wrong labels, or '': ``answers`` holds (case, got, want) for every case
+#: The declared mistakes of predict_labels, by the sentence that names them.
+LABEL_SLIPS = {FIRST_SEEN: "tie-first-seen", LARGEST: "tie-largest", IGNORES_K: "ignores-k", FARTHEST: "farthest",
+               SKIPS_NEAREST: "skips-nearest", INDICES: "indices", WRONG_AXIS: "sort-axis-0",
+               OFF_BY_ONE.format(used="k + 1"): "k-plus-one", OFF_BY_ONE.format(used="k - 1"): "k-minus-one"}
+
+
+def labels_hint(answers: list) -> tuple[str, str]:
+    """(a sentence about wrong labels, the declared slip's id), or ('', ''): ``answers`` holds (case, got, want) for every case
     of a check (case: {"dists", "y_train", "k"}; got: the student's labels; want: the right
     ones). A mistake is diagnosed when it gives the student's labels on every case it applies
     to, and differs from the right labels on at least one of them (so that a coincidence on one
@@ -188,8 +230,8 @@ def labels_hint(answers: list) -> str:
                 verdict[1] = True
     for sentence, (consistent, explains) in verdicts.items():
         if consistent and explains:
-            return sentence.strip()
-    return ""
+            return sentence.strip(), LABEL_SLIPS[sentence.strip()]
+    return "", ""
 
 
 # -- cross_validate --------------------------------------------------------------------------
@@ -219,28 +261,62 @@ def accuracies(X, y, k_choices, folds: list, distances, predict) -> np.ndarray:
     return out
 
 
+def fold_structures(n: int, num_folds: int, seed: int | None = None) -> dict:
+    """{name: [(validation indices, training indices)] per fold}: np.array_split's folds
+    ("right") and the folds of the declared mistakes (the validation fold left in training,
+    training and validation swapped, every num_folds-th point, and with n % num_folds points
+    over: folds of n // num_folds points dropping them, or the last fold taking them; with
+    ``seed``, the points shuffled first by numpy's global generator seeded with it, as
+    np.random.permutation, np.random.shuffle and np.random.choice(n, n, replace=False) do)."""
+    every = np.arange(n)
+    right = array_split_folds(n, num_folds)
+    structures = {"right": right,
+                  "leak": [(val, every) for val, _ in right],
+                  "swapped": [(train, val) for val, train in right],
+                  "interleaved": [(every[f::num_folds], np.setdiff1d(every, every[f::num_folds])) for f in range(num_folds)]}
+    size = n // num_folds
+    if n % num_folds:
+        structures["dropped"] = [(every[f * size:(f + 1) * size],
+                                  np.setdiff1d(every[:num_folds * size], every[f * size:(f + 1) * size]))
+                                 for f in range(num_folds)]
+        bounds = [f * size for f in range(num_folds)] + [n]
+        structures["last-takes-rest"] = [(every[bounds[f]:bounds[f + 1]], np.setdiff1d(every, every[bounds[f]:bounds[f + 1]]))
+                                         for f in range(num_folds)]
+    if seed is not None:
+        order = np.random.RandomState(seed).permutation(n)
+        structures["shuffled"] = [(order[val], order[train]) for val, train in right]
+    return structures
+
+
+#: What each fold structure's mistake is called in a hint (the right one is no mistake).
+FOLD_SENTENCES = {"leak": LEAK, "swapped": SWAPPED,
+                  "interleaved": FOLDS.format(how="every num_folds-th point, X_train[f::num_folds]")}
+
+
 def accuracies_hint(case: dict, got: np.ndarray, want: np.ndarray, distances, predict) -> str:
     """A sentence about wrong accuracies ``got`` on case {"X", "y", "k_choices", "num_folds"}, or ''."""
     X, y, ks, num_folds = case["X"], case["y"], case["k_choices"], case["num_folds"]
     n = len(X)
-    every = np.arange(n)
-    right = array_split_folds(n, num_folds)
-    run = lambda folds: accuracies(X, y, ks, folds, distances, predict)  # noqa: E731
-    candidates = [(run([(val, every) for val, _ in right]), LEAK), (run([(train, val) for val, train in right]), SWAPPED)]
-    interleaved = [(every[f::num_folds], np.setdiff1d(every, every[f::num_folds])) for f in range(num_folds)]
-    candidates.append((run(interleaved), FOLDS.format(how="every num_folds-th point, X_train[f::num_folds]")))
     size = n // num_folds
+    sentences = dict(FOLD_SENTENCES)
     if n % num_folds:
-        dropped = [(every[f * size:(f + 1) * size], np.setdiff1d(every[:num_folds * size], every[f * size:(f + 1) * size]))
-                   for f in range(num_folds)]
-        candidates.append((run(dropped), FOLDS.format(how=f"folds of {size} points, the last {n % num_folds} left out")))
-        bounds = [f * size for f in range(num_folds)] + [n]
-        last = [(every[bounds[f]:bounds[f + 1]], np.setdiff1d(every, every[bounds[f]:bounds[f + 1]])) for f in range(num_folds)]
-        candidates.append((run(last), FOLDS.format(how=f"folds of {size} points, the last one taking the remaining points")))
-    sizes = np.array([len(val) for val, _ in right], dtype=np.float64)
+        sentences["dropped"] = FOLDS.format(how=f"folds of {size} points, the last {n % num_folds} left out")
+        sentences["last-takes-rest"] = FOLDS.format(how=f"folds of {size} points, the last one taking the remaining points")
+    candidates = [(accuracies(X, y, ks, folds, distances, predict), sentences[name])
+                  for name, folds in fold_structures(n, num_folds).items() if name != "right"]
+    sizes = np.array([len(val) for val, _ in array_split_folds(n, num_folds)], dtype=np.float64)
     candidates += [(100 * want, PERCENT), (want * sizes[None, :], COUNTS)]
     for candidate, sentence in candidates:
         if candidate.shape == got.shape and not np.allclose(candidate, want, atol=1e-9) \
                 and np.allclose(got, candidate, atol=1e-9):
             return sentence
     return ""
+
+
+def result_forms(expected: np.ndarray, sizes: list, k_choices: list) -> list:
+    """The ways a cross_validate that computed ``expected`` ((K, F) accuracies on folds of
+    ``sizes`` points) may return them, its declared mistakes included: the array itself,
+    percentages, counts of correct labels, the mean over folds per k, a dict {k: accuracies},
+    the array transposed."""
+    return [expected, 100 * expected, expected * np.asarray(sizes, dtype=np.float64)[None, :], expected.mean(axis=1),
+            expected.T, {k: expected[a] for a, k in enumerate(k_choices)}]

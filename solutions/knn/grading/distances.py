@@ -9,20 +9,19 @@ reference.
 
 from __future__ import annotations
 
-import dataclasses
-
 import numpy as np
 
-from autograder.checks import Check, CheckResult, Context, checks_for, vectorization
+from autograder.checks import NOT_AWARDED, Check, CheckResult, Context, checks_for, vectorization, withhold
 from autograder.checks.calls import CaseCalls
-from autograder.checks.values import Unusable, reply_failure
+from autograder.checks.values import Unusable, off_by, reply_failure
 
 from . import diagnosis, inputs
 
 PARTS = ("compute_distances_two_loops", "compute_distances_one_loop", "compute_distances_no_loops")
 
 SHAPE = Check("shape", "returns an (N, M) float array of finite, non-negative distances", 1)
-WORKED = Check("worked-example", "the worked example (2 test points, 3 training points, D = 2)", 2)
+WORKED = Check("worked-example", "a worked example like the notebook's (2 test points, 3 training points, D = 2, "
+                                  "integer coordinates drawn for this submission)", 2)
 RANDOM = Check("random", "random points of several shapes (N = 1, M = 1 and D = 1 among them)", 4)
 DUPLICATES = Check("duplicates", "identical test and training points are at distance 0", 1)
 PIXELS = Check("pixels", "integer pixel values 0-255 given as floats (D = 3072; images one pixel apart are at distance 1)", 1)
@@ -31,6 +30,8 @@ LARGE = Check("large", "agrees with the two-loop reference on a larger case (N =
 NO_LOOPS = vectorization.loop_check(3)
 SPEED = vectorization.timed_check(3)
 VECTORIZED = "compute_distances_no_loops"
+#: How every call of a distance function passes a case ``_c`` in the kernel, checked or timed alike.
+DISTANCE_ARGS = ("_c['X'].copy()", "_c['X_train'].copy()")
 
 
 def declared(name: str) -> list[Check]:
@@ -38,7 +39,7 @@ def declared(name: str) -> list[Check]:
     return [SHAPE, WORKED, RANDOM, DUPLICATES, PIXELS, FLOAT32] + ([LARGE, NO_LOOPS, SPEED] if name == VECTORIZED else [])
 
 
-@checks_for(*PARTS, checks=declared)
+@checks_for(*PARTS, checks=declared, core=[WORKED, RANDOM, DUPLICATES, PIXELS, FLOAT32, LARGE])
 def check_distances(ctx: Context, name: str) -> list[CheckResult]:
     oracle = ctx.reference["compute_distances_two_loops"]
     runner = _Runner(ctx, name)
@@ -56,11 +57,12 @@ def check_distances(ctx: Context, name: str) -> list[CheckResult]:
             errors = diagnosis.distance_errors(got, want, X, X_train, float32)
             if not np.all(errors <= 1.0):
                 i, j = np.unravel_index(int(np.argmax(errors)), errors.shape)
-                hint = diagnosis.distance_hint(case, got)
-                return check.fail(f"{_describe(case)}: dists[{i}, {j}] should be {_pair(want[i, j], got[i, j])}. {hint}".strip())
+                hint, slip = diagnosis.distance_hint(case, got)
+                return check.fail(f"{_describe(case)}: dists[{i}, {j}], {got[i, j]:.6g}, is {off_by(got[i, j], want[i, j])}. "
+                                  f"{hint}".strip(), slip)
         return check.ok()
 
-    worked, duplicates, pixels = inputs.worked_distances(), inputs.duplicates_case(ctx.rng), inputs.pixels_case(ctx.rng)
+    worked, duplicates, pixels = inputs.worked_like(ctx.rng), inputs.duplicates_case(ctx.rng), inputs.pixels_case(ctx.rng)
     float32 = inputs.float32_case(ctx.rng)
     vectorized = name == VECTORIZED
     large = inputs.large_case(ctx.rng) if vectorized else None
@@ -74,34 +76,39 @@ def check_distances(ctx: Context, name: str) -> list[CheckResult]:
                compare(FLOAT32, [float32])]
     if vectorized:
         results.append(compare(LARGE, [large]))
-    # Structure (shape, no loops) earns credit only from a function that computes distances:
-    # one whose values depend on its input. A stub or `return np.zeros((N, M))` earns nothing.
-    passed = {r.id for r in results if r.passed}
-    lacking = "" if RANDOM.id in passed else _not_distance_like(runner, random_cases)
-    withheld = f"not awarded: {name} {lacking}." if lacking else ""
-    if withheld and results[0].passed:
-        results[0] = dataclasses.replace(results[0], passed=False, message=withheld)
+    # Structure (shape, no loops, speed) earns credit only from a function whose distances are
+    # right, or one declared mistake, on every random case: `return np.zeros((N, M))` or any
+    # other matrix of the right shape earns nothing.
+    kind, withheld = _kind(runner, random_cases)
+    results = [withhold(r, withheld) if withheld and r.id == SHAPE.id else r for r in results]
     if vectorized:
-        loops = vectorization.no_loops(ctx, name, NO_LOOPS) if not withheld else NO_LOOPS.fail(withheld)
+        loops = vectorization.no_loops(ctx, name, NO_LOOPS) if not withheld else NO_LOOPS.fail(f"{NOT_AWARDED}: {withheld}")
         results.append(loops)
-        right = {RANDOM.id, LARGE.id} <= passed
-        if withheld or not loops.passed or not right:
-            why = withheld or ("not awarded: speed credit is for vectorized code, and the loop check found a loop (see above)."
-                               if not loops.passed else
-                               "not awarded: speed credit is for correct vectorized code, and the distances are wrong (see above).")
-            results.append(SPEED.fail(why))
+        if withheld or not loops.passed:
+            results.append(SPEED.fail(f"{NOT_AWARDED}: " + (withheld or "speed credit is for vectorized code, and the loop "
+                                                                         "check found a loop (see above).")))
         else:
-            results.append(vectorization.speed_check(ctx, name, oracle, SPEED, timing=DISTANCE_TIMING,
-                                                     oracle=ctx.reference[VECTORIZED]))
+            # Timed results must be what the function computes: the right distances, or the
+            # declared mistake its values were found to be (computed here).
+            timed_oracle = ctx.reference[VECTORIZED] if kind == "right" else diagnosis.mistaken_distances(kind)
+            results.append(vectorization.speed_check(ctx, name, oracle, SPEED, timing=DISTANCE_TIMING, oracle=timed_oracle))
     return results
 
 
-def _pair(want: float, got: float) -> str:
-    """'W, got G' with as many digits as it takes to see them differ."""
-    digits = 6
-    while digits < 12 and f"{want:.{digits}g}" == f"{got:.{digits}g}":
-        digits += 2
-    return f"{want:.{digits}g}, got {got:.{digits}g}"
+def _kind(runner, cases: list) -> tuple:
+    """(what the function's distances are on ``cases``: "right" or a declared slip's id, or None;
+    why its structure is not credited, or '')."""
+    answers = []
+    for case in cases:
+        try:
+            answers.append((case, runner.run(case)))
+        except Unusable:
+            return None, f"{runner.name} does not return a distance matrix on every input"
+    kind = diagnosis.distance_kind(answers)
+    if kind is None:
+        return None, (f"{runner.name}'s distances are neither right nor one of the known mistakes (see above); its "
+                      "structure earns credit once it computes distances")
+    return kind, ""
 
 
 def _describe(case: dict) -> str:
@@ -145,7 +152,7 @@ class _Runner:
 
     def __init__(self, ctx: Context, name: str):
         self.name = name
-        self.calls = CaseCalls(ctx, name, "_c['X'].copy()", "_c['X_train'].copy()")
+        self.calls = CaseCalls(ctx, name, *DISTANCE_ARGS)
 
     def prefetch(self, cases: list) -> None:
         self.calls.prefetch(cases)
@@ -159,27 +166,16 @@ def _shape_check(runner: _Runner, case: dict) -> CheckResult:
         got = runner.run(case)
     except Unusable as exc:
         return SHAPE.fail(str(exc))
+    returned = runner.calls.reply(case).value.type
+    if returned != "numpy.ndarray":  # np.matrix: its rows are 2-D, which breaks code that indexes them
+        return SHAPE.fail(f"{runner.name} returned a {returned}, not a numpy.ndarray: return a plain array "
+                          "(np.asarray(...)); a matrix's rows are 2-D and break code that indexes them, such as predict_labels.")
     if not np.all(np.isfinite(got)):
         return SHAPE.fail(f"{runner.name} returned distances that are nan or infinite {_describe(case)}.")
     if (got < 0).any():
         return SHAPE.fail(f"{runner.name} returned negative distances {_describe(case)}: "
                           "a distance is never negative.")
     return SHAPE.ok()
-
-
-def _not_distance_like(runner: _Runner, cases: list) -> str:
-    """Why the function computes nothing like distances ('' if it does): its values must
-    depend on the input (not one constant everywhere)."""
-    values = []
-    for case in cases:
-        try:
-            values.append(runner.run(case))
-        except Unusable:
-            return "does not return a distance matrix on every input"
-    flat = np.concatenate([v.ravel() for v in values])
-    if np.all(np.isfinite(flat)) and np.ptp(flat) == 0:
-        return f"returns the same value ({flat[0]:.6g}) everywhere: it does not compute distances yet"
-    return ""
 
 
 class DistanceTiming(vectorization.Timing):
@@ -189,6 +185,7 @@ class DistanceTiming(vectorization.Timing):
     1 ms, and even a loop over the test points is fast enough (the loop check sees it)."""
 
     shapes = {(40, 200, 32): "a batch of 40 test points against 200 training points"}
+    args = DISTANCE_ARGS
     advice = "Replace the loops over points with one matrix product and broadcasting."
 
     def describe(self, shape) -> str:
@@ -200,15 +197,13 @@ class DistanceTiming(vectorization.Timing):
     def call(self, function, case: dict):
         return function(case["X"], case["X_train"])
 
-    def batch(self, ctx: Context, name: str, shape, calls: int):
-        """The training points are shared by the calls of a request (each call gets its own
-        copy), the test points are fresh for every call: no result can be reused."""
+    def batch(self, rng, shape, calls: int) -> list[dict]:
+        """The training points are shared by the calls of a request (one array object: sent
+        once, each call gets its own copy), the test points are fresh for every call: no result
+        can be reused."""
         n, m, d = shape
-        base = inputs.distance_case(ctx.rng, n, m, d)
-        Xs = base["X"][None, :, :] + ctx.rng.normal(size=(calls, n, d))
-        ctx.bridge.put("_autograder_timing", {"X_train": base["X_train"], "Xs": Xs})
-        expression = f"[{name}(X, _autograder_timing['X_train'].copy()) for X in _autograder_timing['Xs']]"
-        return (lambda i: {"X": Xs[i], "X_train": base["X_train"]}), expression
+        base = inputs.distance_case(rng, n, m, d)
+        return [{"X": base["X"] + noise, "X_train": base["X_train"]} for noise in rng.normal(size=(calls, n, d))]
 
     def verify(self, name: str, value, case: dict, oracle) -> None:
         got = _dists_value(name, value, case)
@@ -216,7 +211,7 @@ class DistanceTiming(vectorization.Timing):
         errors = diagnosis.distance_errors(got, want, case["X"], case["X_train"])
         if not np.all(errors <= 1.0):
             i, j = np.unravel_index(int(np.argmax(errors)), errors.shape)
-            raise Unusable(f"dists[{i}, {j}] should be {_pair(want[i, j], got[i, j])}")
+            raise Unusable(f"dists[{i}, {j}], {got[i, j]:.6g}, was {off_by(got[i, j], want[i, j])}")
 
 
 DISTANCE_TIMING = DistanceTiming()

@@ -26,6 +26,14 @@ def worked_distances() -> dict:
     return {"X": WORKED_X.copy(), "X_train": WORKED_X_TRAIN.copy()}
 
 
+def worked_like(rng: np.random.Generator) -> dict:
+    """A worked example shaped like the notebook's (2 test points, 3 training points, D = 2),
+    on small integer coordinates drawn for this submission: the hidden checks never reuse the
+    hand-out's public inputs, whose answers the hand-out holds."""
+    return {"X": rng.integers(-5, 6, size=(2, 2)).astype(np.float64),
+            "X_train": rng.integers(-5, 6, size=(3, 2)).astype(np.float64)}
+
+
 def distance_case(rng: np.random.Generator, n: int, m: int, d: int, dtype=np.float64) -> dict:
     """Points of unit spread around an offset of a few units (the norms are larger than the
     distances, as for images, so the expansion's cancellation is exercised a little)."""
@@ -34,26 +42,43 @@ def distance_case(rng: np.random.Generator, n: int, m: int, d: int, dtype=np.flo
             "X_train": (rng.normal(size=(m, d)) + offset).astype(dtype)}
 
 
-def _expansion(X: np.ndarray, Y: np.ndarray) -> np.ndarray:
-    """Squared distances by the expansion, unclipped, the way most students write it."""
-    return np.sum(X ** 2, axis=1)[:, None] + np.sum(Y ** 2, axis=1)[None, :] - 2 * X.dot(Y.T)
+def _rows(square_norms, cross):
+    """Row by row, as a one-loop solution computes them: row i from x_i alone."""
+    return lambda X, Y: np.array([square_norms(Y, X[i]) - 2 * cross(Y, X[i]) for i in range(len(X))])
 
 
-def duplicates_case(rng: np.random.Generator, n: int = 6, m: int = 10, d: int = 5) -> dict:
-    """Test points 0..3 are copies of training points (distance 0). Among a few draws, the one
-    whose unclipped expansion goes most often below 0 at the copies (where sqrt gives nan)."""
-    best, best_negative = None, -1
-    for _ in range(12):
-        X_train = rng.normal(0.0, 1.0, size=(m, d)) * 3.0 + rng.normal(0.0, 8.0, size=d)
+#: Squared distances by the expansion ||x||^2 - 2 x.y + ||y||^2, unclipped, in the orders and
+#: with the operations students write it (whole matrices, and row by row as in one loop): each
+#: rounds differently, and each can go below 0 where a test point equals a training point.
+EXPANSIONS = [
+    lambda X, Y: np.sum(X ** 2, axis=1)[:, None] + np.sum(Y ** 2, axis=1)[None, :] - 2 * X.dot(Y.T),
+    lambda X, Y: -2 * np.dot(X, Y.T) + np.sum(np.square(Y), axis=1) + np.sum(np.square(X), axis=1)[:, np.newaxis],
+    lambda X, Y: np.sum(X ** 2, axis=1, keepdims=True) - 2 * X @ Y.T + np.sum(Y ** 2, axis=1),
+    lambda X, Y: (X * X).sum(1)[:, None] + (Y * Y).sum(1)[None, :] - 2 * np.matmul(X, Y.T),
+    lambda X, Y: np.einsum("ij,ij->i", X, X)[:, None] + np.einsum("ij,ij->i", Y, Y) - 2 * X @ Y.T,
+    lambda X, Y: np.linalg.norm(X, axis=1)[:, None] ** 2 + np.linalg.norm(Y, axis=1) ** 2 - 2 * X.dot(Y.T),
+    _rows(lambda Y, x: np.sum(Y ** 2, axis=1) + np.sum(x ** 2), lambda Y, x: Y.dot(x)),
+    _rows(lambda Y, x: np.sum(x ** 2) + np.sum(Y ** 2, axis=1), lambda Y, x: np.dot(Y, x)),
+    _rows(lambda Y, x: np.sum(np.square(Y), axis=1) + np.dot(x, x), lambda Y, x: x.dot(Y.T)),
+    _rows(lambda Y, x: (Y ** 2).sum(axis=1) + (x ** 2).sum(), lambda Y, x: Y @ x),
+    _rows(lambda Y, x: np.einsum("ij,ij->i", Y, Y) + x @ x, lambda Y, x: Y @ x),
+]
+
+
+def duplicates_case(rng: np.random.Generator, n: int = 12, m: int = 16, d: int = 5, copies: int = 10) -> dict:
+    """Test points 0..copies-1 are copies of training points (distance 0), at offsets of
+    several sizes, drawn until every way of writing the expansion in EXPANSIONS goes below 0 at
+    one copy at least (where an unclipped sqrt gives nan): the edge case this check exists for
+    is in it whatever the seed."""
+    for _ in range(500):
+        scale = np.exp(rng.uniform(0.0, 3.0, size=(m, 1)))  # offsets from ~1 to ~20: each rounds its own way
+        X_train = rng.normal(0.0, 1.0, size=(m, d)) * 3.0 + rng.normal(0.0, 1.0, size=d) * scale
         X = rng.normal(0.0, 1.0, size=(n, d)) * 3.0 + X_train.mean(axis=0)
-        picks = rng.choice(m, size=4, replace=False)
-        X[:4] = X_train[picks]
-        negative = int(np.sum(_expansion(X, X_train)[np.arange(4), picks] < 0))
-        if negative > best_negative:
-            best, best_negative = {"X": X, "X_train": X_train}, negative
-        if negative >= 2:
-            break
-    return best
+        picks = rng.choice(m, size=copies, replace=False)
+        X[:copies] = X_train[picks]
+        if all(np.any(expansion(X, X_train)[np.arange(copies), picks] < 0) for expansion in EXPANSIONS):
+            return {"X": X, "X_train": X_train}
+    raise RuntimeError("no duplicates case puts every expansion below 0 (the draws are too few)")
 
 
 def pixels_case(rng: np.random.Generator, n: int = 4, m: int = 12, d: int = 3072) -> dict:
@@ -85,6 +110,17 @@ WORKED_DISTS_PREDICT = np.array([[1.0, 2.5, 3.0, 0.5, 1.5], [2.0, 1.0, 0.5, 1.0,
 WORKED_Y_TRAIN = np.array([0, 1, 1, 2, 0], dtype=np.int64)
 #: k -> the expected labels (k = 8 > M = 5: every training point votes).
 WORKED_LABELS = {1: [2, 1], 3: [0, 1], 5: [0, 0], 8: [0, 0]}
+
+
+def worked_labels_like(rng: np.random.Generator) -> list[dict]:
+    """Cases shaped like the notebook's worked example (2 test points, 5 training points of 3
+    labels; k = 1, 3, 5 and 8, the last more than the training points), drawn for this
+    submission with no tie in any vote (ties have their own check)."""
+    while True:
+        dists = rng.permutation(np.arange(1, 11) * 0.5).reshape(2, 5)
+        y_train = rng.integers(0, 3, size=5).astype(np.int64)
+        if not any(vote_tied(dists, y_train, k).any() for k in (3, 5, 8)):
+            return [{"dists": dists.copy(), "y_train": y_train.copy(), "k": k} for k in (1, 3, 5, 8)]
 
 
 def vote_counts(dists: np.ndarray, y_train: np.ndarray, k: int) -> np.ndarray:

@@ -1,17 +1,25 @@
 """Checks of cross_validate(X_train, y_train, k_choices, num_folds=5).
 
-The accuracies must be the reference's, or, so that a wrong predict_labels (or distance
-function) is not charged twice, what the student's own compute_distances_no_loops and
-predict_labels give on the reference's folds: those are computed in the student's kernel, from
-the folds made here, and compared with the accuracies cross_validate returned.
+The accuracies must be the reference's. So that a wrong or crashing compute_distances_no_loops or
+predict_labels does not cost cross_validate its points too, cross_validate's own logic (the
+folds, the loop over k, the accuracy of each fold) is also judged with both functions replaced
+by stand-ins: for the calls a correct cross-validation makes, recognised by a digest of their
+arguments, they answer with distances and labels the grader drew (no answer of the reference
+enters the kernel), and otherwise call the student's own functions. What the accuracies must
+then be is computed here, from the stand-ins' labels and the folds; a cross_validate whose
+result is right with the stand-ins keeps its points, and the report names the helper that
+failed. Whether cross_validate uses the two functions at all is decided the same way: its
+result must change when the stand-ins' labels change.
 """
 
 from __future__ import annotations
 
+import hashlib
+
 import numpy as np
 
 from autograder.checks import Check, CheckResult, Context, checks_for
-from autograder.checks.values import Unusable, reply_failure
+from autograder.checks.values import Unusable, off_by, reply_failure
 
 from . import diagnosis, inputs
 
@@ -21,127 +29,145 @@ UNEVEN = Check("uneven-folds", "folds of unequal sizes (50 points, 3 folds, k = 
 DEFAULT = Check("default-folds", "num_folds defaults to 5", 2)
 DIGITS = Check("digits", "accuracies on 150 digit images (64 pixels, 5 folds, k = 1, 3, 5, 10)", 3)
 OWN = Check("own-functions", "uses your compute_distances_no_loops and predict_labels", 2)
+HELPERS = ("compute_distances_no_loops", "predict_labels")
 
-#: In the student's kernel: call cross_validate with the two functions it must use replaced by
-#: counting wrappers (restored afterwards). Returns ("ok", its result, (calls of each)), or
-#: ("stub", name) when one of them raised NotImplementedError (then cross_validate itself is
-#: not the stub).
-HELPER = r'''
-def _autograder_cv_call(args, kwargs):
+#: In the student's kernel: cross_validate with compute_distances_no_loops and predict_labels
+#: answering from ``table`` ({"dists": {digest: array}, "labels": {digest: array}}) the calls
+#: whose arguments it lists, and calling the student's own functions for any other.
+STAND_INS = r'''
+def _autograder_stand_ins(X, y, k_choices, table, **kwargs):
+    import hashlib as _hashlib, numpy as _np
     g = globals()
-    wanted = ("compute_distances_no_loops", "predict_labels")
-    originals = {name: g.get(name) for name in wanted}
-    tally = {name: 0 for name in wanted}
-    unfinished = []
+    own = {name: g.get(name) for name in ("compute_distances_no_loops", "predict_labels")}
 
-    def counting(name, original):
-        def counted(*positional, **named):
-            tally[name] += 1
-            try:
-                return original(*positional, **named)
-            except NotImplementedError as stub:
-                unfinished.append(name)
-                raise stub
-        return counted
+    def digest(*arrays):
+        h = _hashlib.sha256()
+        for a in arrays:
+            a = _np.ascontiguousarray(_np.asarray(a, dtype=_np.float64))
+            h.update(repr(a.shape).encode())
+            h.update(a.tobytes())
+        return h.hexdigest()
 
-    for wrapped in wanted:
-        if callable(originals[wrapped]):
-            g[wrapped] = counting(wrapped, originals[wrapped])
+    def distances(X_test, X_train):
+        answer = table["dists"].get(digest(X_test, X_train))
+        return answer.copy() if answer is not None else own["compute_distances_no_loops"](X_test, X_train)
+
+    def predict(dists, y_train, k=1):
+        answer = table["labels"].get(digest(dists, y_train, [k]))
+        return answer.copy() if answer is not None else own["predict_labels"](dists, y_train, k=k)
+
+    g["compute_distances_no_loops"], g["predict_labels"] = distances, predict
+    _np.random.seed(table["seed"])  # a cross_validate that shuffles makes folds the grader can follow
     try:
-        result = cross_validate(*args, **kwargs)
-    except NotImplementedError as stub:
-        if unfinished:
-            return ("stub", unfinished[0])
-        raise stub
+        return cross_validate(X, y, k_choices, **kwargs)
     finally:
-        for name in wanted:
-            if callable(originals[name]):
-                g[name] = originals[name]
-    return ("ok", result, (tally["compute_distances_no_loops"], tally["predict_labels"]))
+        for name, function in own.items():
+            g[name] = function
 '''
 
-#: In the student's kernel: the student's own predictions on the reference's folds.
-OWN_PIPELINE = ("[[predict_labels(_autograder_dists, f['y_tr'].copy(), k=k) for k in _autograder_own['ks']] "
-                "for f in _autograder_own['folds'] "
-                "for _autograder_dists in [compute_distances_no_loops(f['X_val'].copy(), f['X_tr'].copy())]]")
+ARGS = ("_c['X'].copy()", "_c['y'].copy()", "list(_c['k_choices'])")
 
 
-@checks_for("cross_validate", checks=[SHAPE, SMALL, UNEVEN, DEFAULT, DIGITS, OWN])
+def digest(*arrays) -> str:
+    """The digest the stand-ins look arguments up by (as STAND_INS computes it)."""
+    h = hashlib.sha256()
+    for a in arrays:
+        a = np.ascontiguousarray(np.asarray(a, dtype=np.float64))
+        h.update(repr(a.shape).encode())
+        h.update(a.tobytes())
+    return h.hexdigest()
+
+
+def stand_ins(rng: np.random.Generator, case: dict) -> tuple[dict, dict]:
+    """(the stand-ins' table for ``case``, {fold structure: (its folds' sizes, the (K, F)
+    accuracies a cross_validate with those folds then computes)}), for np.array_split's folds
+    and the declared mistakes' (diagnosis.fold_structures): random distances for each pair
+    (validation points, training points), and for each of them and each k, labels that agree with
+    the validation points' true labels at a rate drawn per call, so that every accuracy differs."""
+    X, y, ks = case["X"], case["y"], case["k_choices"]
+    table, accuracies = {"dists": {}, "labels": {}, "seed": int(rng.integers(2**31))}, {}
+    classes = int(np.max(y)) + 1
+    for structure, folds in diagnosis.fold_structures(len(X), case["num_folds"], table["seed"]).items():
+        expected = np.zeros((len(ks), len(folds)))
+        for f, (val, train) in enumerate(folds):
+            key = digest(X[val], X[train])
+            dists = table["dists"].setdefault(key, rng.uniform(0.5, 5.0, size=(len(val), len(train))))
+            for a, k in enumerate(ks):
+                key = digest(dists, y[train], [k])
+                if key not in table["labels"]:
+                    agree = rng.uniform(size=len(val)) < rng.uniform(0.2, 0.9)
+                    table["labels"][key] = np.where(agree, y[val], rng.integers(0, classes, size=len(val))).astype(np.int64)
+                expected[a, f] = np.mean(table["labels"][key] == y[val])
+        accuracies[structure] = ([len(val) for val, _ in folds], expected)
+    return table, accuracies
+
+
+@checks_for("cross_validate", checks=[SHAPE, SMALL, UNEVEN, DEFAULT, DIGITS, OWN], core=[SMALL, UNEVEN, DEFAULT, DIGITS, OWN])
 def check_cross_validate(ctx: Context, name: str) -> list[CheckResult]:
     rng = ctx.rng
-    reference = ctx.reference
     cases = {
         SMALL: dict(inputs.blobs(rng, 40, 4, 3), k_choices=[1, 3, 5], num_folds=5),
         UNEVEN: dict(inputs.blobs(rng, 50, 3, 4), k_choices=[1, 2, 4, 7], num_folds=3),
         DEFAULT: dict(inputs.blobs(rng, 30, 5, 3), k_choices=[1, 3], num_folds=5),
         DIGITS: dict(inputs.digits_sample(rng, 150), k_choices=[1, 3, 5, 10], num_folds=5),
     }
-    load = ctx.bridge.load(HELPER)
+    tables = {}
+    for check, case in cases.items():
+        case["kw"] = {} if check is DEFAULT else {"num_folds": case["num_folds"]}
+        tables[check] = stand_ins(rng, case)  # (the stand-ins' answers, the accuracies they make)
+    load = ctx.bridge.load(STAND_INS)
     if not load.ok:
         problem = f"cross_validate could not be called ({load.error})."
         return [check.fail(problem) for check in (SHAPE, *cases, OWN)]
-    results, returned, counts, first_problem, stuck = [], {}, None, "", ""
-    for check, case in cases.items():
+    # What goes to the kernel: the arguments, and for the stand-ins their table; never the
+    # accuracies expected of either call.
+    sent = [{key: case[key] for key in ("X", "y", "k_choices", "kw")} for case in cases.values()]
+    own = ctx.bridge.call_each(name, *ARGS, "**_c['kw']", cases=sent)
+    stood = ctx.bridge.call_each("_autograder_stand_ins", *ARGS, "_c['table']", "**_c['kw']",
+                                 cases=[dict(each, table=tables[check][0]) for each, check in zip(sent, cases)])
+    results, returned, notes, first_problem = [], {}, [], ""
+    for (check, case), mine, standing in zip(cases.items(), own, stood):
+        want = ctx.reference[name](case["X"].copy(), case["y"].copy(), list(case["k_choices"]), num_folds=case["num_folds"])
         try:
-            if stuck:  # a call that hung or killed the kernel is not waited for again
-                raise Unusable(stuck)
-            value, calls = _call(ctx, name, case, default=check is DEFAULT)
-            counts = calls if check is SMALL else counts
-            got = _accuracies(name, case, value)
+            got = _accuracies(name, case, mine)
             returned[check] = got
+            if np.allclose(got, want, atol=1e-9):
+                results.append(check.ok())
+                continue
+            problem = _wrong(case, got, want, ctx.reference)
         except Unusable as exc:
             problem = str(exc)
-            if problem.startswith(f"calling {name} did not finish") or problem.startswith(f"calling {name} crashed"):
-                stuck = problem
-            elif problem.startswith(f"calling {name} raised"):
-                _, why_not = _own_accuracies(ctx, case)
-                if why_not:
-                    problem += f" ({why_not}: fix that first)."
-            first_problem = first_problem or problem
-            results.append(check.fail(problem))
-            continue
-        want = reference[name](case["X"].copy(), case["y"].copy(), list(case["k_choices"]), num_folds=case["num_folds"])
-        if np.allclose(got, want, atol=1e-9):
-            results.append(check.ok())
-            continue
-        own, why_not = _own_accuracies(ctx, case)
-        if own is not None and np.allclose(got, own, atol=1e-9):
-            results.append(check.ok())  # right, with the student's own parts
-            continue
-        results.append(check.fail(_wrong(case, got, want, own, why_not, reference)))
+        # Wrong or failed with the student's own helpers: is cross_validate's own logic right?
+        try:
+            logic = _accuracies(name, case, standing)
+            returned.setdefault(check, logic)
+            if np.allclose(logic, tables[check][1]["right"][1], atol=1e-9):
+                results.append(check.ok())
+                notes.append(case)
+                continue
+        except Unusable:
+            pass
+        first_problem = first_problem or problem
+        results.append(check.fail(problem))
     results.insert(0, _shape_check(name, returned, cases, first_problem))
-    results.append(_own_functions_check(counts, results[1]))
+    results.append(_own_functions_check(name, stood[0], cases[SMALL], tables[SMALL][1]))
+    if notes:
+        ctx.notes.append(f"cross_validate's own logic is right: with stand-ins for {' and '.join(HELPERS)} its accuracies "
+                         f"are what they must be, so it keeps its points; with yours they were wrong, because "
+                         f"{_failing_helper(ctx, notes[0])}.")
     return results
 
 
-def _call_expression(case: dict, default: bool) -> str:
-    args = "_autograder_cv['X'].copy(), _autograder_cv['y'].copy(), list(_autograder_cv['k_choices'])"
-    kwargs = "{}" if default else f"{{'num_folds': {case['num_folds']}}}"
-    return f"_autograder_cv_call(({args},), {kwargs})"
-
-
-def _call(ctx: Context, name: str, case: dict, default: bool = False) -> tuple:
-    """(the value cross_validate returned, (calls of compute_distances_no_loops, calls of
-    predict_labels)), or Unusable."""
-    reply = ctx.bridge.evaluate(_call_expression(case, default), inputs={"_autograder_cv": _payload(case)})
-    if not reply.ok:
-        message = reply_failure(name, reply)
-        if "array split does not result in an equal division" in reply.problem:
+def _accuracies(name: str, case: dict, reply) -> np.ndarray:
+    """The accuracies cross_validate returned as a float64 (K, F) array, or Unusable."""
+    shape = (len(case["k_choices"]), case["num_folds"])
+    if reply is None or not reply.ok:
+        message = reply_failure(name, reply) if reply is not None else f"calling {name} gave no result."
+        if reply is not None and "array split does not result in an equal division" in reply.problem:
             message += (f" np.split needs folds of equal sizes, and {len(case['X'])} points do not split into "
                         f"{case['num_folds']} equal folds: np.array_split allows folds whose sizes differ by one.")
         raise Unusable(message)
-    items = reply.value.value if reply.value.kind == "tuple" else []
-    if len(items) == 2 and items[0].kind == "str" and items[0].value == "stub":
-        raise Unusable(f"cross_validate called your {items[1].value}, which still raises NotImplementedError: "
-                       "implement it first (cross_validate must use it).")
-    if len(items) != 3:
-        raise Unusable("cross_validate's result could not be read back.")
-    return items[1], tuple(int(v.value) for v in items[2].value)
-
-
-def _accuracies(name: str, case: dict, value) -> np.ndarray:
-    """The accuracies cross_validate returned (a bridge value) as a float64 (K, F) array, or Unusable."""
-    shape = (len(case["k_choices"]), case["num_folds"])
+    value = reply.value
     if value.kind == "dict":
         raise Unusable(f"{name} returned a dict; it must return a numpy array of shape (len(k_choices), num_folds) = "
                        f"{shape}, row a holding the accuracies of k_choices[a] on every fold "
@@ -168,49 +194,17 @@ def _accuracies(name: str, case: dict, value) -> np.ndarray:
     return got.astype(np.float64)
 
 
-def _payload(case: dict) -> dict:
-    return {"X": case["X"], "y": case["y"], "k_choices": list(case["k_choices"])}
-
-
-def _own_accuracies(ctx: Context, case: dict):
-    """(the accuracies the student's own compute_distances_no_loops and predict_labels give on
-    the reference's folds, or None; why they could not be computed, or '')."""
-    X, y = case["X"], case["y"]
-    folds = diagnosis.array_split_folds(len(X), case["num_folds"])
-    payload = {"ks": list(case["k_choices"]),
-               "folds": [{"X_val": X[val], "X_tr": X[train], "y_tr": y[train]} for val, train in folds]}
-    reply = ctx.bridge.evaluate(OWN_PIPELINE, inputs={"_autograder_own": payload})
-    if not reply.ok:
-        return None, reply_failure("your compute_distances_no_loops or predict_labels", reply)
-    own = np.zeros((len(case["k_choices"]), len(folds)))
-    try:
-        for f, (row, (val, _)) in enumerate(zip(reply.value.value, folds)):
-            for a, prediction in enumerate(row.value):
-                if prediction.kind != "array" or prediction.value.shape != (len(val),):
-                    return None, ("on these folds, your predict_labels(compute_distances_no_loops(X_val, X_tr), y_tr, k) "
-                                  "does not return one label per validation point")
-                own[a, f] = np.mean(prediction.value == y[val])
-    except (AttributeError, TypeError, ValueError):
-        return None, "your predict_labels' results could not be read"
-    return own, ""
-
-
-def _wrong(case: dict, got: np.ndarray, want: np.ndarray, own, why_not: str, reference: dict) -> str:
+def _wrong(case: dict, got: np.ndarray, want: np.ndarray, reference: dict) -> str:
     a, f = np.unravel_index(int(np.argmax(np.abs(got - want))), got.shape)
     k = case["k_choices"][a]
     message = (f"with {len(case['X'])} points, k_choices={case['k_choices']} and num_folds={case['num_folds']}: "
-               f"the accuracy of k={k} on fold {f} should be {want[a, f]:.4f}, got {got[a, f]:.4g}")
-    if own is not None:
-        message += f" (your own compute_distances_no_loops and predict_labels give {own[a, f]:.4g} on that fold)"
-    elif why_not:
-        message += f" ({why_not.rstrip('.')})"
+               f"the accuracy of k={k} on fold {f}, {got[a, f]:.4g}, is {off_by(got[a, f], want[a, f])}")
     hint = diagnosis.accuracies_hint(case, got, want, reference["compute_distances_no_loops"], reference["predict_labels"])
     return f"{message}. {hint}".strip()
 
 
 def _shape_check(name: str, returned: dict, cases: dict, first_problem: str) -> CheckResult:
-    """Shape and range, from any case that returned an array of the right shape; credit only
-    for accuracies that depend on the input."""
+    """Shape and range, from any case that returned an array of the right shape."""
     if not returned:
         return SHAPE.fail(first_problem)
     for check, got in returned.items():
@@ -219,21 +213,67 @@ def _shape_check(name: str, returned: dict, cases: dict, first_problem: str) -> 
                     else "")
             return SHAPE.fail(f"with {len(cases[check]['X'])} points {name} returned accuracies "
                               f"outside [0, 1]{hint}: an accuracy is the fraction of correct labels in the fold.")
-    flat = np.concatenate([g.ravel() for g in returned.values()])
-    if np.ptp(flat) == 0:
-        return SHAPE.fail(f"not awarded: {name} returns the same accuracy ({flat[0]:g}) everywhere: "
-                          "it does not cross-validate yet.")
     return SHAPE.ok()
 
 
-def _own_functions_check(counts, small: CheckResult) -> CheckResult:
-    """cross_validate must call the notebook's compute_distances_no_loops and predict_labels
-    (counted on the first case: ``counts``, None if that call failed, whose check is ``small``)."""
-    if counts is None:
-        return OWN.fail(small.message if not small.passed else "cross_validate could not be traced.")
-    distances, predictions = counts
-    missing = [f for f, count in (("compute_distances_no_loops", distances), ("predict_labels", predictions)) if count == 0]
-    if missing:
-        return OWN.fail(f"cross_validate never called {' nor '.join(missing)}: compute each fold's "
-                        "distances and predictions with the functions you wrote above.")
-    return OWN.ok()
+def _own_functions_check(name: str, reply, case: dict, accuracies: dict) -> CheckResult:
+    """cross_validate must use the notebook's compute_distances_no_loops and predict_labels: its
+    result with the stand-ins (``reply``) must follow from their answers, with np.array_split's
+    folds or a declared mistake's, returned as it should be or in a declared wrong form (so that
+    one mistake costs only its own checks). Decided here, from the result alone."""
+    if reply is None or not reply.ok:
+        return OWN.fail(reply_failure(name, reply) if reply is not None else f"calling {name} gave no result.")
+    for sizes, expected in accuracies.values():
+        if any(_matches(reply.value, form) for form in diagnosis.result_forms(expected, sizes, case["k_choices"])):
+            return OWN.ok()
+    return OWN.fail(f"{name}'s result does not follow from what {' and '.join(HELPERS)} returned when it called them: "
+                    "split X_train with np.array_split, and compute each fold's distances with compute_distances_no_loops "
+                    "and its labels with predict_labels, the functions you wrote above.")
+
+
+def _matches(value, form) -> bool:
+    """A returned Value holds the numbers of ``form`` (an array, or a dict of arrays by k)."""
+    if isinstance(form, dict):
+        return value.kind == "dict" and set(value.value) == set(form) and all(
+            _matches(value.value[k], form[k]) for k in form)
+    if value.kind == "array":
+        got = value.value
+    elif value.kind in ("list", "tuple") and all(v.kind in ("int", "float") for v in value.value):
+        got = np.array([v.value for v in value.value], dtype=np.float64)
+    elif value.kind in ("list", "tuple"):
+        return len(value.value) == len(form) and all(_matches(v, row) for v, row in zip(value.value, form))
+    else:
+        return False
+    return got.shape == np.shape(form) and got.dtype.kind in "biuf" and bool(np.allclose(got, form, atol=1e-9))
+
+
+def _failing_helper(ctx: Context, case: dict) -> str:
+    """Which of the student's helpers gives wrong results on the folds of ``case``, and how, in
+    a clause ("predict_labels raised AttributeError: ..."); each is called on the folds (the
+    labels on the reference's distances) and compared here."""
+    X, y = case["X"], case["y"]
+    folds = diagnosis.array_split_folds(len(X), case["num_folds"])
+    distances, predict = ctx.reference["compute_distances_no_loops"], ctx.reference["predict_labels"]
+    cases = [{"X": X[val], "X_train": X[train]} for val, train in folds]
+    for fold, reply in zip(cases, ctx.bridge.call_each(HELPERS[0], "_c['X'].copy()", "_c['X_train'].copy()", cases=cases)):
+        clause = _helper_clause(HELPERS[0], reply, distances(fold["X"].copy(), fold["X_train"].copy()))
+        if clause:
+            return clause
+    cases = [{"dists": distances(X[val], X[train]), "y_train": y[train], "k": k} for val, train in folds for k in case["k_choices"]]
+    replies = ctx.bridge.call_each(HELPERS[1], "_c['dists'].copy()", "_c['y_train'].copy()", k="_c['k']", cases=cases)
+    for each, reply in zip(cases, replies):
+        clause = _helper_clause(HELPERS[1], reply, predict(each["dists"].copy(), each["y_train"].copy(), k=each["k"]))
+        if clause:
+            return clause
+    return "of how it calls them"
+
+
+def _helper_clause(helper: str, reply, want: np.ndarray) -> str:
+    if reply is None or not reply.ok:
+        return reply_failure(helper, reply).rstrip(".") if reply is not None else f"{helper} gave no result"
+    value = reply.value
+    if value.kind != "array" or value.type != "numpy.ndarray":
+        return f"{helper} returned a {value.describe()}, not a numpy.ndarray"
+    if value.value.shape != want.shape or not np.allclose(value.value, want, rtol=1e-6, atol=1e-9):
+        return f"{helper} returns wrong values on these folds (see its own part)"
+    return ""

@@ -8,14 +8,12 @@ versions, agreement with the naive reference, absence of Python loops and speed.
 
 from __future__ import annotations
 
-import dataclasses
-
 import numpy as np
 
 from autograder.sandbox.bridge import Reply
-from autograder.checks import Check, CheckResult, Context, checks_for, vectorization
+from autograder.checks import NOT_AWARDED, Check, CheckResult, Context, checks_for, vectorization, withhold
 from autograder.checks.calls import CaseCalls
-from autograder.checks.values import Unusable, describe_case, loss_pair, reply_failure
+from autograder.checks.values import Unusable, describe_case, loss_pair, off_by, reply_failure
 
 from . import diagnosis, inputs
 
@@ -26,7 +24,8 @@ NUMERICAL_H = 1e-5
 NUMERICAL_TOL = 1e-4
 
 SHAPE = Check("shape", "returns (loss, dW) with dW shaped like W", 1)
-WORKED = Check("worked-example", "loss on the lecture's worked example (cat/car/frog)", 2)
+WORKED = Check("worked-example", "loss on a worked example like the lecture's (3 images, 3 classes, X = I, "
+                                  "scores drawn for this submission)", 2)
 RANDOM_LOSS = Check("random-loss", "loss on random inputs of several shapes, reg = 0", 3)
 REG_LOSS = Check("reg-loss", "loss with regularization (reg = 0.1 and 50)", 2)
 RANDOM_GRADIENT = Check("random-gradient", "gradient on random inputs of several shapes, reg = 0", 3)
@@ -39,6 +38,8 @@ NO_LOOPS = vectorization.loop_check(2)
 SPEED = vectorization.timed_check(2)
 
 PARTS = ("svm_loss_naive", "svm_loss_vectorized", "softmax_loss_naive", "softmax_loss_vectorized")
+#: How every call of a loss passes a case ``_c`` in the kernel, checked or timed alike.
+LOSS_ARGS = ("_c['W'].copy()", "_c['X'].copy()", "_c['y'].copy()", "_c['reg']")
 
 
 def declared(name: str) -> list[Check]:
@@ -49,13 +50,16 @@ def declared(name: str) -> list[Check]:
     return checks + ([AGREES, NO_LOOPS, SPEED] if name.endswith("_vectorized") else [])
 
 
-@checks_for(*PARTS, checks=declared)
+VALUES = [WORKED, RANDOM_LOSS, REG_LOSS, RANDOM_GRADIENT, REG_GRADIENT, FLOAT32, LARGE_SCORES, AGREES]
+
+
+@checks_for(*PARTS, checks=declared, core=VALUES)
 def check_loss(ctx: Context, name: str) -> list[CheckResult]:
     naive = name.replace("_vectorized", "_naive")
     oracle = ctx.reference[name]
     runner = _Runner(ctx, name)
 
-    worked = [inputs.worked_example()]
+    worked = [inputs.worked_like(ctx.rng)]
     plain = [inputs.loss_case(ctx.rng, *shape) for shape in inputs.LOSS_SHAPES]
     regularized = [inputs.loss_case(ctx.rng, n, d, c, reg) for (n, d, c) in [(5, 4, 3), (16, 10, 4)] for reg in (0.1, 50.0)]
     float32 = [inputs.float32_case(ctx.rng), inputs.float32_case(ctx.rng)]  # the loss's, then the gradient's
@@ -76,14 +80,15 @@ def check_loss(ctx: Context, name: str) -> list[CheckResult]:
             want_loss, want_dW = oracle(exact["W"].copy(), exact["X"].copy(), exact["y"].copy(), exact["reg"])
             rtol = FLOAT32_RTOL if case["X"].dtype == np.float32 else LOSS_RTOL
             if what == "loss" and not _close_loss(loss, want_loss, rtol):
-                hint = diagnosis.loss_hint(name, exact, loss, oracle)
-                return check.fail(f"{describe_case(case)}: expected loss {want_loss:.6f}, got {loss:.6g}. {hint}".strip())
+                hint, slip = diagnosis.loss_hint(name, exact, loss, oracle)
+                return check.fail(f"{describe_case(case)}: your loss, {loss:.6g}, is {off_by(loss, want_loss)}. {hint}".strip(),
+                                  slip)
             if what == "gradient" and not _close_gradient(dW, want_dW, rtol):
                 worst = np.unravel_index(np.argmax(np.abs(dW - want_dW)), dW.shape)
                 where = ", ".join(str(int(i)) for i in worst)
-                hint = diagnosis.gradient_hint(name, exact, dW, oracle)
-                return check.fail(f"{describe_case(case)}: dW[{where}] should be {want_dW[worst]:.6f}, "
-                                  f"got {dW[worst]:.6g}. {hint}".strip())
+                hint, slip = diagnosis.gradient_hint(name, exact, dW, oracle)
+                return check.fail(f"{describe_case(case)}: dW[{where}], {dW[worst]:.6g}, is {off_by(dW[worst], want_dW[worst])} "
+                                  f"(the largest error of dW). {hint}".strip(), slip)
         return check.ok()
 
     results.append(compare(SHAPE, plain[2:3], "shape"))
@@ -97,53 +102,49 @@ def check_loss(ctx: Context, name: str) -> list[CheckResult]:
     if large:
         results.append(compare(LARGE_SCORES, large, "loss"))
     results.append(_numerical_gradient_check(ctx, name, runner, consistency))
-    # Structure (shape, self-consistency, no loops, speed) earns credit only from a function that
-    # computes a loss: the right one, or one with a systematic slip (input-dependent, finite, its
-    # gradient consistent with its own loss). A stub or `return 0, np.zeros_like(W)` earns nothing.
-    passed = {r.id for r in results if r.passed}
-    correct = RANDOM_LOSS.id in passed
-    lacking = "" if correct else _not_loss_like(runner, plain, CONSISTENCY.id in passed)
-    withheld = f"not awarded: {name} {lacking}." if lacking else ""
-    for i, result in enumerate(results):
-        if withheld and result.passed and result.id in (SHAPE.id, CONSISTENCY.id):
-            results[i] = dataclasses.replace(result, passed=False, message=withheld)
     if name.endswith("_vectorized"):
         results.append(_agrees_with_naive(runner, dev, ctx.reference[naive]))
-        loops = vectorization.no_loops(ctx, name, NO_LOOPS) if not withheld else NO_LOOPS.fail(withheld)
+    # Structure (its shape, its own gradient, no loops, speed) earns credit only from a function
+    # whose loss and gradient are each right or one declared mistake on every case: garbage
+    # that happens to be shaped like a loss (`return np.sum(W * W), 2 * W`) earns nothing.
+    kinds = _classify(runner, worked + plain + regularized, oracle)
+    withheld = "" if isinstance(kinds, tuple) else kinds
+    results = [withhold(r, withheld) if withheld and r.id in (SHAPE.id, CONSISTENCY.id) else r for r in results]
+    if name.endswith("_vectorized"):
+        loops = vectorization.no_loops(ctx, name, NO_LOOPS) if not withheld else NO_LOOPS.fail(f"{NOT_AWARDED}: {withheld}")
         results.append(loops)
         if withheld or not loops.passed:
-            results.append(SPEED.fail(withheld or "not awarded: speed credit is for vectorized code, and the loop "
-                                                  "check found a loop (see above)."))
+            results.append(SPEED.fail(f"{NOT_AWARDED}: " + (withheld or "speed credit is for vectorized code, and the loop "
+                                                                         "check found a loop (see above).")))
         else:
-            # Timed results must be the reference's if the function is right, else its own untimed
-            # ones (asked for as every other check asks): fast garbage earns nothing either way.
-            right = {RANDOM_LOSS.id, RANDOM_GRADIENT.id} <= passed
-            oracle = oracle if right else runner.recompute
+            # Timed results must be what the function computes: the reference's, or the declared
+            # mistakes its values were found to be (computed here): fast garbage earns nothing.
+            loss_kind, gradient_kind = kinds
+            timed_oracle = oracle if loss_kind.id == gradient_kind.id == "right" else diagnosis.variant(
+                loss_kind, gradient_kind, oracle)
             results.append(vectorization.speed_check(ctx, name, ctx.reference[naive], SPEED, timing=LOSS_TIMING,
-                                                     oracle=oracle))
+                                                     oracle=timed_oracle))
     return results
 
 
-def _not_loss_like(runner, cases: list, consistent: bool) -> str:
-    """Why the function does not compute anything like a loss ('' if it does): it must return a
-    finite loss that depends on the input and a finite, not all-zero gradient that agrees with
-    its own loss."""
-    values = []
+def _classify(runner, cases: list, oracle):
+    """(loss kind, gradient kind): each the right one or a declared slip (diagnosis.classify),
+    over every case; or why the function's result is neither (a sentence)."""
+    answers = []
     for case in cases:
         try:
-            values.append(runner.run(case))
+            answers.append((case, *runner.run(case)))
         except Unusable:
-            return "does not return (loss, dW) on every input"
-    losses = np.array([loss for loss, _ in values])
-    if not np.all(np.isfinite(losses)) or not all(np.all(np.isfinite(dW)) for _, dW in values):
-        return "returns values that are not finite"
-    if np.ptp(losses) <= 1e-12 * max(1.0, float(np.max(np.abs(losses)))):
-        return f"returns the same loss ({losses[0]:.6g}) whatever the input: it does not compute a loss yet"
-    if not any(np.any(dW) for _, dW in values):
-        return "returns a zero gradient whatever the input: it does not compute a gradient yet"
-    if not consistent:
-        return "returns a gradient that does not agree with its own loss (see above)"
-    return ""
+            return f"{runner.name} does not return (loss, dW) on every input"
+    exact = [({k: np.asarray(v, dtype=np.float64) if k in ("W", "X") else v for k, v in case.items()}, loss, dW)
+             for case, loss, dW in answers]
+    loss = diagnosis.classify(runner.name, [(case, loss) for case, loss, _ in exact], oracle, "loss")
+    gradient = diagnosis.classify(runner.name, [(case, dW) for case, _, dW in exact], oracle, "gradient")
+    if loss is None or gradient is None:
+        what = "loss" if loss is None else "gradient"
+        return (f"{runner.name}'s {what} is neither right nor one of the known mistakes (see above); its structure "
+                "earns credit once it computes a loss and its gradient")
+    return loss, gradient
 
 
 class _Runner:
@@ -153,7 +154,7 @@ class _Runner:
 
     def __init__(self, ctx: Context, name: str):
         self.name = name
-        self.calls = CaseCalls(ctx, name, "_c['W'].copy()", "_c['X'].copy()", "_c['y'].copy()", "_c['reg']")
+        self.calls = CaseCalls(ctx, name, *LOSS_ARGS)
 
     def prefetch(self, cases: list) -> None:
         self.calls.prefetch(cases)
@@ -226,10 +227,12 @@ def _agrees_with_naive(runner: _Runner, case: dict, naive) -> CheckResult:
     except Unusable as exc:
         return AGREES.fail(str(exc))
     want_loss, want_dW = naive(case["W"].copy(), case["X"].copy(), case["y"].copy(), case["reg"])
-    if not _close_loss(loss, want_loss) or not _close_gradient(dW, want_dW):
-        return AGREES.fail(
-            f"{describe_case(case)}: the naive reference gives loss {want_loss:.6f}, yours {loss:.6g}"
-            f" (max gradient difference {np.max(np.abs(dW - want_dW)):.2e}).")
+    if not _close_loss(loss, want_loss):
+        return AGREES.fail(f"{describe_case(case)}: your loss, {loss:.6g}, is {off_by(loss, want_loss)}.")
+    if not _close_gradient(dW, want_dW):
+        worst = np.unravel_index(np.argmax(np.abs(dW - want_dW)), dW.shape)
+        return AGREES.fail(f"{describe_case(case)}: dW[{worst[0]}, {worst[1]}], {dW[worst]:.6g}, is "
+                           f"{off_by(dW[worst], want_dW[worst])} (the largest error of dW).")
     return AGREES.ok()
 
 
@@ -244,6 +247,7 @@ class LossTiming(vectorization.Timing):
     benchmarks/speed_check_robustness.py are in the README."""
 
     shapes = {(1000, 10, 10): "many examples"}
+    args = LOSS_ARGS
     advice = "Replace the loop over examples with whole-matrix operations."
 
     def case(self, rng, shape) -> dict:
@@ -254,33 +258,26 @@ class LossTiming(vectorization.Timing):
     def call(self, function, case: dict):
         return function(case["W"], case["X"], case["y"], case["reg"])
 
-    def batch(self, ctx: Context, name: str, shape, calls: int):
-        """The larger input is shared by the calls of a request (each call gets its own copy),
-        the smaller one is fresh for every call: no result can be reused, and little is sent."""
+    def batch(self, rng, shape, calls: int) -> list[dict]:
+        """The larger input is shared by the calls of a request (one array object: sent once,
+        each call gets its own copy), the smaller one is fresh for every call: no result can be
+        reused, and little is sent."""
         n, d, c = shape
-        base = inputs.loss_case(ctx.rng, n, d, c, 1e-3, w_scale=1e-3)
+        base = inputs.loss_case(rng, n, d, c, 1e-3, w_scale=1e-3)
         if n * d > d * c:
-            Ws = ctx.rng.normal(0.0, 1e-3, size=(calls, d, c))
-            ctx.bridge.put("_autograder_timing", {"X": base["X"], "y": base["y"], "Ws": Ws})
-            expression = (f"[{name}(W, _autograder_timing['X'].copy(), _autograder_timing['y'].copy(), 1e-3) "
-                          "for W in _autograder_timing['Ws']]")
-            return (lambda i: {"W": Ws[i], "X": base["X"], "y": base["y"], "reg": 1e-3}), expression
-        Xs = ctx.rng.normal(0.0, 1.0, size=(calls, n, d))
-        ys = ctx.rng.integers(0, c, size=(calls, n)).astype(np.int64)
-        ctx.bridge.put("_autograder_timing", {"W": base["W"], "Xs": Xs, "ys": ys})
-        expression = (f"[{name}(_autograder_timing['W'].copy(), X, y, 1e-3) "
-                      "for X, y in zip(_autograder_timing['Xs'], _autograder_timing['ys'])]")
-        return (lambda i: {"W": base["W"], "X": Xs[i], "y": ys[i], "reg": 1e-3}), expression
+            return [{"W": W, "X": base["X"], "y": base["y"], "reg": 1e-3}
+                    for W in rng.normal(0.0, 1e-3, size=(calls, d, c))]
+        ys = rng.integers(0, c, size=(calls, n)).astype(np.int64)
+        return [{"W": base["W"], "X": X, "y": y, "reg": 1e-3} for X, y in zip(rng.normal(0.0, 1.0, size=(calls, n, d)), ys)]
 
     def verify(self, name: str, value, case: dict, oracle) -> None:
         got_loss, got_dW = loss_pair(name, Reply("ok", value), case["W"].shape)
         want_loss, want_dW = oracle(case["W"], case["X"], case["y"], case["reg"])
         if not np.isclose(got_loss, want_loss, rtol=1e-6):
-            raise Unusable(f"it returned the loss {got_loss:.6g}, expected {want_loss:.6g}")
+            raise Unusable(f"its loss, {got_loss:.6g}, was {off_by(got_loss, want_loss)}")
         if not np.allclose(got_dW, want_dW, rtol=1e-5, atol=1e-9):
             worst = np.unravel_index(np.argmax(np.abs(got_dW - want_dW)), got_dW.shape)
-            raise Unusable(f"its loss was right but dW[{worst[0]}, {worst[1]}] was "
-                           f"{got_dW[worst]:.6g}, expected {want_dW[worst]:.6g}")
+            raise Unusable(f"dW[{worst[0]}, {worst[1]}], {got_dW[worst]:.6g}, was {off_by(got_dW[worst], want_dW[worst])}")
 
 
 LOSS_TIMING = LossTiming()
