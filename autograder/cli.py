@@ -121,6 +121,19 @@ def handout_main(verb: str, args: list, assignment: str | None = None) -> int:
     return subprocess.run([sys.executable, "-m", "selfcheck", verb, *map(str, args)], env=env).returncode
 
 
+def _secret_option(verb) -> None:
+    verb.add_argument("--secret", type=Path, help="the course's secret, from which (with --seed and each submission's "
+                                                  "content) the hidden inputs are drawn (default: $AUTOGRADER_SECRET, "
+                                                  "else ~/.config/autograder/course-secret, made on first use); every "
+                                                  "verb reading the same grades must use the same")
+
+
+def _base_seed(args) -> int:
+    from autograder.grading.seeds import base_seed, course_secret
+
+    return base_seed(course_secret(args.secret), args.seed)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__)
     verbs = parser.add_subparsers(dest="verb", required=True)
@@ -131,7 +144,9 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("submissions", type=Path)
     grade.add_argument("--out", type=Path, required=True, help="folder for grades.csv and reports/")
     grade.add_argument("--student", help="grade only this student and update only their row")
-    grade.add_argument("--seed", type=int, default=0, help="base seed of the random check inputs (default 0)")
+    grade.add_argument("--seed", type=int, default=0, help="base seed of the random check inputs, with the course's "
+                                                           "secret (default 0)")
+    _secret_option(grade)
     grade.add_argument("--workers", type=int, default=1, help="submissions graded side by side (default 1)")
     grade.add_argument("--regrade", action="store_true", help="regrade everyone, even those already graded into OUT")
     grade.add_argument("--hide", type=Path, action="append", default=[],
@@ -173,6 +188,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--assignment", help=assignment_help)
     export.add_argument("--csv", type=Path, help="where to write the CSV (default: OUT/export.csv)")
     export.add_argument("--seed", type=int, default=0, help="the --seed the grades were made with (default 0)")
+    _secret_option(export)
     export.add_argument("--deadline", help="ISO date-time with its time zone, e.g. 2026-11-20T23:59:00+00:00 "
                                            "(without it, nobody loses points)")
     export.add_argument("--late-penalty", default="0",
@@ -198,9 +214,11 @@ def build_parser() -> argparse.ArgumentParser:
     gradebook.add_argument("--submissions", type=Path, help="the graded SUBMISSIONS folder (default: COURSE/submitted)")
     gradebook.add_argument("--assignment", help=assignment_help)
     gradebook.add_argument("--seed", type=int, default=0, help="the --seed the grades were made with (default 0)")
+    _secret_option(gradebook)
     gradescope = verbs.add_parser("gradescope", help="build the autograder zip to upload to a Gradescope programming assignment")
     gradescope.add_argument("--out", type=Path, help="where to write the zip (default: out/<assignment>/autograder.zip)")
     gradescope.add_argument("--assignment", help="the assignment (default: the only one)")
+    _secret_option(gradescope)
     demo = verbs.add_parser("demo", help="release, grade three sample submissions, print the table")
     demo.add_argument("--out", type=Path, default=Path("out/demo"))
     return parser
@@ -210,7 +228,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         if args.verb == "grade":
-            return grade_main(submissions=args.submissions, out=args.out, student=args.student, seed=args.seed,
+            return grade_main(submissions=args.submissions, out=args.out, student=args.student, seed=_base_seed(args),
                               workers=args.workers, regrade=args.regrade, hide=tuple(args.hide), dask=args.dask,
                               confine=not args.no_confine, assignment=args.assignment,
                               stale_release=args.stale_release)
@@ -231,18 +249,18 @@ def main(argv: list[str] | None = None) -> int:
 
             return export.main(submissions=args.submissions, out=args.out, csv_path=args.csv, deadline=args.deadline,
                                late_penalty=args.late_penalty, per=args.per, grace=args.grace,
-                               max_penalty=args.max_penalty, missing_timestamp=args.missing_timestamp, seed=args.seed,
+                               max_penalty=args.max_penalty, missing_timestamp=args.missing_timestamp, seed=_base_seed(args),
                                assignment=args.assignment, percent_of=args.percent_of,
                                extensions=args.extensions, gradebook_url=args.gradebook)
         if args.verb == "gradebook":
             from autograder.outputs import gradebook
 
             return gradebook.main(out=args.out, db_url=args.db, course=args.course, submissions=args.submissions,
-                                  assignment=args.assignment, seed=args.seed)
+                                  assignment=args.assignment, seed=_base_seed(args))
         if args.verb == "gradescope":
             from autograder.outputs import gradescope
 
-            return gradescope.main(out=args.out, assignment=args.assignment)
+            return gradescope.main(out=args.out, assignment=args.assignment, secret=args.secret)
         if args.verb == "demo":
             from autograder.authoring import demo
 

@@ -8,13 +8,19 @@ after minutes of kernels and finalizers, where CPython 3.11's ast.parse can fail
 from __future__ import annotations
 
 import concurrent.futures
+import os
+import tempfile
 from pathlib import Path
 
 import hypothesis  # noqa: F401  imported (and assertion-rewritten) now, not lazily by its plugin at the end
 import pytest
 
-from linear import RELEASE
-from autograder.authoring.corpus import write_submission
+# The course's secret (autograder/grading/seeds.py) of every grade, export and Gradescope bundle the
+# tests make: one for the session, never the secret of whoever runs the tests.
+os.environ["AUTOGRADER_SECRET"] = str(Path(tempfile.mkdtemp(prefix="autograder-test-secret-")) / "course-secret")
+
+from linear import RELEASE  # noqa: E402
+from autograder.authoring.corpus import write_submission  # noqa: E402
 
 
 #: The corpus test of every assignment (python -m autograder corpus), started as soon as the run is known to include

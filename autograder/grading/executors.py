@@ -11,8 +11,9 @@ from autograder import checks as checks_module
 from autograder.assignments import in_submissions, of_source
 from autograder.grading.scoring import GRADER_FAILED, PartResult, StudentGrade
 from autograder.grading.store import kit_fingerprint
-from autograder.grading.submission import DEFAULT_BUDGET, grade_submission, submission_seed
-from autograder.intake import Submission, find_submissions
+from autograder.grading.seeds import submission_seed
+from autograder.grading.submission import DEFAULT_BUDGET, grade_submission
+from autograder.intake import Submission, find_submissions, submission_fingerprint
 from autograder.parts import Part, load_parts
 from autograder.sandbox import preflight
 from autograder.sandbox.kernel import DEFAULT_TIMEOUT
@@ -179,7 +180,8 @@ def _result(future):
 
 def _failed(submission: Submission, parts: list[Part], base_seed: int, exc: Exception) -> StudentGrade:
     """The grade of a submission the grader itself failed on: 0 everywhere, with the error."""
-    grade = StudentGrade(submission.student_id, submission_seed(base_seed, submission.student_id),
+    grade = StudentGrade(submission.student_id, submission_seed(base_seed, submission.student_id,
+                                                                submission_fingerprint(submission)),
                          assignment=submission.folder.name)
     problem = f"{GRADER_FAILED} ({type(exc).__name__}: {str(exc)[:200]}); ask for a regrade"
     grade.parts = [PartResult(p.name, p.points, problem=problem) for p in parts]

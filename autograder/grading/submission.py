@@ -7,20 +7,19 @@ Whatever goes wrong for one student becomes a reason in that student's report.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import threading
 import time
 import traceback
 from pathlib import Path
 
-import numpy as np
 
 from autograder import checks as checks_module
 from autograder.assignments import find_assignment, of_source
 from autograder.checks import Context
 from autograder.checks.values import NOT_IMPLEMENTED
 from autograder.grading.scoring import GRADER_FAILED, PartResult, StudentGrade
-from autograder.intake import Submission, read_student_code
+from autograder.grading.seeds import part_rng, submission_seed
+from autograder.intake import Submission, read_student_code, submission_fingerprint
 from autograder.parts import Part, load_parts
 from autograder.reference import load_reference
 from autograder.sandbox.bridge import Bridge
@@ -95,24 +94,14 @@ def sandbox_for_submission(timeout: float, hide: tuple):
         box.__exit__(None, None, None)
 
 
-def submission_seed(base_seed: int, student_id: str) -> int:
-    """The seed of a student's random check inputs: fixed per (base seed, student), so a verdict
-    can be reproduced exactly and different students get different inputs."""
-    digest = hashlib.sha256(f"{base_seed}:{student_id}".encode()).digest()
-    return int.from_bytes(digest[:4], "little")
-
-
-def part_rng(seed: int, part: str) -> np.random.Generator:
-    """Each part draws from its own stream, so one part's checks never shift another's inputs."""
-    return np.random.default_rng([seed, int.from_bytes(hashlib.sha256(part.encode()).digest()[:4], "little")])
-
-
 def grade_submission(submission: Submission, *, parts: list[Part] | None = None,
                      base_seed: int = 0, source: Path | None = None,
                      timeout: float = DEFAULT_TIMEOUT, budget: float = DEFAULT_BUDGET,
                      hide: tuple = ()) -> StudentGrade:
     """Grade one submission folder (SUBMISSIONS/<id>/<assignment>/) and return its grade.
 
+    base_seed: the run's base seed (seeds.base_seed: the course's secret and --seed), from which,
+    with the student's id and the submission's content, its inputs are drawn (seeds.submission_seed);
     timeout: seconds per call into the kernel; budget: seconds for the whole submission, after
     which the parts not yet checked score 0 with that reason; hide: folders the kernel must not
     see besides the kit's own (the submissions and output folders); source: the assignment's
@@ -122,8 +111,8 @@ def grade_submission(submission: Submission, *, parts: list[Part] | None = None,
     parts = parts or load_parts(source)
     reference = load_reference(source)
     registry = checks_module.load_all(source, parts)
-    grade = StudentGrade(submission.student_id, submission_seed(base_seed, submission.student_id),
-                         assignment=of_source(source).id)
+    seed = submission_seed(base_seed, submission.student_id, submission_fingerprint(submission))
+    grade = StudentGrade(submission.student_id, seed, assignment=of_source(source).id)
     code = read_student_code(submission, parts)
     grade.notes += code.notes
     results = {p.name: PartResult(p.name, p.points) for p in parts}

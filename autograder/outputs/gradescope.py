@@ -91,9 +91,10 @@ def bundle_files(assignment: Assignment) -> dict[str, Path]:
     return files
 
 
-def build(out: Path, assignment: Assignment | None = None) -> Path:
-    """Write the autograder zip of ``assignment`` (default: the only one) to ``out``. Entries carry a fixed date, so the same kit gives
-    the same bytes."""
+def build(out: Path, assignment: Assignment | None = None, secret: str = "") -> Path:
+    """Write the autograder zip of ``assignment`` (default: the only one) to ``out``, with the
+    course's ``secret`` (seeds.py; without one, every upload's inputs depend on its content and
+    student only). Entries carry a fixed date, so the same kit and secret give the same bytes."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
@@ -101,6 +102,10 @@ def build(out: Path, assignment: Assignment | None = None) -> Path:
             zf.writestr(_entry(name, 0o755), text)
         for name, path in bundle_files(assignment or find_assignment()).items():
             zf.writestr(_entry(name, 0o644), path.read_bytes())
+        # The course's secret (seeds.py), with which every upload's inputs are drawn: a regrade on
+        # Gradescope gives what grading the same notebook here gives. /autograder is never in a kernel's view.
+        if secret:
+            zf.writestr(_entry(SECRET_FILE, 0o600), secret + "\n")
     return out
 
 
@@ -111,10 +116,12 @@ def _entry(name: str, mode: int) -> zipfile.ZipInfo:
     return info
 
 
-def main(*, out: Path | None = None, assignment: str | None = None) -> int:
+def main(*, out: Path | None = None, assignment: str | None = None, secret: Path | None = None) -> int:
     """The ``gradescope`` verb: build the zip and say what to do with it."""
+    from autograder.grading.seeds import course_secret
+
     chosen = find_assignment(assignment)
-    path = build(out or Path("out") / chosen.id / "autograder.zip", chosen)
+    path = build(out or Path("out") / chosen.id / "autograder.zip", chosen, course_secret(secret))
     print(f"wrote {path}: upload it as the autograder of the Gradescope programming assignment {chosen.id} "
           f"(students upload {', '.join(p.name for p in chosen.notebooks())} or a zip holding it)")
     return 0
@@ -142,7 +149,7 @@ def run(root: Path | None = None, assignment: str | None = None) -> int:
         _copy_upload(root / "submission", folder)
         try:
             grade = grade_submission(Submission(student_id, folder), parts=parts, source=assignment.source,
-                                     hide=(str(root), tmp))
+                                     hide=(str(root), tmp), base_seed=_bundled_seed(root))
             status = 0
         except Exception:  # the grader's own failure: the student still gets a results.json saying so
             traceback.print_exc(file=sys.stdout)
@@ -155,6 +162,18 @@ def run(root: Path | None = None, assignment: str | None = None) -> int:
     (root / "results" / "results.json").write_text(json.dumps(results, indent=1, ensure_ascii=False), encoding="utf-8")
     print(results["output"])
     return status
+
+
+#: The course's secret in the bundle, beside run_autograder.
+SECRET_FILE = "course-secret"
+
+
+def _bundled_seed(root: Path) -> int:
+    """The base seed from the bundle's secret (seeds.base_seed); 0 for a bundle built without one."""
+    from autograder.grading.seeds import base_seed
+
+    secret = root / "source" / SECRET_FILE
+    return base_seed(secret.read_text().strip()) if secret.is_file() else 0
 
 
 def _student_id(root: Path) -> str:

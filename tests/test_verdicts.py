@@ -1,0 +1,301 @@
+"""The grader decides, the student's process only answers: every verdict is made here from values
+that have left the kernel, on inputs drawn anew for every version of a submission, and a
+function that computes nothing earns nothing.
+
+Each test submits a hostile or degenerate submission (beside an honest one where the point is
+that nothing leaks) and asserts what it gains: nothing.
+"""
+
+import json
+import re
+import zipfile
+
+import nbformat
+import numpy as np
+import pytest
+
+from autograder.assignments import find_assignment
+from autograder.authoring.corpus import parse_entry
+from autograder.grading.executors import grade_all
+from autograder.outputs.reports import student_report
+
+LINEAR, KNN = find_assignment("linear_classifiers"), find_assignment("knn")
+
+
+def checks_of(grade, part):
+    (result,) = [p for p in grade.parts if p.name == part]
+    return {c.id: c for c in result.checks}, result
+
+
+def points(grade):
+    return {p.name: p.points for p in grade.parts}
+
+
+# -- work deferred to the reading of the results ---------------------------------------------
+#: A vectorized function that returns placeholders, filled with the naive loops' results by a
+#: profile hook (installed when the cell loads) only when the bridge encodes them.
+HOOK = '''
+import sys as _sys
+import numpy as np
+_later = {{}}
+
+def {name}({args}):
+    {placeholders}
+    _later[id(out[-1])] = ({copies}, out)
+    return out if len(out) > 1 else out[0]
+
+def _fill(frame, event, arg):
+    if event == "call" and _later and frame.f_code.co_name == "encode":
+        for *inputs, out in list(_later.values()):
+            right = {naive}(*inputs)
+            right = right if isinstance(right, tuple) else (right,)
+            for slot, value in zip(out, right):
+                slot[...] = value
+        _later.clear()
+
+_sys.setprofile(_fill)
+'''
+
+HOOKED = {
+    (LINEAR, "svm_loss_vectorized"): HOOK.format(
+        name="svm_loss_vectorized", args="W, X, y, reg", naive="svm_loss_naive",
+        placeholders="out = (np.zeros(()), np.zeros(W.shape))", copies="W.copy(), X.copy(), y.copy(), reg"),
+    (KNN, "compute_distances_no_loops"): HOOK.format(
+        name="compute_distances_no_loops", args="X, X_train", naive="compute_distances_two_loops",
+        placeholders="out = (np.zeros((X.shape[0], X_train.shape[0])),)", copies="X.copy(), X_train.copy()"),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment, part", list(HOOKED), ids=[p for _, p in HOOKED])
+def test_a_hook_that_fills_placeholders_when_they_are_read_gets_no_speed_and_no_loop_credit(submissions, assignment,
+                                                                                          part):
+    """The timed request ends when its results (or their digests) have reached the grader, so
+    the naive loops the hook runs while they are encoded are timed; and a profile hook is code
+    the loop check cannot follow."""
+    submissions("hooked", {part: HOOKED[(assignment, part)]}, base=assignment.source)
+    (grade,) = grade_all(submissions.root)
+    checks, _ = checks_of(grade, part)
+    assert not checks["speed"].passed, student_report(grade)
+    assert not checks["no-loops"].passed, student_report(grade)
+
+
+@pytest.mark.slow
+def test_the_gradescope_runner_times_the_same_way(tmp_path):
+    """Through run_autograder's entry point, the hooked SVM loss earns neither speed nor loop credit."""
+    from autograder.outputs import gradescope
+
+    notebook = nbformat.read(LINEAR.source / "linear_classifiers.ipynb", as_version=4)
+    for cell in notebook.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == "svm_loss_vectorized":
+            cell.source = HOOKED[(LINEAR, "svm_loss_vectorized")]
+    root = tmp_path / "autograder"
+    (root / "submission").mkdir(parents=True)
+    nbformat.write(notebook, root / "submission" / "linear_classifiers.ipynb")
+    assert gradescope.run(root, assignment=LINEAR.id) == 0
+    results = json.loads((root / "results" / "results.json").read_text(encoding="utf-8"))
+    (test,) = [t for t in results["tests"] if t["name"] == "svm_loss_vectorized"]
+    assert "✗ at least 3x faster" in test["output"] and "✗ no Python loops" in test["output"], test["output"]
+
+
+# -- fresh inputs for every version -------------------------------------------------------------
+#: A loss that shows the grader's first input in its report (what a student would do to learn
+#: the hidden inputs, then hard-code the answers in a resubmission).
+SHOWS_INPUT = "def svm_loss_naive(W, X, y, reg):\n    raise ValueError(repr(float(W.ravel()[0])))\n"
+
+
+def _shown(grade) -> str:
+    _, result = checks_of(grade, "svm_loss_naive")
+    match = re.search(r"ValueError: ([-0-9.e]+)", result.problem + " ".join(c.message for c in result.checks))
+    assert match, student_report(grade)
+    return match.group(1)
+
+
+def test_a_resubmission_gets_new_inputs_and_a_regrade_the_same(submissions):
+    """The seed comes from the submission's content: what one version's report shows of its inputs
+    says nothing about the next version's, while grading the same files again reproduces them."""
+    submissions("learner", {"svm_loss_naive": SHOWS_INPUT})
+    first = grade_all(submissions.root, base_seed=7)[0]
+    again = grade_all(submissions.root, base_seed=7)[0]
+    assert (again.seed, _shown(again)) == (first.seed, _shown(first))
+    submissions("learner", {"svm_loss_naive": SHOWS_INPUT + "# resubmitted\n"})
+    changed = grade_all(submissions.root, base_seed=7)[0]
+    assert changed.seed != first.seed and _shown(changed) != _shown(first)
+    other_course = grade_all(submissions.root, base_seed=8)[0]  # another secret: other inputs for the same files
+    assert _shown(other_course) != _shown(changed)
+
+
+#: Wrong submissions of every kind of part, whose reports must say how they are wrong without an
+#: expected value a resubmission could replay.
+WRONG = {LINEAR: ["svm_vec_not_averaged", "softmax_naive_log10", "numgrad_one_sided", "rel_error_mean",
+                  "gradcheck_signed_error", "linclf_gradient_ascent"],
+         KNN: ["dist_two_loops_no_sqrt", "dist_one_loop_l1_axis", "predict_first_occurrence_tie", "cv_shuffled_folds",
+               "cv_counts_not_fractions"]}
+#: "expected 2.345678", "should be 0.1234": a number after what it should be.
+EXPECTED_VALUE = re.compile(r"(expected|should be|must be|the right one is)\s*:?\s*-?\d+\.\d{2,}")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment", list(WRONG), ids=lambda a: a.id)
+def test_reports_say_how_an_answer_is_wrong_but_never_the_expected_value(submissions, assignment):
+    for entry in WRONG[assignment]:
+        submissions(entry, parse_entry(assignment.corpus / f"{entry}.py").cells, base=assignment.source)
+    for grade in grade_all(submissions.root, workers=2):
+        text = student_report(grade)
+        assert "✗" in text
+        assert not EXPECTED_VALUE.search(text), EXPECTED_VALUE.search(text).group(0) + "\n" + text
+
+
+# -- nothing for nothing -------------------------------------------------------------------------
+GARBAGE = {
+    LINEAR: {
+        "zeros": {
+            "rel_error": "def rel_error(x, y):\n    return 0.0\n",
+            "eval_numerical_gradient": "def eval_numerical_gradient(f, x, verbose=True, h=1e-5):\n    return np.zeros_like(x)\n",
+            "grad_check_sparse": "def grad_check_sparse(f, x, analytic_grad, num_checks=10, h=1e-5):\n    return np.zeros(num_checks)\n",
+            **{name: f"def {name}(W, X, y, reg):\n    return 0.0, np.zeros_like(W)\n"
+               for name in ("svm_loss_naive", "svm_loss_vectorized", "softmax_loss_naive", "softmax_loss_vectorized")},
+            "LinearClassifier": ("class LinearClassifier(object):\n    def __init__(self):\n        self.W = None\n"
+                                 "    def train(self, X, y, learning_rate=1e-3, reg=1e-5, num_iters=100, batch_size=200, "
+                                 "verbose=False):\n        if self.W is None:\n"
+                                 "            self.W = 0.001 * np.random.randn(X.shape[1], np.max(y) + 1)\n"
+                                 "        return [self.loss(X, y, reg)[0] for _ in range(num_iters)]\n"
+                                 "    def predict(self, X):\n        return np.zeros(X.shape[0], dtype=int)\n"
+                                 "    def loss(self, X_batch, y_batch, reg):\n        pass\n"),
+        },
+        "loss_shaped": {
+            "rel_error": "def rel_error(x, y):\n    return float(np.max(np.abs(x - y)))\n",
+            "eval_numerical_gradient": "def eval_numerical_gradient(f, x, verbose=True, h=1e-5):\n    f(x)\n    return np.ones_like(x) * h\n",
+            "grad_check_sparse": ("def grad_check_sparse(f, x, analytic_grad, num_checks=10, h=1e-5):\n"
+                                  "    g = np.abs(analytic_grad.ravel()[:num_checks])\n    return g / (1 + g)\n"),
+            "svm_loss_naive": "def svm_loss_naive(W, X, y, reg):\n    return np.sum(W * W), 2 * W\n",
+            "svm_loss_vectorized": "def svm_loss_vectorized(W, X, y, reg):\n    return np.sum(W * W) * (1 + reg), 2 * W * (1 + reg)\n",
+            "softmax_loss_naive": "def softmax_loss_naive(W, X, y, reg):\n    return float(np.sum(X.dot(W))), X.T.dot(np.ones((X.shape[0], W.shape[1])))\n",
+            "softmax_loss_vectorized": "def softmax_loss_vectorized(W, X, y, reg):\n    return np.mean(X.dot(W) ** 2), 2 * X.T.dot(X.dot(W)) / W.size\n",
+        },
+    },
+    KNN: {
+        "constants": {
+            "compute_distances_two_loops": "def compute_distances_two_loops(X, X_train):\n    return np.zeros((X.shape[0], X_train.shape[0]))\n",
+            "compute_distances_one_loop": "def compute_distances_one_loop(X, X_train):\n    return np.ones((X.shape[0], X_train.shape[0]))\n",
+            "compute_distances_no_loops": "def compute_distances_no_loops(X, X_train):\n    return np.abs(X.dot(X_train.T))\n",
+            "predict_labels": "def predict_labels(dists, y_train, k=1):\n    return np.zeros(dists.shape[0], dtype=int)\n",
+            "cross_validate": "def cross_validate(X_train, y_train, k_choices, num_folds=5):\n    return np.full((len(k_choices), num_folds), 0.5)\n",
+        },
+        "input_dependent": {
+            "compute_distances_two_loops": "def compute_distances_two_loops(X, X_train):\n    return np.sum(X) + np.zeros((X.shape[0], X_train.shape[0]))\n",
+            "compute_distances_one_loop": ("def compute_distances_one_loop(X, X_train):\n"
+                                           "    return np.abs(X[:, :1] - X_train[:, 0][None, :])\n"),
+            "compute_distances_no_loops": ("def compute_distances_no_loops(X, X_train):\n"
+                                           "    return np.sqrt(np.abs(X.sum(1)[:, None] - X_train.sum(1)[None, :]))\n"),
+            "predict_labels": "def predict_labels(dists, y_train, k=1):\n    return y_train[np.argmax(dists, axis=1)]\n",
+            "cross_validate": ("def cross_validate(X_train, y_train, k_choices, num_folds=5):\n"
+                               "    return np.random.default_rng(0).uniform(size=(len(k_choices), num_folds))\n"),
+        },
+    },
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment", list(GARBAGE), ids=lambda a: a.id)
+def test_garbage_in_every_part_earns_at_most_5_of_100_and_the_hand_out_0(submissions, assignment):
+    for style, cells in GARBAGE[assignment].items():
+        submissions(style, cells, base=assignment.release)
+    submissions("untouched", base=assignment.release)
+    grades = {g.student_id: g for g in grade_all(submissions.root, workers=2)}
+    assert grades["untouched"].score == 0, student_report(grades["untouched"])
+    for style in GARBAGE[assignment]:
+        assert grades[style].score <= 5, student_report(grades[style])
+
+
+# -- checks that trusted the kernel -----------------------------------------------------------
+#: cross_validate returns what a degenerate predictor gets; predict_labels is right, but when the
+#: grader computed "the student's own pipeline" in the kernel it answered the degenerate labels too.
+FORGED_CV = {
+    "cross_validate": '''
+def cross_validate(X_train, y_train, k_choices, num_folds=5):
+    X_folds, y_folds = np.array_split(X_train, num_folds), np.array_split(y_train, num_folds)
+    out = np.zeros((len(k_choices), num_folds))
+    for f in range(num_folds):
+        y_tr = np.concatenate(y_folds[:f] + y_folds[f + 1:])
+        out[:, f] = np.mean(y_folds[f] == y_tr[0])
+    return out
+''',
+    "predict_labels": '''
+def predict_labels(dists, y_train, k=1):
+    if any(name.startswith("_autograder_own") for name in globals()):
+        return np.full(dists.shape[0], y_train[0])
+    nearest = np.argsort(dists, axis=1)[:, :k]
+    return np.array([np.bincount(y_train[row]).argmax() for row in nearest])
+'''}
+
+#: Reads the test function's coefficients from its closure (or recognises the named functions
+#: the kit used before) and returns the derivative in closed form, without differencing.
+CLOSED_FORM = {"eval_numerical_gradient": '''
+def eval_numerical_gradient(f, x, verbose=True, h=1e-5):
+    cells = [c.cell_contents for c in (f.__closure__ or ())]
+    arrays = [c for c in cells if isinstance(c, np.ndarray) and c.shape == x.shape]
+    if len(arrays) == 4:  # a sin(k x + c) + b x^3
+        a, k, c, b = arrays
+        return a * k * np.cos(k * x + c) + 3 * b * x ** 2
+    one = np.ones_like(x)
+    if abs(f(one) - x.size) < 1e-9 and abs(f(2 * one) - 8 * x.size) < 1e-9:  # sum(x**3)
+        return 3 * x ** 2 + h ** 2
+    return np.exp(x)  # sum(exp(x))
+'''}
+
+#: A train that does nothing and a predict that finds the validation labels in the kernel.
+FINDS_LABELS = {"LinearClassifier": '''
+class LinearClassifier(object):
+    def __init__(self):
+        self.W = None
+    def train(self, X, y, learning_rate=1e-3, reg=1e-5, num_iters=100, batch_size=200, verbose=False):
+        if self.W is None:
+            self.W = 0.001 * np.random.randn(X.shape[1], np.max(y) + 1)
+        return []
+    def predict(self, X):
+        for value in list(globals().values()):
+            if isinstance(value, dict) and "y_val" in value and len(value["y_val"]) == X.shape[0]:
+                return np.asarray(value["y_val"])
+        return np.argmax(X.dot(self.W), axis=1)
+    def loss(self, X_batch, y_batch, reg):
+        pass
+'''}
+
+
+@pytest.mark.slow
+def test_a_forged_cross_validation_earns_nothing_beside_an_honest_one(submissions):
+    submissions("forged_cv", FORGED_CV, base=KNN.source)
+    submissions("honest_knn", base=KNN.source)
+    forged, honest = grade_all(submissions.root, workers=2)
+    assert points(honest)["cross_validate"] == 20, student_report(honest)
+    assert points(forged)["cross_validate"] <= 2, student_report(forged)
+    assert points(forged)["predict_labels"] == 25  # its own part stays right: the forgery gains nothing
+
+
+@pytest.mark.slow
+def test_closed_form_gradients_and_labels_found_in_the_kernel_earn_nothing(submissions):
+    submissions("closed_form", CLOSED_FORM, base=LINEAR.source)
+    submissions("finds_labels", FINDS_LABELS, base=LINEAR.source)
+    grades = {g.student_id: g for g in grade_all(submissions.root, workers=2)}
+    assert points(grades["closed_form"])["eval_numerical_gradient"] == 0, student_report(grades["closed_form"])
+    checks, _ = checks_of(grades["finds_labels"], "LinearClassifier")
+    assert not checks["accuracy"].passed and points(grades["finds_labels"])["LinearClassifier"] == 0, \
+        student_report(grades["finds_labels"])
+
+
+@pytest.mark.parametrize("assignment", [LINEAR, KNN], ids=lambda a: a.id)
+def test_no_expected_value_nor_validation_label_enters_the_kernel(submissions, monkeypatch, assignment):
+    """Everything the grader sends to a kernel while grading the reference: neither the digits'
+    validation labels nor the accuracies a check expects."""
+    from autograder.sandbox import bridge as bridge_module
+
+    sent = []
+    original = bridge_module.Bridge._run
+    monkeypatch.setattr(bridge_module.Bridge, "_run",
+                        lambda self, code, inputs, timeout: sent.append((code, inputs)) or original(self, code, inputs, timeout))
+    submissions("someone", base=assignment.source)
+    (grade,) = grade_all(submissions.root)
+    assert grade.score == 100, student_report(grade)
+    texts = [code + json.dumps(bridge_module.encode_payload(inputs)) for code, inputs in sent]
+    assert sent and not [t for t in texts if "expected" in t or "y_val" in t or "X_val" in t]
