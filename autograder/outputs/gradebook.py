@@ -39,6 +39,7 @@ from autograder.layout import submission_folder
 from autograder.parts import load_parts
 from autograder.grading.store import write_atomic
 from autograder.grading.scoring import StudentGrade
+from autograder.outputs.reports import number
 
 #: nbgrader's own default; the course row assignments must point to (PostgreSQL enforces it).
 COURSE_ID = "default_course"
@@ -153,8 +154,9 @@ def record_grades(grades: list[StudentGrade], db_url: str, *, submissions: Path 
                                          f"notebooks no longer hold: grade again before exporting")
                 cell = gradebook.find_grade(f"test_{part.name}", notebook_of[part.name], assignment_id, grade.student_id)
                 if cell.max_score != part.max_points:
-                    raise GradebookError(f"{grade.student_id}'s {part.name} was graded out of {part.max_points:g} but "
-                                         f"is worth {cell.max_score:g} in the gradebook: grade again before exporting")
+                    raise GradebookError(f"{grade.student_id}'s {part.name} was graded out of {number(part.max_points)} "
+                                         f"but is worth {number(cell.max_score)} in the gradebook: grade again before "
+                                         "exporting")
                 changed = cell.auto_score != part.points
                 cell.auto_score = part.points
                 if cell.manual_score is None:

@@ -187,7 +187,9 @@ def upload_hint(upload: Path, notebooks: list[str]) -> str:
 
 def results_json(grade: StudentGrade, hint: str = "", seconds: float = 0.0) -> dict:
     """Gradescope's results.json for a grade: the total, and one test per graded part."""
-    lines = [f"Auto-graded score: {grade.score:g} / {grade.max_score:g} (written answers are graded by hand)."]
+    from autograder.outputs.reports import number
+
+    lines = [f"Auto-graded score: {number(grade.score)} / {number(grade.max_score)} (written answers are graded by hand)."]
     if hint:
         lines.append(hint)
     lines += [f"Note: {note}" for note in grade.notes]
