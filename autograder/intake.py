@@ -23,6 +23,8 @@ import nbformat
 from autograder.assignments import all_assignments
 from autograder.parts import Part, nbgrader_meta
 
+#: Lines of IPython magics (% and !), dropped only to find a notebook's import cells and the cell
+#: that defines a part; the loop check reads cells as the kernel runs them (checks/magics.py).
 _MAGIC = re.compile(r"^\s*[%!].*$", re.MULTILINE)
 
 
