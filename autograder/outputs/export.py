@@ -21,6 +21,7 @@ from pathlib import Path
 
 from autograder.outputs.feedback import write_feedback
 from autograder.intake import find_submissions
+from autograder.layout import command
 from autograder.outputs.gradebook import GradebookError, HandGraded, hand_graded
 from autograder.outputs.lateness import Lateness, LatePolicy, read_extensions, read_timestamp
 from autograder.grading.store import OutputFolder, stored_grades, write_atomic
@@ -92,8 +93,8 @@ def main(*, submissions: Path, out: Path, csv_path: Path | None = None, deadline
         grades, stale = stored_grades(folder, found, seed, chosen.source)
         if stale:
             print(f"error: not graded in {out} as submitted now (new or changed submission, other kit or --seed): "
-                  f"{', '.join(stale)}\nrun `python -m autograder grade {submissions} --out {out}"
-                  f"{f' --seed {seed}' if seed else ''}` first; it grades only these", file=sys.stderr)
+                  f"{', '.join(stale)}\nrun `{command(f'grade {submissions} --out {out}' + (f' --seed {seed}' if seed else ''))}` "
+                  "first; it grades only these", file=sys.stderr)
             return 1
         unknown = sorted(set(policy.extensions) - set(times)) if policy else []
         if unknown:

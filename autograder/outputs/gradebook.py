@@ -35,7 +35,7 @@ import nbformat
 
 from autograder.assignments import of_source
 from autograder.intake import NOTEBOOK_LIMIT, Submission, handed_in
-from autograder.layout import submission_folder
+from autograder.layout import command, submission_folder
 from autograder.parts import load_parts
 from autograder.grading.store import write_atomic
 from autograder.grading.scoring import StudentGrade
@@ -73,7 +73,7 @@ def hand_graded(db_url: str, source: Path, students: list[str]) -> dict[str, Han
         try:
             assignment = gradebook.find_assignment(assignment_id)
         except MissingEntry:
-            raise GradebookError(f"the gradebook has no assignment {assignment_id}: run `python -m autograder gradebook` "
+            raise GradebookError(f"the gradebook has no assignment {assignment_id}: run `{command('gradebook')}` "
                                  "first, then grade the written answers in the formgrader") from None
         written = [cell for notebook in assignment.notebooks for cell in notebook.grade_cells if cell.name not in checks]
         found = {}
@@ -285,8 +285,8 @@ def main(*, out: Path, db_url: str | None = None, course: Path | None = None, su
         grades, stale = stored_grades(folder, found, seed, chosen.source)
     if stale:
         print(f"error: not graded in {out} as submitted now (new or changed submission, other kit or --seed): "
-              f"{', '.join(stale)}\nrun `python -m autograder grade {submissions} --out {out}"
-              f"{f' --seed {seed}' if seed else ''}` first; it grades only these", file=sys.stderr)
+              f"{', '.join(stale)}\nrun `{command(f'grade {submissions} --out {out}' + (f' --seed {seed}' if seed else ''))}` "
+              "first; it grades only these", file=sys.stderr)
         return 1
     try:
         notes = export_grades(grades, db_url, course=course, submissions=submissions, source=chosen.source)
