@@ -12,6 +12,7 @@ from autograder.grading.executors import ClusterError
 from autograder.sandbox.preflight import ConfinementMissing, KernelsUnavailable
 from autograder.authoring.release import StaleRelease
 from autograder.grading.store import OutputBusy
+from autograder.layout import command
 
 
 #: Exit statuses of ``grade`` (the README lists them).
@@ -135,7 +136,7 @@ def _base_seed(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__)
+    parser = argparse.ArgumentParser(prog=command(""), description=__doc__)
     verbs = parser.add_subparsers(dest="verb", required=True)
     assignment_help = ("the assignment (the folder name under solutions/); default: the one the submissions are "
                        "named after, or the only one")

@@ -8,6 +8,7 @@ parts that can be graded still are.
 from __future__ import annotations
 
 import ast
+import contextlib
 import threading
 import dataclasses
 import hashlib
@@ -15,12 +16,15 @@ import re
 import tempfile
 import zipfile
 from pathlib import Path
+from typing import Iterator
 
 import nbformat
 
 from autograder.assignments import all_assignments
 from autograder.parts import Part, nbgrader_meta
 
+#: Lines of IPython magics (% and !), dropped only to find a notebook's import cells and the cell
+#: that defines a part; the loop check reads cells as the kernel runs them (checks/magics.py).
 _MAGIC = re.compile(r"^\s*[%!].*$", re.MULTILINE)
 
 
@@ -92,14 +96,25 @@ def submission_fingerprint(submission: Submission) -> str:
     return digest.hexdigest()
 
 
+@contextlib.contextmanager
+def handed_in(submission: Submission, notebooks) -> Iterator[tuple[dict[str, Path | None], list[str]]]:
+    """({notebook name: the file graded for it, or None}, notes on what was found): each of
+    the assignment's ``notebooks`` found as grading finds it, at its place, else handed in under
+    another name or folder, else inside a zip file (opened into a temporary folder that lasts
+    as long as the with block). The gradebook places for the formgrader what this finds."""
+    notes: list[str] = []
+    graded = set(notebooks)
+    with tempfile.TemporaryDirectory(prefix="autograder-unzip-") as unzipped:
+        yield {name: _locate(submission, name, Path(unzipped), notes, graded) for name in sorted(graded)}, notes
+
+
 def read_student_code(submission: Submission, parts: list[Part]) -> StudentCode:
     """Collect, for each part, the cell its notebook holds (by grade_id, else by its def line)."""
     code = StudentCode()
-    graded = {part.notebook for part in parts}
-    with tempfile.TemporaryDirectory(prefix="autograder-unzip-") as unzipped:
-        for notebook in sorted(graded):
+    with handed_in(submission, {part.notebook for part in parts}) as (found, notes):
+        code.notes += notes
+        for notebook, path in found.items():
             wanted = [part.name for part in parts if part.notebook == notebook]
-            path = _locate(submission, notebook, Path(unzipped), code, graded)
             if path is None:
                 _not_graded(code, wanted, f"{submission.folder.name}/{notebook} is missing from the submission")
                 continue
@@ -167,11 +182,13 @@ def _forbidden(source: str) -> str:
     return next((why for word, why in FORBIDDEN.items() if word in source), "")
 
 
-def _locate(submission: Submission, notebook: str, unzipped: Path, code: StudentCode,
+def _locate(submission: Submission, notebook: str, unzipped: Path, notes: list,
             graded: set = frozenset()) -> Path | None:
     """The submitted file for ``notebook``: at its place, else the only notebook the student
     handed in under another name or folder, else the same inside a zip file they handed in.
-    Notebooks handed in beside it, other than the assignment's own (``graded``), are noted."""
+    What was found elsewhere is said in ``notes``, but for the hand-in the students' ``collect``
+    writes (see hand_in_zip). Notebooks handed in beside it, other than the assignment's own
+    (``graded``), are noted."""
     expected = submission.folder / notebook
     if expected.is_file():
         assignments = {a.id for a in all_assignments()} - {submission.folder.name}  # another assignment's folder
@@ -180,33 +197,48 @@ def _locate(submission: Submission, notebook: str, unzipped: Path, code: Student
                   and p.relative_to(submission.folder.parent).parts[0] not in assignments]
         if others:  # an untouched original beside a worked copy: graded as handed in, but said
             names = ", ".join(str(p.relative_to(submission.folder.parent)) for p in others[:5])
-            code.notes.append(f"only {submission.folder.name}/{notebook} was graded; the submission also holds {names} "
-                              f"(if the work is there, copy it into {notebook} and hand in again)")
+            notes.append(f"only {submission.folder.name}/{notebook} was graded; the submission also holds {names} "
+                         f"(if the work is there, copy it into {notebook} and hand in again)")
         return expected
     home = submission.folder.parent
-    found = _notebooks(home)
+    found, archive = _notebooks(home), None
     if not found:
         budget = UNZIPPED_LIMIT  # for all of the submission's archives together
-        for archive in sorted(home.rglob("*.zip")) if home.is_dir() else []:
-            target = unzipped / archive.stem
-            problem = safe_unzip(archive, target, budget)
+        for candidate in sorted(home.rglob("*.zip")) if home.is_dir() else []:
+            target = unzipped / candidate.stem
+            problem = safe_unzip(candidate, target, budget)
             budget -= _expanded(target)
             if problem:
-                code.notes.append(f"{archive.name} was not opened: {problem}")
+                notes.append(f"{candidate.name} was not opened: {problem}")
                 continue
             found = _notebooks(target)
             if found:
-                code.notes.append(f"graded the notebook found in {archive.name}")
+                archive = candidate
                 break
     matching = [p for p in found if p.name.casefold() == notebook.casefold()]
     if len(matching) == 1 or len(found) == 1:
         chosen = (matching or found)[0]
-        if chosen.name != notebook or chosen.parent != submission.folder:
-            code.notes.append(f"{notebook} was not at {submission.folder.name}/{notebook}; graded {chosen.name} instead")
+        if archive is not None:
+            if not hand_in_zip(archive, submission.folder.name, notebook):
+                inside = chosen.relative_to(unzipped / archive.stem).as_posix()
+                notes.append(f"graded the notebook found in {archive.name}" + ("" if inside == notebook else f": {inside}"))
+        elif chosen.name != notebook or chosen.parent != submission.folder:
+            notes.append(f"{notebook} was not at {submission.folder.name}/{notebook}; graded {chosen.name} instead")
         return chosen
     if found:
-        code.notes.append(f"{notebook} is missing and {len(found)} other notebooks were handed in; none was graded")
+        notes.append(f"{notebook} is missing and {len(found)} other notebooks were handed in; none was graded")
     return None
+
+
+def hand_in_zip(archive: Path, assignment: str, notebook: str) -> bool:
+    """Whether ``archive`` is the hand-in the students' ``python -m selfcheck collect`` writes:
+    ``<assignment>_submission.zip`` holding the notebook alone, under its name. Graded without a
+    note: it is the format the students' README asks for."""
+    try:
+        with zipfile.ZipFile(archive) as zf:
+            return archive.name == f"{assignment}_submission.zip" and zf.namelist() == [notebook]
+    except (zipfile.BadZipFile, OSError):
+        return False
 
 
 def _notebooks(folder: Path) -> list[Path]:

@@ -7,9 +7,18 @@ by autograder/assignments.py).
     OUT/grades.csv, OUT/reports/<student_id>.txt       what grading writes
 """
 
+import os
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def command(arguments: str) -> str:
+    """The command a user types to run ``python -m autograder ARGUMENTS``, for the messages
+    that suggest one: through the kit script (which says how it was typed, e.g. ``./kit python``,
+    in $AUTOGRADER_KIT_COMMAND) ``./kit python -m autograder ARGUMENTS``."""
+    python = os.environ.get("AUTOGRADER_KIT_COMMAND") or "python"
+    return f"{python} -m autograder {arguments}".rstrip()
 
 
 def submission_folder(submissions: Path, student_id: str, assignment_id: str) -> Path:

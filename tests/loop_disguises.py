@@ -1,5 +1,6 @@
-"""Loops in disguise and correct code that resembles them, from a red-team pass on the static
-loop check (autograder/checks/loops.py): every DISGUISED case runs a Python loop over examples
+"""Loops in disguise and correct code that resembles them, from red-team passes on the static
+loop check (autograder/checks/loops.py; the second pass: E19-E21, FP9-FP10, magics and containers
+filled by calls, CS231n's imports): every DISGUISED case runs a Python loop over examples
 or elements inside svm_loss_vectorized while a check following bare names finds none; every
 CLEAN case is correct, loop-free vectorized code. Each case: dict(source=..., others={part:
 cell}, setup=(import cells,)); cells run in the order others, then source."""
@@ -244,6 +245,38 @@ def svm_loss_vectorized(W, X, y, reg):
     return acc[0]''' + TAIL + '\n')
 
 
+DISGUISED['E19 a helper defined behind a magic line (%xmode Plain), in a cell the check could not parse'] = dict(
+    others={'svm_loss_naive': NAIVE + '''
+%xmode Plain
+
+def _margins(S, y):
+    out = np.zeros_like(S)
+    for i in range(S.shape[0]):
+        out[i] = np.maximum(0, S[i] - S[i, y[i]] + 1)
+    return out
+'''}, source='''
+def svm_loss_vectorized(W, X, y, reg):
+    return (_margins(X.dot(W), y).sum() - X.shape[0])''' + TAIL + '\n')
+
+DISGUISED['E20 the naive loss stored with dict.update, read back by key'] = dict(source='''
+_impls = {}
+_impls.update(svm=svm_loss_naive)
+
+def svm_loss_vectorized(W, X, y, reg):
+    return _impls['svm'](W, X, y, reg)
+''')
+
+DISGUISED['E21 the function rebound under an if, after its clean definition'] = dict(source='''
+def svm_loss_vectorized(W, X, y, reg):
+    S = X.dot(W)
+    M = np.maximum(0, S - S[np.arange(X.shape[0]), y][:, None] + 1)
+    return (M.sum() - X.shape[0])''' + TAIL + '''
+
+if True:
+    svm_loss_vectorized = svm_loss_naive
+''')
+
+
 CLASSIFIER = '''
 class LinearClassifier(object):
     def __init__(self):
@@ -404,3 +437,38 @@ def svm_loss_vectorized(W, X, y, reg):
     assert np.isfinite(loss), 'loss'
 ''' + BASE_TAIL, exec_others=False)
 
+CLEAN['FP9 CS231n starter habits: from builtins import range / object, from __future__, %matplotlib inline, %load_ext autoreload, %autoreload 2, %time'] = dict(
+    setup=('import numpy as np\nfrom builtins import range\nfrom past.builtins import xrange\n',),
+    others={'svm_loss_naive': '''
+from __future__ import print_function
+from builtins import range
+%matplotlib inline
+%load_ext autoreload
+%autoreload 2
+''' + NAIVE + '''
+%time loss_naive, grad_naive = svm_loss_naive(np.ones((3, 2)), np.ones((4, 3)), np.zeros(4, dtype=int), 5e-6)
+''', 'LinearClassifier': 'from builtins import object\n' + CLASSIFIER.replace("self.__class__.__name__", "'SVM'")}, source='''
+from builtins import range
+
+def svm_loss_vectorized(W, X, y, reg):
+    num_train = X.shape[0]
+    scores = X.dot(W)
+    correct_class_scores = scores[range(num_train), y].reshape(-1, 1)
+    margins = np.maximum(0, scores - correct_class_scores + 1)
+    margins[range(num_train), y] = 0
+    loss = np.sum(margins) / num_train + reg * np.sum(W * W)
+''' + BASE_TAIL)
+
+CLEAN['FP10 data kept in module-level containers filled by method calls (a cache, a log)'] = dict(source='''
+_rows = {}
+_log = []
+
+def svm_loss_vectorized(W, X, y, reg):
+    N = X.shape[0]
+    _rows.setdefault(N, np.arange(N))
+    _log.append((N, reg))
+    scores = X.dot(W)
+    margins = np.maximum(0, scores - scores[_rows[N], y][:, None] + 1)
+    margins[_rows[N], y] = 0
+    loss = margins.sum() / N + reg * np.sum(W * W)
+''' + BASE_TAIL)

@@ -204,3 +204,36 @@ def test_export_refuses_unusable_options_and_timestamps(submissions, tmp_path, c
     errors = capsys.readouterr().err
     assert "need --deadline" in errors and "time zone" in errors and "CEST" in errors
     assert not (tmp_path / "out" / "export.csv").exists()
+
+
+def test_one_score_reads_the_same_in_every_output():
+    """A score is rounded once, to 2 decimals, and written by one formatter: the feedback page,
+    the CSVs, the report, Gradescope's results, the progress line and the grade table agree."""
+    from autograder.outputs import gradescope
+    from autograder.outputs.feedback import render_feedback
+    from autograder.outputs.progress import student_line
+    from autograder.outputs.reports import grade_table, grades_csv, number, student_report
+
+    checks = [CheckResult("c", "a check", 1, True), CheckResult("d", "another", 2, False)]
+    policy = LatePolicy.parse("2026-11-20T23:59:00+00:00", rate="10%", percent_of="earned")
+    bo = StudentGrade("bo", 1, [PartResult("p", 74.04, checks[:1])])
+    late = policy.assess(DEADLINE + H, bo.max_score, bo.score)  # 10% of the score: 7.404
+    (row,) = csv.DictReader(export.export_csv([bo], {"bo": late}).splitlines())
+    assert row["final_score"] == "66.64" and "Score: <strong>66.64</strong> / 74.04" in render_feedback(bo, late)
+
+    grade = StudentGrade("ada", 1, [PartResult("p", 111.11, checks), PartResult("q", 12345.67, checks[:1])])
+    assert grade.score == 12382.71  # 37.04 + 12345.67
+    late = policy.assess(DEADLINE + 3 * H, grade.max_score, grade.score)  # 10% of the score: 1238.271
+    (row,) = csv.DictReader(export.export_csv([grade], {"ada": late}).splitlines())
+    assert (row["raw_score"], row["late_penalty"], row["final_score"]) == ("12382.71", "1238.27", "11144.44")
+    assert float(row["raw_score"]) - float(row["late_penalty"]) == pytest.approx(float(row["final_score"]), abs=1e-9)
+    page = render_feedback(grade, late)
+    assert f"Score: <strong>{row['final_score']}</strong> / {row['max_score']}" in page, page
+    assert f"late penalty &minus;{row['late_penalty']}" in page and "3 hours after the deadline" in page
+    shown = f"{number(grade.score)}/{number(grade.max_score)}"
+    assert shown == "12382.71/12456.78"
+    assert f"Score: {number(grade.score)} / {number(grade.max_score)}" in student_report(grade)
+    assert grades_csv([grade]).splitlines()[1] == "ada,12382.71,12456.78,37.04,12345.67"
+    assert shown in grade_table([grade]) and student_line(grade).startswith(f"ada: {shown} (")
+    assert f"{number(grade.score)} / {number(grade.max_score)}" in gradescope.results_json(grade)["output"]
+    assert [number(x) for x in (15.0, 7.5, 66.632, 1e-7, -0.001)] == ["15", "7.5", "66.63", "0", "0"]

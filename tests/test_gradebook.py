@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import csv
 import functools
+import zipfile
 from pathlib import Path
 
+import nbformat
 import nbgrader.api
 import pytest
 from nbconvert.exporters import HTMLExporter
@@ -25,12 +27,16 @@ from autograder.checks import CheckResult
 from linear import PARTLY_WRONG
 from autograder.grading.run import grade_run
 from autograder.layout import submission_folder
-from linear import ASSIGNMENT, SOLUTIONS
-from autograder.parts import load_parts
+from linear import ASSIGNMENT, RELEASE, SOLUTIONS
+from autograder.parts import load_parts, nbgrader_meta
 from autograder.grading.store import OutputFolder, kit_fingerprint, record_fingerprint
 from autograder.intake import Submission
+from autograder.authoring.corpus import write_submission
 from autograder.grading.scoring import PartResult, StudentGrade
 from tests.postgres_server import PostgresMissing, running_postgres, server_bin
+
+#: nbgrader's API used as the kit uses it must not make SQLAlchemy warn (each SAWarning fails the test).
+pytestmark = pytest.mark.filterwarnings("error::sqlalchemy.exc.SAWarning")
 
 PARTS = {p.name: p.points for p in load_parts(SOLUTIONS)}
 NOTEBOOK = "linear_classifiers"
@@ -208,3 +214,48 @@ def test_export_with_the_gradebook_is_the_final_grade(db_url, tmp_path, submissi
     assert float(row["raw_score"]) == pytest.approx(raw)
     assert float(row["late_penalty"]) == pytest.approx(round(0.1 * raw, 2))  # one started day, 10% of the earned score
     assert float(row["final_score"]) == pytest.approx(round(raw - round(0.1 * raw, 2), 2))
+
+
+def test_zipped_renamed_blank_and_empty_hand_ins_are_placed_for_the_formgrader(tmp_path):
+    """Every graded submission reaches the formgrader as nbgrader's autograde would leave it:
+    COURSE/autograded/<student>/<assignment>/<assignment>.ipynb (the notebook grading read, also
+    from a zip or under another name) and timestamp.txt beside it, so that the formgrader lists
+    it as autograded; a student who handed in no notebook is autograded with nothing to grade by hand."""
+    course, out = tmp_path / "course", tmp_path / "out"
+    root = course / "submitted"
+    work = {"svm_loss_vectorized": PARTLY_WRONG["svm_loss_vectorized"]}
+    folders = {student: submission_folder(root, student, ASSIGNMENT) for student in ("alice", "bob", "carol", "dan")}
+    for student in ("alice", "bob"):
+        write_submission(root, student, work, SOLUTIONS)
+    write_submission(root, "carol", {}, RELEASE)  # blank: the untouched hand-out
+    folders["dan"].mkdir(parents=True)  # empty: nothing but the time of submission
+    placed_name = f"{NOTEBOOK}.ipynb"
+    handed = folders["alice"] / placed_name  # zipped, as the students' `python -m selfcheck collect` zips it
+    with zipfile.ZipFile(folders["alice"] / f"{ASSIGNMENT}_submission.zip", "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.write(handed, arcname=placed_name)
+    handed.unlink()
+    (folders["bob"] / placed_name).rename(folders["bob"] / f"{NOTEBOOK}-Copy1.ipynb")  # renamed
+    for k, folder in enumerate(folders.values()):
+        (folder / "timestamp.txt").write_text(f"2026-11-20 09:3{k}:00.000000 UTC")
+    grades = [made_up_grade(student, {"svm_loss_vectorized": 1} if student in ("alice", "bob") else
+                            {name: 2 for name in PARTS}) for student in folders]
+    save(out, grades, root)
+
+    assert gradebook.main(out=out, course=course) == 0
+
+    config = Config()
+    config.CourseDirectory.root = str(course)
+    api = NbGraderAPI(config=config)
+    listed = {s["student"]: s for s in api.get_submissions(ASSIGNMENT)}
+    assert {student: s["autograded"] for student, s in listed.items()} == dict.fromkeys(folders, True)
+    for k, (student, folder) in enumerate(folders.items()):
+        autograded = course / "autograded" / student / ASSIGNMENT
+        assert (autograded / "timestamp.txt").read_text() == (folder / "timestamp.txt").read_text()
+        assert listed[student]["timestamp"].startswith(f"2026-11-20T09:3{k}:00"), listed[student]
+    for student in ("alice", "bob", "carol"):
+        placed = nbformat.read(course / "autograded" / student / ASSIGNMENT / placed_name, as_version=4)
+        cell = next(c for c in placed.cells if nbgrader_meta(c).get("grade_id") == "svm_loss_vectorized")
+        assert (cell.source == PARTLY_WRONG["svm_loss_vectorized"]) == (student != "carol"), student
+        assert listed[student]["needs_manual_grade"], student  # its written answers wait for a grader
+    assert not list((course / "autograded" / "dan" / ASSIGNMENT).glob("*.ipynb"))
+    assert not listed["dan"]["needs_manual_grade"]  # no notebook: nothing to grade by hand, as nbgrader autograde does

@@ -7,6 +7,7 @@ the batch is graded as if alone.
 """
 
 import csv
+import zipfile
 from pathlib import Path
 
 import nbformat
@@ -18,7 +19,7 @@ from autograder.grading.executors import grade_all
 from autograder.layout import submission_folder
 from linear import ASSIGNMENT, SOLUTIONS
 from autograder.parts import load_parts
-from autograder.outputs.reports import student_report
+from autograder.outputs.reports import number, student_report
 
 PARTS = {p.name: p.points for p in load_parts(SOLUTIONS)}
 
@@ -277,16 +278,24 @@ def test_odd_hand_ins_are_said_once_and_counted_in_the_summary(submissions, tmp_
     other = submissions("other_assignment")  # another course notebook, under this one's name
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("def knn(X):\n    return X\n")])
     nbformat.write(nb, next(other.glob("*.ipynb")))
+    zipped = submissions("zipped", base=SOLUTIONS)  # the hand-in `python -m selfcheck collect` writes: nothing odd
+    notebook = next(zipped.glob("*.ipynb"))
+    with zipfile.ZipFile(zipped / "linear_classifiers_submission.zip", "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.write(notebook, arcname=notebook.name)
+    notebook.unlink()
     out = tmp_path / "out"
     assert cli_main(["grade", str(submissions.root), "--out", str(out)]) == 0
     printed = capsys.readouterr()
     kept = (out / "reports" / "kept_a_copy.txt").read_text()
-    assert "Score: 0 / 100" in kept and "also holds linear_classifiers/linear_classifiers-Copy1.ipynb" in kept, kept
+    total = number(sum(p.points for p in load_parts(SOLUTIONS)))
+    assert f"Score: 0 / {total}" in kept and "also holds linear_classifiers/linear_classifiers-Copy1.ipynb" in kept, kept
     wrong = (out / "reports" / "other_assignment.txt").read_text()
     assert wrong.count("is not this assignment's notebook") == 1 and "has no cell that defines" not in wrong, wrong
+    assert f"Score: {total} / {total}" in (out / "reports" / "zipped.txt").read_text()
     summary = printed.out.strip().splitlines()[-1]
-    assert summary.startswith("3 of 3 submissions graded; 2 with a problem or note"), summary
+    assert summary.startswith("4 of 4 submissions graded; 2 with a problem or note"), summary
     assert "kept_a_copy" in summary and "other_assignment" in summary and "honest" not in summary
+    assert "zipped" not in summary and "Notes on your submission" not in (out / "feedback" / "zipped.html").read_text()
     assert "sandbox: confined" in printed.err or "sandbox: not confined" in printed.err, printed.err
 
 

@@ -170,3 +170,46 @@ def test_a_huge_file_in_a_submission_is_fingerprinted_without_reading_it_into_me
     assert peak < 16 * 1024**2, f"{peak / 1024**2:.0f} MB"
     (folder / "huge.bin").write_bytes(b"changed")
     assert submission_fingerprint(Submission("s", folder)) != first  # and it still sees every change
+
+
+def test_the_zip_the_students_collect_writes_is_graded_without_a_note_and_other_zips_with_one(tmp_path):
+    """`python -m selfcheck collect` writes <assignment>_submission.zip holding the notebook alone
+    under its name: the hand-in the students' README asks for, so nothing to note. A zip of any
+    other name or content gets one note saying which notebook was graded, and no other."""
+    import io
+    import itertools
+    import zipfile
+
+    from autograder.parts import load_parts
+    from handout import NOTEBOOK, answered, copy_handout, selfcheck
+    from linear import LINEAR
+
+    handout = copy_handout(tmp_path / "handout")
+    nbformat.write(answered(), handout / NOTEBOOK)
+    run = selfcheck(handout, "collect")
+    assert run.returncode == 0, run.stdout + run.stderr
+    handed_in = handout / f"{ASSIGNMENT}_submission.zip"
+    parts, runs = load_parts(LINEAR.source), itertools.count()
+
+    def graded(archive_name: str, archive: bytes) -> tuple:
+        """(every part's cell found, the notes) for a student who handed in ``archive`` alone."""
+        folder = tmp_path / f"submitted-{next(runs)}" / "student" / ASSIGNMENT
+        folder.mkdir(parents=True)
+        (folder / archive_name).write_bytes(archive)
+        code = read_student_code(Submission("student", folder), parts)
+        return sorted(code.cells) == sorted(p.name for p in parts), code.notes
+
+    def zipped(members: dict) -> bytes:
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as zf:
+            for name, data in members.items():
+                zf.writestr(name, data)
+        return buffer.getvalue()
+
+    assert graded(handed_in.name, handed_in.read_bytes()) == (True, [])
+    notebook = zipfile.ZipFile(handed_in).read(NOTEBOOK)
+    assert graded("upload.zip", handed_in.read_bytes()) == (True, ["graded the notebook found in upload.zip"])
+    assert graded(handed_in.name, zipped({f"hw/{NOTEBOOK}": notebook})) == (
+        True, [f"graded the notebook found in {handed_in.name}: hw/{NOTEBOOK}"])
+    assert graded(handed_in.name, zipped({"mine.ipynb": notebook})) == (
+        True, [f"graded the notebook found in {handed_in.name}: mine.ipynb"])

@@ -110,11 +110,60 @@ print(os.getpid(), sorted(int(p) for p in os.listdir("/proc") if p.isdigit()))
 
 def test_a_kernel_has_process_ids_of_its_own_and_leaves_no_zombie():
     """Confined, the kernel is process 2 of a PID namespace of its own: its /proc lists only its
-    own processes, and an orphan it leaves is reaped there (not left as a zombie to count
-    against its user's process limit)."""
+    own processes and the namespace's reaper (bubblewrap's process 1, root's), and an orphan it
+    leaves is reaped there (not left as a zombie to count against its user's process limit)."""
     with Sandbox() as box:
-        assert box.confined  # the suite runs as root on Linux
-        outcome = box.run(ORPHAN_THEN_LOOK)
+        assert box.confined and box.mode == "bwrap"  # the suite runs as root on Linux
+        outcome = box.run(ORPHAN_THEN_LOOK + "print(os.stat('/proc/1').st_uid, open('/proc/1/cmdline').read().split('\\0')[:3])\n")
         assert outcome.status == "ok", outcome
-        assert outcome.stream.split(None, 1) == ["2", "[2]\n"], outcome.stream
+        first, reaper = outcome.stream.splitlines()
+        assert first.split(None, 1) == ["2", "[1, 2]"], outcome.stream
+        assert reaper.startswith("0 [") and "bwrap" in reaper and "--args" in reaper, reaper
         assert box.scheduler_seconds() is not None  # the grader still finds the kernel, as the host numbers it
+
+
+def test_a_kernel_sees_only_its_allowlist():
+    """Confined, the kernel's / holds the system, its Python and virtual environment, the kit's
+    data_scripts/, its working directory and parcels, and a minimal /etc: no /srv, /opt, /home,
+    no other checkout of the kit, no other kernel's folder, no host file in /etc."""
+    import os
+    import sys
+
+    from autograder.layout import ROOT
+
+    with Sandbox() as box:
+        assert box.confined and box.mode == "bwrap"  # the suite runs as root on Linux
+        outcome = box.run("import os, json\n"
+                          f"print(json.dumps([sorted(os.listdir(p)) for p in ('/', '/etc', {str(box.workdir.parent)!r}, "
+                          f"{str(ROOT)!r})]))")
+        top, etc, kernels, kit = __import__("json").loads(outcome.stream)
+    bound = [sys.prefix, os.path.realpath(sys.base_prefix), str(ROOT / "data_scripts"), str(box.workdir), "/run/sandbox"]
+    expected = {p for p in ("bin", "dev", "etc", "lib", "lib64", "proc", "sbin", "tmp", "usr") if os.path.lexists("/" + p)}
+    assert set(top) == expected | {path.split("/")[1] for path in bound}, top
+    assert set(etc) <= {"passwd", "group", "nsswitch.conf", "hosts", "ld.so.cache", "localtime", "fonts"}, etc
+    assert kernels == [box.workdir.name]  # no other kernel's working directory
+    assert set(kit) <= {"data_scripts", ".venv"}, kit  # none of the kit but data_scripts/ (and a venv in it)
+
+
+def test_a_refused_call_fails_with_eperm_and_is_counted_once():
+    """keyctl twice and flock once: each fails with EPERM in the kernel, and ``refused`` says so
+    once (then nothing, until the next refusal); a storm of 20 000 is counted, and cheap."""
+    import pyseccomp
+
+    keyctl = pyseccomp.resolve_syscall(pyseccomp.Arch.NATIVE, "keyctl")
+    code = ("import ctypes, fcntl, sys\nlibc = ctypes.CDLL(None, use_errno=True)\n"
+            f"results = [libc.syscall({keyctl}, 0, -3, 0), libc.syscall({keyctl}, 0, -4, 0)]\n"
+            "errors = [ctypes.get_errno()]\n"
+            "try:\n    fcntl.flock(open(sys.executable, 'rb'), fcntl.LOCK_SH)\nexcept OSError as exc:\n"
+            "    errors.append(exc.errno)\nprint(results, errors)\n")
+    storm = ("import fcntl, sys, time\nf = open(sys.executable, 'rb')\nstarted = time.perf_counter()\n"
+             "for _ in range(20000):\n    try:\n        fcntl.flock(f, fcntl.LOCK_SH)\n    except OSError:\n        pass\n"
+             "print(time.perf_counter() - started)\n")
+    with Sandbox() as box:
+        outcome = box.run(code)
+        assert outcome.stream.strip() == "[-1, -1] [1, 1]", outcome
+        assert box.refused() == {"keyctl": 2, "flock": 1}
+        assert box.refused() == {}
+        seconds = float(box.run(storm, timeout=60).stream)
+        time.sleep(0.1)  # a storm's count is written at most every 20 ms
+        assert box.refused() == {"flock": 20000} and seconds < 10, seconds

@@ -9,6 +9,7 @@ network) need the grader to run as root on Linux, as it does in CI.
 import hashlib
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -36,6 +37,30 @@ needs_root = pytest.mark.skipif(not CONFINED, reason="the sandbox user and names
 
 def scores(grade):
     return {p.name: p.points for p in grade.parts}
+
+
+def host_shared_folders(depth: int = 4) -> list[str]:
+    """Every folder of the host that any user may write (mode o+w: /tmp, /var/tmp, /dev/shm,
+    /run/lock, /dev/mqueue...), found by walking ``depth`` levels below /, outside /proc and /sys:
+    where a writer would leave something for a reader."""
+    found, pending = [], [(Path("/"), 0)]
+    while pending:
+        folder, level = pending.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                if not entry.is_dir(follow_symlinks=False) or entry.path in ("/proc", "/sys"):
+                    continue
+                if entry.stat(follow_symlinks=False).st_mode & 0o002:
+                    found.append(entry.path)
+                elif level + 1 < depth:
+                    pending.append((Path(entry.path), level + 1))
+            except OSError:
+                continue
+    return sorted(set(found) | {p for p in ("/tmp", "/var/tmp", "/dev/shm") if os.path.isdir(p)})
 
 
 def reference_cell(name):
@@ -412,31 +437,51 @@ def test_a_second_grade_run_into_the_same_output_is_refused(submissions, tmp_pat
     assert not (out / "grades.csv").exists()
 
 
-@needs_root
-def test_a_kit_checked_out_under_tmp_stays_reachable_in_the_private_tmp(tmp_path):
-    """The kernel's /tmp is a fresh tmpfs; a kit or venv living under /tmp (a CI checkout) is
-    bound back into it, and nothing else of the host's /tmp is."""
-    from autograder.sandbox import users
+def confined_run(code: str, *, read_only=(), hide=(), mode="bwrap", python=sys.executable, bwrap_extra=()):
+    """Run ``python -c code`` through the launcher (confine.py) as a kernel would be run, as a
+    sandbox user in a working directory of its own: (completed process, the refused-calls log)."""
+    from autograder.sandbox import allowlist, syscalls, users
     from autograder.sandbox.confine import LIMITS
 
-    kit = tmp_path / "kit"
-    (kit / "solutions").mkdir(parents=True)
-    (kit / "solutions" / "answers.txt").write_text("secret")
-    (kit / "code.txt").write_text("visible")
-    (tmp_path / "classmate.txt").write_text("other")
     slot = users.acquire()
-    policy = {"limits": LIMITS, "uid": slot.uid, "gid": slot.gid, "hide": [str(kit / "solutions")],
-              "expose": [sys.base_prefix, sys.prefix, str(kit)]}
-    probe = (f"import os; print(open({str(kit / 'code.txt')!r}).read(), os.listdir({str(kit / 'solutions')!r}), "
-             f"os.path.exists({str(tmp_path / 'classmate.txt')!r}))")
+    workdir, logs = users.make_workdir(slot), users.make_private_dir("refusals")
+    policy = {"limits": LIMITS, "mode": mode, "uid": slot.uid, "gid": slot.gid, "rules": syscalls.rules(),
+              "refusals": str(logs / "1.json")}
+    if mode == "bwrap":
+        etc = allowlist.etc_folder(users.BASE, f"{users.USER_PREFIX}{slot.index}", slot.uid, slot.gid)
+        policy["bwrap"] = allowlist.bwrap_args(read_only=[os.path.realpath(sys.base_prefix), sys.prefix, *read_only],
+                                               workdir=str(workdir), hide=list(hide), etc=etc) + list(bwrap_extra)
     try:
-        run = subprocess.run([sys.executable, "-m", "autograder.sandbox.confine", "--", sys.executable, "-c", probe],
+        run = subprocess.run([sys.executable, "-m", "autograder.sandbox.confine", "--", python, "-c", code],
                              env=dict(os.environ, AUTOGRADER_CONFINE=json.dumps(policy)), capture_output=True,
-                             text=True, cwd="/", timeout=60)
+                             text=True, cwd=workdir, timeout=60)
+        return run, json.loads((logs / "1.json").read_text())
     finally:
+        users.kill_processes(slot.uid)
+        users.remove_workdir(workdir, slot)
+        shutil.rmtree(logs, ignore_errors=True)
         slot.release()
+
+
+@needs_root
+def test_a_kit_checked_out_under_tmp_stays_reachable_in_the_private_tmp(tmp_path):
+    """The kernel's /tmp is a fresh tmpfs; a kit's data_scripts/ (or a venv) living under /tmp (a
+    CI checkout) is bound into it, and nothing else of the kit or of the host's /tmp is."""
+    kit = tmp_path / "kit"
+    for folder in ("solutions", "data_scripts", "data_scripts/private"):
+        (kit / folder).mkdir(parents=True)
+    (kit / "solutions" / "answers.txt").write_text("secret")
+    (kit / "data_scripts" / "code.txt").write_text("visible")
+    (kit / "data_scripts" / "private" / "key.txt").write_text("hidden")
+    (kit / "notes.txt").write_text("not on the allowlist")
+    (tmp_path / "classmate.txt").write_text("other")
+    probe = (f"import os; print(open({str(kit / 'data_scripts' / 'code.txt')!r}).read(), "
+             f"os.listdir({str(kit / 'data_scripts' / 'private')!r}), "
+             + ", ".join(f"os.path.exists({str(p)!r})" for p in (kit / "solutions", kit / "notes.txt",
+                                                                   tmp_path / "classmate.txt")) + ")")
+    run, _ = confined_run(probe, read_only=[str(kit / "data_scripts")], hide=[str(kit / "data_scripts" / "private")])
     assert run.returncode == 0, run.stderr
-    assert run.stdout.split() == ["visible", "[]", "False"]
+    assert run.stdout.split() == ["visible", "[]", "False", "False", "False"]
 
 
 # The work is deferred to the moment the result is read: the tuple holds placeholders, and
@@ -553,9 +598,7 @@ print("found", found)
 def test_no_file_or_shared_memory_passes_from_one_students_kernel_to_anothers():
     """A writer leaves SysV shared memory and a file in every folder any user may write; a
     reader graded after it, or beside it, finds none of them."""
-    from autograder.sandbox.kernel import shared_folders
-
-    folders = shared_folders()
+    folders = host_shared_folders()
     assert {"/tmp", "/dev/shm"} <= set(folders) and (not os.path.isdir("/run/lock") or "/run/lock" in folders)
     setup = f"FOLDERS = {folders!r}\n"
     with Sandbox() as writer:
@@ -664,9 +707,7 @@ def softmax_loss_naive(W, X, y, reg):
 def test_a_reader_gets_nothing_a_writer_graded_before_or_beside_it_left(submissions, tmp_path, workers):
     """Graded one after the other (workers=1, the writer first by name) and side by side
     (workers=2): the reader's softmax_loss_naive finds nothing, and loses its 15 points."""
-    from autograder.sandbox.kernel import shared_folders
-
-    folders = f"FOLDERS = {shared_folders()!r}\n"
+    folders = f"FOLDERS = {host_shared_folders()!r}\n"
     writer = reference_cell("softmax_loss_naive") + "\n" + folders + LEAVES_ITS_SOFTMAX
     submissions("a_writer", {"softmax_loss_naive": writer}, base=SOLUTIONS)
     submissions("b_reader", {"softmax_loss_naive": folders + USES_WHAT_IT_FINDS}, base=SOLUTIONS)
@@ -872,9 +913,8 @@ def test_a_kernel_cannot_hold_the_lock_of_another_sandbox_slot():
 def test_grade_probes_the_sandbox_before_grading_and_stops_when_a_promise_is_broken(submissions, tmp_path,
                                                                                      monkeypatch, capsys):
     """``grade`` starts one kernel and probes it first: one line says what holds. A sandbox whose
-    /tmp is the host's (here: the private folders forgotten) stops the run, nobody graded."""
-    from autograder.sandbox import preflight
-    from autograder.sandbox import kernel as sandbox
+    /tmp is the host's (here: the host's /tmp bound into the allowlist) stops the run, nobody graded."""
+    from autograder.sandbox import allowlist, preflight
     from autograder.cli import main as cli_main
 
     submissions("honest", base=SOLUTIONS)
@@ -886,7 +926,8 @@ def test_grade_probes_the_sandbox_before_grading_and_stops_when_a_promise_is_bro
         assert promise in line, line
 
     monkeypatch.setattr(preflight, "_checked", None)
-    monkeypatch.setattr(sandbox, "shared_folders", lambda depth=4: ["/var/tmp"])  # /tmp left shared
+    real = allowlist.bwrap_args
+    monkeypatch.setattr(allowlist, "bwrap_args", lambda **kw: real(**kw) + ["--bind", "/tmp", "/tmp"])  # /tmp shared
     assert cli_main(["grade", str(submissions.root), "--out", str(tmp_path / "b")]) == 2
     err = capsys.readouterr().err
     assert "the sandbox is not in force: the kernel's /tmp is the host's" in err and "nobody was graded" in err, err
@@ -910,3 +951,320 @@ def test_without_confinement_grade_stops_unless_told_no_confine(submissions, tmp
     assert printed.err.startswith("sandbox: not confined"), printed.err
     assert "1 of 1 submissions graded" in printed.out
     monkeypatch.setattr(preflight, "_checked", None)
+
+
+# -- isolation, round three: channels that outlive namespaces, and what the allowlist shows --------
+def _syscall(name: str) -> int:
+    import pyseccomp
+
+    return pyseccomp.resolve_syscall(pyseccomp.Arch.NATIVE, name)
+
+
+#: A writer that leaves its softmax_loss_naive in a kernel key (the user keyring, opened to
+#: everyone with KEYCTL_SETPERM), and a reader that finds it in /proc/keys and reads it.
+KEY_WRITER = '''
+import ctypes as _ctypes, inspect as _inspect
+_libc = _ctypes.CDLL(None, use_errno=True)
+_source = _inspect.getsource(softmax_loss_naive).encode()
+_key = _libc.syscall(ADD_KEY, b"user", NAME.encode(), _source, len(_source), _ctypes.c_int(-4))  # the user keyring
+if _key >= 0:
+    _libc.syscall(KEYCTL, 5, _key, 0x3F3F3F3F)  # KEYCTL_SETPERM: anyone may view and read it
+'''
+KEY_READER = '''
+def softmax_loss_naive(W, X, y, reg):
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    found = []
+    for line in open("/proc/keys"):
+        if NAME in line:
+            buffer = ctypes.create_string_buffer(65536)
+            size = libc.syscall(KEYCTL, 11, int(line.split()[0], 16), buffer, 65536)  # KEYCTL_READ
+            if size > 0:
+                found.append(buffer.raw[:size].decode())
+    namespace = {}
+    exec("import numpy as np\\n" + found[0], namespace)
+    return namespace["softmax_loss_naive"](W, X, y, reg)
+'''
+
+#: A writer that spells its softmax_loss_naive in POSIX record locks on a read-only file every
+#: kernel sees (one lock per byte, at BASE + 256 * index + value), held by its kernel; a reader
+#: that reads them back with F_GETLK.
+LOCK_WRITER = '''
+import fcntl as _fcntl, inspect as _inspect, os as _os, sys as _sys
+_held = open(_os.path.join(_sys.prefix, "pyvenv.cfg"), "rb")
+for _n, _b in enumerate(_inspect.getsource(softmax_loss_naive).encode()):
+    try:
+        _fcntl.lockf(_held, _fcntl.LOCK_SH | _fcntl.LOCK_NB, 1, BASE + 256 * _n + _b)
+    except OSError:
+        break
+'''
+LOCK_READER = '''
+_waited = []
+def softmax_loss_naive(W, X, y, reg):
+    import fcntl, os, struct, sys, time
+    shared = open(os.path.join(sys.prefix, "pyvenv.cfg"), "rb")
+    def byte(n):
+        ask = struct.pack("hhqqi", fcntl.F_WRLCK, 0, BASE + 256 * n, 256, 0)
+        kind, _, start, _, _ = struct.unpack("hhqqi", fcntl.fcntl(shared, fcntl.F_GETLK, ask))
+        return None if kind == fcntl.F_UNLCK else start - BASE - 256 * n
+    found, deadline = [], time.time() + (0 if _waited else 12)  # a writer graded beside may not be there yet
+    _waited.append(1)
+    while not found:
+        try:
+            data = bytearray()
+            while (value := byte(len(data))) is not None:
+                data.append(value)
+        except OSError:
+            break
+        if data:
+            found.append(data.decode())
+        elif time.time() > deadline:
+            break
+        else:
+            time.sleep(0.2)
+    namespace = {}
+    exec("import numpy as np\\n" + found[0], namespace)
+    return namespace["softmax_loss_naive"](W, X, y, reg)
+'''
+
+
+def _forget_keys(name: str) -> None:
+    """Invalidate the keys a writer left (they outlive every process; needed only where the
+    filter did not refuse add_key)."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    with open("/proc/keys") as keys:
+        for line in keys:
+            if name in line:
+                libc.syscall(_syscall("keyctl"), 21, int(line.split()[0], 16))  # KEYCTL_INVALIDATE
+
+
+@needs_root
+@pytest.mark.slow
+@pytest.mark.parametrize("channel", ["key", "lock"])
+@pytest.mark.parametrize("workers", [1, 2])
+def test_no_key_or_lock_carries_a_softmax_from_a_writer_graded_before_or_beside(submissions, tmp_path, channel,
+                                                                                workers):
+    """Kernel keyrings and record locks belong to no namespace: a writer graded before the
+    reader (workers=1, by name) or beside it (workers=2) leaves its softmax_loss_naive in a key
+    or in locks on a shared read-only file; the reader, with no softmax of its own, finds nothing
+    and loses its 15 points. The filter refuses the calls with EPERM and each report says which.
+    (A lock dies with its holder: one after the other, only a key could carry anything.)"""
+    name = f"autograder-softmax-{os.getpid()}-{time.monotonic_ns()}"
+    constants = f"ADD_KEY, KEYCTL, NAME, BASE = {_syscall('add_key')}, {_syscall('keyctl')}, {name!r}, {2**40}\n"
+    writer, reader = (KEY_WRITER, KEY_READER) if channel == "key" else (LOCK_WRITER, LOCK_READER)
+    submissions("a_writer", {"softmax_loss_naive": reference_cell("softmax_loss_naive") + "\n" + constants + writer},
+                base=SOLUTIONS)
+    submissions("b_reader", {"softmax_loss_naive": constants + reader}, base=SOLUTIONS)
+    submissions("c_honest", base=SOLUTIONS)
+    try:
+        grades = {g.student_id: g for g in grade_run(submissions.root, tmp_path / "out", workers=workers)}
+    finally:
+        _forget_keys(name)
+    assert_kept(grades["a_writer"], set(PARTS) - VECTORIZED)  # (load-time ctypes: the loop check cannot follow it)
+    assert_only_parts_lost(grades["b_reader"], {"softmax_loss_naive"})
+    assert "IndexError" in student_report(grades["b_reader"])  # it found nothing at all
+    assert_only_parts_lost(grades["c_honest"], set())
+    refused = {"key": ("add_key", "keyctl"), "lock": ("fcntl F_SETLK", "fcntl F_GETLK")}[channel]
+    assert "the sandbox refused these system calls: " + refused[0] in student_report(grades["a_writer"])
+    if channel == "lock":  # (the key reader finds no key to read: it makes no refused call)
+        assert f"while checking softmax_loss_naive, the sandbox refused these system calls: {refused[1]}" \
+            in student_report(grades["b_reader"])
+    assert "refused" not in student_report(grades["c_honest"])
+
+
+@needs_root
+def test_no_world_writable_file_carries_anything_from_one_kernel_to_another(tmp_path):
+    """A 0666 file in a folder every kernel sees (as uv's .venv/.lock is): the writer cannot
+    write it, so a reader graded beside it or after it finds it as it was."""
+    shared = Path(f"/srv/autograder-test-{os.getpid()}")
+    shared.mkdir(mode=0o755)
+    try:
+        (shared / "lock").write_text("")
+        (shared / "lock").chmod(0o666)
+        write = f"open({str(shared / 'lock')!r}, 'w').write('the answer')"
+        read = f"print(repr(open({str(shared / 'lock')!r}).read()))"
+        with Sandbox(expose=[shared]) as writer:
+            wrote = writer.run(write)
+            assert wrote.status == "error" and "Read-only file system" in wrote.error, wrote
+            with Sandbox(expose=[shared]) as beside:
+                assert beside.run(read).stream.strip() == "''"
+        with Sandbox(expose=[shared]) as after:
+            assert after.run(read).stream.strip() == "''"
+        assert (shared / "lock").read_text() == ""
+    finally:
+        shutil.rmtree(shared)
+
+
+@needs_root
+def test_nothing_a_kernel_sees_read_only_can_be_written_not_even_a_0666_file():
+    """The virtual environment (whose .lock uv makes 0666), the Python installation, data_scripts/
+    and /usr: a kernel can create no file in them, nor open any world-writable file at their top
+    for writing (opening is enough: nothing is written)."""
+    folders = [sys.prefix, os.path.realpath(sys.base_prefix), str(ROOT / "data_scripts"), "/usr"]
+    probe = f"""import os
+opened = []
+for folder in {folders!r}:
+    targets = [os.path.join(folder, ".autograder-probe")] + [e.path for e in os.scandir(folder)
+               if e.is_file(follow_symlinks=False) and e.stat(follow_symlinks=False).st_mode & 0o002]
+    for target in targets:
+        try:
+            open(target, "a").close()
+            opened.append(target)
+        except OSError as exc:
+            pass
+print("opened", opened)
+"""
+    with Sandbox() as box:
+        outcome = box.run(probe)
+    assert outcome.status == "ok" and outcome.stream.strip() == "opened []", outcome.stream
+    assert not any(os.path.exists(os.path.join(folder, ".autograder-probe")) for folder in folders)
+
+
+@needs_root
+@pytest.mark.slow
+def test_another_checkout_of_the_kit_elsewhere_on_the_host_is_out_of_reach(submissions, tmp_path):
+    """Copies of the kit's solutions/ under /srv and /opt (another checkout, a backup): a
+    submission that execs the reference svm_loss_naive it finds there gains nothing."""
+    copies = [Path(f"/srv/autograder-test-{os.getpid()}"), Path(f"/opt/autograder-test-{os.getpid()}")]
+    notebooks = []
+    try:
+        for copy in copies:
+            shutil.copytree(SOLUTIONS, copy / "kit" / "solutions" / SOLUTIONS.name,
+                            ignore=shutil.ignore_patterns("corpus", "__pycache__"))
+            notebooks += [str(p) for p in (copy / "kit" / "solutions" / SOLUTIONS.name).glob("*.ipynb")]
+        steal = ("def svm_loss_naive(W, X, y, reg):\n    import json, numpy as np\n"
+                 f"    for path in {notebooks!r}:\n"
+                 "        try:\n            cells = json.load(open(path))['cells']\n        except OSError:\n"
+                 "            continue\n"
+                 "        for c in cells:\n"
+                 "            if c['metadata'].get('nbgrader', {}).get('grade_id') == 'svm_loss_naive':\n"
+                 "                ns = {'np': np}\n                exec(''.join(c['source']), ns)\n"
+                 "                return ns['svm_loss_naive'](W, X, y, reg)\n")
+        submissions("steals_from_a_copy", {"svm_loss_naive": steal}, base=SOLUTIONS)
+        submissions("honest", base=SOLUTIONS)
+        grades = {g.student_id: g for g in grade_run(submissions.root, tmp_path / "out", workers=2)}
+    finally:
+        for copy in copies:
+            shutil.rmtree(copy, ignore_errors=True)
+    assert_only_parts_lost(grades["steals_from_a_copy"], {"svm_loss_naive"})
+    assert_only_parts_lost(grades["honest"], set())
+
+
+#: Right, but it tries a key (twice) and a lock once, the first time it is called.
+TRIES_REFUSED_CALLS = '''
+_tried = []
+_naive = svm_loss_naive
+def svm_loss_naive(W, X, y, reg):
+    if not _tried:
+        import ctypes, fcntl, sys
+        _tried.append(1)
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.syscall(KEYCTL, 0, -3, 0)  # KEYCTL_GET_KEYRING_ID
+        libc.syscall(KEYCTL, 0, -4, 0)
+        try:
+            fcntl.flock(open(sys.executable, "rb"), fcntl.LOCK_SH)
+        except OSError:
+            pass
+    return _naive(W, X, y, reg)
+'''
+
+
+@needs_root
+def test_a_refused_call_is_named_in_the_report_and_costs_nothing_else(submissions):
+    """The filter's refusals fail with EPERM and are named, per part, in the student's report."""
+    cell = reference_cell("svm_loss_naive") + f"\nKEYCTL = {_syscall('keyctl')}\n" + TRIES_REFUSED_CALLS
+    submissions("tries", {"svm_loss_naive": cell}, base=SOLUTIONS)
+    submissions("honest", base=SOLUTIONS)
+    grades = {g.student_id: g for g in grade_all(submissions.root)}
+    assert_only_parts_lost(grades["tries"], set())
+    assert_only_parts_lost(grades["honest"], set())
+    report = student_report(grades["tries"])
+    assert ("while checking svm_loss_naive, the sandbox refused these system calls: flock, keyctl (x2); "
+            "submissions cannot use them") in report, report
+    assert report.count("the sandbox refused") == 1
+    assert "refused" not in student_report(grades["honest"])
+
+
+@needs_root
+def test_the_filter_user_and_limits_hold_without_bubblewrap():
+    """Where bubblewrap cannot make namespaces (a container without CAP_SYS_ADMIN), the launcher
+    runs the kernel without them: the filter, the sandbox user and the limits still hold, and the
+    probe would say what does not (no allowlist, no namespaces)."""
+    if not os.access("/usr/bin/python3", os.X_OK):
+        pytest.fail("this test runs the system's Python (/usr/bin/python3) as the sandbox user")
+    code = f"""import ctypes, fcntl, json, os, resource
+libc = ctypes.CDLL(None, use_errno=True)
+def refused(result):
+    return result < 0 and ctypes.get_errno() == 1
+seen = {{"uid": os.getuid(), "add_key": refused(libc.syscall({_syscall('add_key')}, b"user", b"k", b"v", 1, -3)),
+        "inotify": refused(libc.inotify_init1(0)), "nproc": resource.getrlimit(resource.RLIMIT_NPROC)[1],
+        "mnt": os.readlink("/proc/self/ns/mnt")}}
+try:
+    fcntl.flock(open("/usr/bin/python3", "rb"), fcntl.LOCK_SH)
+    seen["flock"] = False
+except PermissionError:
+    seen["flock"] = True
+print(json.dumps(seen))
+"""
+    run, log = confined_run(code, mode="direct", python="/usr/bin/python3")
+    assert run.returncode == 0, run.stderr
+    seen = json.loads(run.stdout)
+    assert seen["uid"] != 0 and seen["add_key"] and seen["inotify"] and seen["flock"] and seen["nproc"] == 64, seen
+    assert seen["mnt"] == os.readlink("/proc/self/ns/mnt")  # no namespaces: what the probe reports as broken
+    assert log["filter"] and log["refused"] == {"add_key": 1, "inotify_init1": 1, "flock": 1}, log
+
+
+@needs_root
+def test_the_probe_names_each_broken_promise_of_this_round(monkeypatch, tmp_path):
+    """The start-up probe fails when the filter lets a key, a lock or inotify through, when the
+    allowlist shows a file planted outside it, and when a folder it sees read-only can be written."""
+    from autograder.sandbox import allowlist, preflight, syscalls
+    from autograder.sandbox import kernel as sandbox
+
+    report = preflight._probe(30)
+    assert report.confined and report.broken == [], report.broken
+
+    with monkeypatch.context() as patch:  # a filter that forgot keys, flock, fcntl's locks and inotify
+        patch.setattr(syscalls, "REFUSED", tuple(n for n in syscalls.REFUSED if n not in ("add_key", "flock")
+                                                 and not n.startswith("inotify")))
+        patch.setattr(syscalls, "FCNTL_REFUSED", {})
+        broken = "; ".join(preflight._probe(30).broken)
+    for promise in ("could add a key", "inotify", "lock on a shared read-only file (flock)",
+                    "lock on a shared read-only file (fcntl F_SETLK)", "not all logged"):
+        assert promise in broken, broken
+
+    writable = tmp_path / "venv-copy"  # a folder the kernel sees read-only, bound read-write
+    writable.mkdir()
+    (writable / ".lock").write_text("")
+    (writable / ".lock").chmod(0o666)
+    real = allowlist.bwrap_args
+    with monkeypatch.context() as patch:
+        patch.setattr(sandbox.Sandbox, "read_only", lambda self: [os.path.realpath(sys.base_prefix), sys.prefix,
+                                                                 str(ROOT / "data_scripts"), str(self.parcels),
+                                                                 str(writable)])
+        patch.setattr(allowlist, "bwrap_args", lambda **kw: real(**kw) + ["--bind", str(writable), str(writable),
+                                                                           "--ro-bind", "/srv", "/srv"])
+        broken = "; ".join(preflight._probe(30).broken)
+    assert f"the kernel could write {writable / '.lock'}" in broken, broken
+    assert "files outside its allowlist (/srv/autograder-probe-" in broken, broken
+
+
+def test_a_dask_worker_whose_sandbox_is_broken_stops_the_run_with_the_reason(submissions, monkeypatch):
+    """Every cluster worker probes its own sandbox before it grades anything (here a worker in
+    this process, whose probe found a promise broken): the run stops, naming the worker and why."""
+    from distributed import LocalCluster
+
+    from autograder.grading.executors import ClusterError
+    from autograder.sandbox import preflight
+
+    submissions("honest", base=SOLUTIONS)
+    broken = preflight.SandboxReport(True, ["the kernel could add a key to a kernel keyring"], "sandbox: NOT fully")
+    monkeypatch.setattr(preflight, "_checked", broken)  # what this process's (the worker's) probe found
+    graded = []
+    monkeypatch.setattr("autograder.grading.executors.grade_submission", lambda *a, **k: graded.append(a))
+    with LocalCluster(n_workers=1, processes=False, dashboard_address=None) as cluster, \
+            pytest.raises(ClusterError, match="could add a key to a kernel keyring") as stopped:
+        grade_all(submissions.root, dask=cluster.scheduler_address, require_confinement=True)
+    assert "worker " in str(stopped.value) and graded == []

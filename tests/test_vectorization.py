@@ -1,5 +1,6 @@
 """The static loop check: each construct students use to hide a loop is found, clean code is not flagged."""
 
+import ast
 import textwrap
 
 import pytest
@@ -190,3 +191,242 @@ def test_prose_in_a_docstring_or_a_message_is_not_code():
               '    print("evaluating the loss with the builtins. done")\n'
               '    return loss, W\n')
     assert find_loops(source, VECTORIZED) == []
+
+
+# -- Cells read as the kernel runs them: magics (autograder/checks/magics.py) ---------------------
+
+#: The vectorized parts of both assignments: (naive function's name, its cell, a clean cell that
+#: defines the part and the helper `_core` it calls). `_core` redefined as a loop makes it loop.
+PARTS = {
+    "svm_loss_vectorized": ("svm_loss_naive", NAIVE, "def _core(S, y):\n    return np.maximum(0, S - S[np.arange(S.shape[0]), y][:, None] + 1)\n\n"
+                            "def svm_loss_vectorized(W, X, y, reg):\n    return _core(X.dot(W), y).sum() - X.shape[0], np.zeros_like(W)\n"),
+    "softmax_loss_vectorized": ("softmax_loss_naive", NAIVE.replace("svm", "softmax"),
+                                "def _core(S, y):\n    S = S - S.max(axis=1, keepdims=True)\n    return S - np.log(np.exp(S).sum(axis=1, keepdims=True))\n\n"
+                                "def softmax_loss_vectorized(W, X, y, reg):\n    return -_core(X.dot(W), y)[np.arange(X.shape[0]), y].mean(), np.zeros_like(W)\n"),
+    "compute_distances_no_loops": ("compute_distances_two_loops",
+                                   "def compute_distances_two_loops(X, X_train):\n    d = np.zeros((X.shape[0], X_train.shape[0]))\n"
+                                   "    for i in range(X.shape[0]):\n        for j in range(X_train.shape[0]):\n"
+                                   "            d[i, j] = np.sqrt(np.sum((X[i] - X_train[j]) ** 2))\n    return d\n",
+                                   "def _core(X, X_train):\n    return np.maximum((X ** 2).sum(1)[:, None] - 2 * X.dot(X_train.T) + (X_train ** 2).sum(1), 0)\n\n"
+                                   "def compute_distances_no_loops(X, X_train):\n    return np.sqrt(_core(X, X_train))\n"),
+}
+#: What a later cell does to make the part loop: redefine the helper it calls as a loop, or
+#: rebind the part itself to the naive function (its name spelled so that no search finds it).
+REBINDINGS = {
+    "redefines its helper": "def _core(A, b):\n    out = []\n    for row in A:\n        out.append(row)\n    return np.array(out)\n",
+    "rebinds it through globals()": "globals()['{head}' + '{tail}'] = {naive}\n",
+}
+#: How that later cell is not plain Python, so that a check parsing plain Python skipped it.
+HIDINGS = {
+    "a line magic (%xmode Plain)": "%xmode Plain\n{rebinding}",
+    "a %%time cell": "%%time\n{rebinding}",
+    "a %%capture cell": "%%capture\n{rebinding}",
+    "a syntax error": "{rebinding}\ndef unfinished(:\n    pass\n",
+}
+
+
+@pytest.mark.parametrize("hiding", sorted(HIDINGS))
+@pytest.mark.parametrize("rebinding", sorted(REBINDINGS))
+@pytest.mark.parametrize("part", sorted(PARTS))
+def test_a_later_cell_that_is_not_plain_python_is_still_read(part, rebinding, hiding):
+    naive_name, naive, clean = PARTS[part]
+    assert find_loops(clean, part, {naive_name: naive}) == []  # the part alone is clean
+    later = HIDINGS[hiding].format(rebinding=REBINDINGS[rebinding].format(head=part[:5], tail=part[5:], naive=naive_name))
+    assert part not in later
+    found = find_loops(clean, part, {naive_name: naive}, later={"tuning": later})
+    assert found, f"{part}: nothing found with a later cell hidden by {hiding}"
+    # What is reported is in that cell: its loop, globals(), or the cell the check cannot read.
+    assert all("of tuning" in f or "globals()" in f for f in found), found
+
+
+def test_a_cell_that_cannot_be_read_is_named_and_fails_every_part():
+    found = find_loops(PARTS["svm_loss_vectorized"][2], "svm_loss_vectorized", later={"LinearClassifier": "class A:\n  def f(:\n    pass\n"})
+    assert found == ["a syntax error at line 2 of LinearClassifier, a cell the check cannot read and which could "
+                     "redefine svm_loss_vectorized (fix that cell first)"]
+    assert find_loops("def f(:\n", "f") == ["a syntax error (line 1 of f)"]  # the function's own: just the error
+
+
+#: Correct code with the magics students and CS231n's notebooks use: none may fail the check.
+HARMLESS_MAGICS = {
+    "CS231n's notebook header": ("%matplotlib inline\n%load_ext autoreload\n%autoreload 2\n", ""),
+    "display settings": ("%xmode Plain\n%precision 3\n%config InlineBackend.figure_format = 'retina'\n%pprint\n", ""),
+    "%time of the naive loss": ("", "%time loss, grad = svm_loss_naive(np.ones((3, 2)), np.ones((4, 3)), np.zeros(4, int), 0.0)\n"),
+    "%timeit with options": ("", "%timeit -n 1 -r 1 svm_loss_naive(np.ones((3, 2)), np.ones((4, 3)), np.zeros(4, int), 0.0)\n"),
+    "a %%time cell": ("%%time\n", ""),
+    "help with ?": ("", "svm_loss_naive?\nnp.dot??\n"),
+    "the call IPython writes, written out": ("get_ipython().run_line_magic('matplotlib', 'inline')\n", ""),
+    "automagic of a harmless magic": ("", "", "xmode Plain\n"),
+    "a one-line assignment to a magic's name": ("", "", "time = 3\n"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(HARMLESS_MAGICS))
+def test_harmless_magics_do_not_fail_correct_code(case):
+    before, after, *alone = HARMLESS_MAGICS[case]
+    cells = {"svm_loss_naive": before + NAIVE + after, **({"tuning": alone[0]} if alone else {})}
+    assert find_loops(CLEAN_STYLES["np.choose"], VECTORIZED, cells) == []
+    assert find_loops(before + CLEAN_STYLES["np.choose"] + after, VECTORIZED, {"svm_loss_naive": NAIVE}) == []
+
+
+#: Magics that run code the check cannot read; each in a cell of its own, before the part.
+OPAQUE_MAGICS = {
+    "%run": "%run helpers.py\n", "%load": "%load helpers.py\n", "%pip": "%pip install numpy\n",
+    "%%script": "%%script python\nfor i in range(3): pass\n", "%%bash": "%%bash\npython helpers.py\n",
+    "%%writefile": "%%writefile helpers.py\ndef go(): pass\n", "!cmd": "!python helpers.py\n",
+    "x = !cmd": "files = !ls\n", "%load_ext of another extension": "%load_ext helpers\n",
+    "%matplotlib with a module backend": "%matplotlib module://helpers\n",
+    "%time of %run": "%time %run helpers.py\n", "automagic %run (one-line cell, no %)": "run -m helpers\n",
+    "a magic inside %%time": "%%time\n%run helpers.py\n",
+    "automagic %run in a %%timeit body": "%%timeit setup()\nrun -mhelpers\n",
+}
+
+
+@pytest.mark.parametrize("case", sorted(OPAQUE_MAGICS))
+def test_magics_that_run_code_the_check_cannot_read_fail(case):
+    found = find_loops(CLEAN_STYLES["np.choose"], VECTORIZED, {"svm_loss_naive": NAIVE, "tuning": OPAQUE_MAGICS[case]})
+    assert found and all("IPython magic" in f and "of tuning" in f for f in found), found
+
+
+@pytest.mark.parametrize("source, said", [
+    ("def svm_loss_vectorized(W, X, y, reg):\n    %time loss = sum(r.sum() for r in X)\n    return loss, W\n", "a generator expression (line 2)"),
+    ("def svm_loss_vectorized(W, X, y, reg):\n    %timeit -n1 [r.sum() for r in X]\n    return X.sum(), W\n", "a list comprehension (line 2)"),
+    ("%%capture out\ndef svm_loss_vectorized(W, X, y, reg):\n    return sum(r.sum() for r in X), W\n", "a generator expression (line 3)"),
+    ("from IPython.core.magic import register_line_magic\n\n@register_line_magic\ndef xmode(line):\n    exec(line)\n\n"
+     "%xmode for i in range(3): pass\n" + CLEAN_STYLES["np.choose"], "a magic of the student's"),
+    ("def get_ipython():\n    return exec\n\n%xmode for i in range(3): pass\n" + CLEAN_STYLES["np.choose"], "get_ipython redefined"),
+])
+def test_code_run_by_a_magic_is_read(source, said):
+    found = find_loops(source, VECTORIZED, {"svm_loss_naive": NAIVE})
+    assert any(said in f for f in found), found
+
+
+def test_a_cell_is_read_as_ipython_runs_it():
+    from autograder.checks.magics import OPAQUE, read_cell
+
+    def read(source, bound=()):
+        return ast.unparse(read_cell(source, set(bound)))
+    assert read("%matplotlib inline\nx = 1\n") == "pass\nx = 1"  # harmless: nothing
+    assert read("x = %time f(1)\n") == "x = f(1)"  # code: the value of its expression
+    assert read("%%time\ny = 2\n") == "y = 2"
+    assert read("%timeit -n 3 g()\n") == "if True:\n    g()"  # run in a function of its own: may not bind
+    assert read("%%capture out\nz = 3\n") == "z = 3\nout = None"
+    assert read("!ls\n") == f"{OPAQUE}('!ls')"
+    assert read("run -mhelpers\n") == f"{OPAQUE}('%run -mhelpers')"  # automagic, as in a one-line cell
+    assert read("run -mhelpers\n", {"run"}) == "run - mhelpers"  # unless `run` is a variable of the notebook's
+    with pytest.raises(ValueError):
+        read("%timeit -Q g()\n")  # an option IPython refuses
+
+
+# -- Values stored by a call into a container or an object ---------------------------------------
+
+#: Each stores the naive loss into something the vectorized function reads it back from; a check
+#: following assignments only saw none of them.
+STORES = {
+    "dict.update": "d = {}\nd.update(f=svm_loss_naive)\n", "dict.setdefault": "d = {}\nd.setdefault('f', svm_loss_naive)\n",
+    "list.append": "d = []\nd.append(svm_loss_naive)\n", "list.insert": "d = []\nd.insert(0, svm_loss_naive)\n",
+    "list.extend": "d = []\nd.extend([svm_loss_naive])\n", "d.__ior__": "d = {}\nd.__ior__({'f': svm_loss_naive})\n",
+    "set.add": "d = set()\nd.add(svm_loss_naive)\n", "deque.appendleft": "import collections\nd = collections.deque()\nd.appendleft(svm_loss_naive)\n",
+    "d.__setitem__": "d = {}\nd.__setitem__('f', svm_loss_naive)\n",
+    "dict.update(d, ...)": "d = {}\ndict.update(d, f=svm_loss_naive)\n",
+    "operator.setitem": "import operator\nd = {}\noperator.setitem(d, 'f', svm_loss_naive)\n",
+    "heapq.heappush": "import heapq\nd = []\nheapq.heappush(d, (0, svm_loss_naive))\n",
+    "an item set in a function": "d = {}\ndef _register():\n    d['f'] = svm_loss_naive\n_register()\n",
+    "d['k'] |= in a function": "d = {'k': {}}\ndef _register():\n    d['k'] |= {'f': svm_loss_naive}\n_register()\n",
+    "a method of the student's": "class Registry:\n    def __init__(self):\n        self.fs = []\n    def add(self, f):\n        self.fs.append(f)\n"
+                                 "d = Registry()\nd.add(svm_loss_naive)\n",
+    "a class attribute's list": "class Box:\n    fs = []\nBox.fs.append(svm_loss_naive)\nd = Box.fs\n",
+    "an alias of the container": "d = []\nalias = d\nalias.append(svm_loss_naive)\n",
+    "functools.partial, stored": "import functools\nd = []\nd.append(functools.partial(svm_loss_naive))\n",
+    "types.MethodType, stored": "import types\nd = []\nd.append(types.MethodType(svm_loss_naive, 0))\n",
+    "operator.itemgetter": "import operator\nd = []\nd.append(svm_loss_naive)\n_get = operator.itemgetter(0)\n",
+}
+#: How the vectorized function reads it back (by case: `d[...]` unless said).
+READ_BACK = {"operator.itemgetter": "_get(d)", "set.add": "next(iter(d))", "a method of the student's": "d.fs[0]",
+             "heapq.heappush": "d[0][1]", "d['k'] |= in a function": "d['k']['f']"}
+
+
+@pytest.mark.parametrize("case", sorted(STORES))
+def test_a_function_stored_by_a_call_is_followed(case):
+    reads = READ_BACK.get(case, "d['f']" if "'f'" in STORES[case] or "f=" in STORES[case] else "d[0]")
+    source = STORES[case] + f"\ndef svm_loss_vectorized(W, X, y, reg):\n    return {reads}(W, X, y, reg)\n"
+    assert "a for loop (line 2 of svm_loss_naive)" in find_loops(source, VECTORIZED, {"svm_loss_naive": NAIVE}), source
+
+
+@pytest.mark.parametrize("source", [
+    # Reached through an attribute named in a string.
+    "import operator\nclass Box:\n    pass\nbox = Box()\nbox.go = svm_loss_naive\n_get = operator.attrgetter('go')\n\n"
+    "def svm_loss_vectorized(W, X, y, reg):\n    return _get(box)(W, X, y, reg)\n",
+    "import operator\nclass Box:\n    pass\nbox = Box()\nbox.go = svm_loss_naive\n_call = operator.methodcaller('go', 0, 0, 0, 0)\n\n"
+    "def svm_loss_vectorized(W, X, y, reg):\n    return _call(box)\n",
+    # The function rebound under an `if`, after its clean definition.
+    "def svm_loss_vectorized(W, X, y, reg):\n    return X.dot(W).sum(), W\n\nif True:\n    svm_loss_vectorized = svm_loss_naive\n",
+    # A name computed at run time: what it reaches cannot be read.
+    "import operator\n_get = operator.attrgetter('g' + 'o')\n\ndef svm_loss_vectorized(W, X, y, reg):\n    return _get(W), W\n",
+])
+def test_a_function_reached_through_operator_getters_or_a_later_binding_is_followed(source):
+    assert find_loops(source, VECTORIZED, {"svm_loss_naive": NAIVE}), source
+
+
+@pytest.mark.parametrize("source", [  # followed before these stores were: kept as they are
+    "d = {}\nd |= {'f': svm_loss_naive}\n\ndef svm_loss_vectorized(W, X, y, reg):\n    return d['f'](W, X, y, reg)\n",
+    "import functools\n_impl = functools.partial(svm_loss_naive)\n\ndef svm_loss_vectorized(W, X, y, reg):\n    return _impl(W, X, y, reg)\n",
+    "class Box:\n    pass\nbox = Box()\nsetattr(box, 'go', svm_loss_naive)\n\ndef svm_loss_vectorized(W, X, y, reg):\n    return box.go(W, X, y, reg)\n",
+    "import types\nclass Box:\n    pass\nbox = Box()\nbox.go = types.MethodType(svm_loss_naive, box)\n\n"
+    "def svm_loss_vectorized(W, X, y, reg):\n    return box.go(X, y, reg)\n",
+])
+def test_stores_by_assignment_are_still_followed(source):
+    assert find_loops(source, VECTORIZED, {"svm_loss_naive": NAIVE}), source
+
+
+def test_data_kept_in_containers_is_not_a_loop():
+    source = ("_ROWS = {}\n_LOG = []\n\ndef svm_loss_vectorized(W, X, y, reg):\n    if X.shape[0] not in _ROWS:\n"
+              "        _ROWS[X.shape[0]] = np.arange(X.shape[0])\n    _LOG.append(X.shape)\n    _ROWS.update(last=X.shape[0])\n"
+              "    rows = _ROWS[X.shape[0]]\n    S = X.dot(W)\n    return np.maximum(0, S - S[rows, y][:, None] + 1).sum(), W\n")
+    classifier = "history = []\nhistory.append(svm_loss_naive)\nprint(history, len(_LOG))\n"  # the naive one, stored elsewhere
+    assert find_loops(source, VECTORIZED, {"svm_loss_naive": NAIVE}, later={"tuning": classifier}) == []
+
+
+
+def test_functions_stored_side_by_side_are_not_confused():
+    # A list to compare both versions, and a timing helper given both: the naive one is stored
+    # into the list and the helper's container, never into svm_loss_vectorized.
+    compare = ("impls = []\nimpls.append(svm_loss_naive)\nimpls.append(svm_loss_vectorized)\nfast = svm_loss_vectorized\n"
+               "timings = {}\n\ndef timed(f, g):\n    timings[f] = g\n\ntimed(fast, svm_loss_naive)\n"
+               "timed(svm_loss_vectorized, svm_loss_naive)\n")
+    assert find_loops(CLEAN_STYLES["np.choose"], VECTORIZED, {"svm_loss_naive": NAIVE}, later={"tuning": compare}) == []
+
+# -- Imports ------------------------------------------------------------------------------------
+
+#: Harmless imports, written where students write them: in the part's cell or an import cell.
+HARMLESS_IMPORT_LINES = [
+    "from builtins import range", "from builtins import range, object, zip, str", "from builtins import *",
+    "from __future__ import print_function, division", "from past.builtins import xrange",
+    "from future.builtins import range", "from six.moves import range, xrange, zip", "from builtins import range as r",
+    "import typing\nfrom typing import Tuple", "import math", "from collections import Counter", "from functools import partial",
+]
+
+
+@pytest.mark.parametrize("line", HARMLESS_IMPORT_LINES)
+def test_harmless_imports_do_not_fail_correct_code(line):
+    source = CLEAN_STYLES["range as an index"]
+    if line.startswith("from __future__"):  # it must come first in its cell
+        assert find_loops(line + "\n" + source, VECTORIZED) == []
+    else:
+        assert find_loops(source + "\n" + line + "\n", VECTORIZED) == []
+    assert find_loops(source, VECTORIZED, setup=(line + "\n",)) == []
+
+
+@pytest.mark.parametrize("source, said", [
+    ("import builtins\nbuiltins.range = lambda n: [i for i in np.arange(n)]\n", "builtins"),
+    ("import builtins\nsetattr(builtins, 'len', svm_loss_naive)\n", "builtins"),
+    ("from builtins import exec\n", "exec()"), ("from builtins import __import__\n", "__import__()"),
+    ("from builtins import getattr as fetch\n", "under another name"), ("from builtins import object as O\n", "under another name"),
+    ("from past.builtins import execfile\n", "execfile()"), ("from six.moves import reload_module\n", "reload_module"),
+    ("from six.moves import builtins\n", "builtins"), ("import six\nsix.exec_('pass')\n", "six.exec_"),
+    ("import sys\nsys._getframe().f_globals['svm_loss_vectorized'] = svm_loss_naive\n", "frame"),
+    ("from past.builtins import reduce\n\ndef svm_loss_vectorized(W, X, y, reg):\n    return reduce(np.add, X).sum(), W\n", "functools.reduce"),
+])
+def test_imports_that_let_code_run_behind_the_check_fail(source, said):
+    cell = source if "def svm_loss_vectorized" in source else source + CLEAN_STYLES["np.choose"]
+    found = find_loops(cell, VECTORIZED, {"svm_loss_naive": NAIVE})
+    assert found and any(said in f for f in found), found

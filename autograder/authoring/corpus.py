@@ -38,7 +38,7 @@ from autograder.checks import grading_package, load_all
 from autograder.grading.executors import grade_all
 from autograder.layout import submission_folder
 from autograder.parts import load_parts, nbgrader_meta
-from autograder.outputs.reports import student_report
+from autograder.outputs.reports import number, student_report
 
 
 @dataclasses.dataclass
@@ -112,9 +112,10 @@ def verdicts(entry: Entry, grade, parts, declared: dict | None = None) -> list[s
             problems.append(f"{part.name}: expected to lose points, got full marks")
         if part.name not in entry.lose and not full:
             failed = "; ".join([result.problem] + [f"{c.id}: {c.message}" for c in result.checks if not c.passed])
-            problems.append(f"{part.name}: expected full marks, got {result.points:g}/{part.points:g} ({failed.strip('; ')})")
+            problems.append(f"{part.name}: expected full marks, got {number(result.points)}/{number(part.points)} "
+                            f"({failed.strip('; ')})")
         if part.name in entry.zero and result.points != 0:
-            problems.append(f"{part.name}: expected 0, got {result.points:g}/{part.points:g}")
+            problems.append(f"{part.name}: expected 0, got {number(result.points)}/{number(part.points)}")
     for name, check_id, must_pass in entry.checks:
         known = declared[name].declared if declared and name in declared else None
         found = [c for c in got[name].checks if c.id == check_id] if name in got else []

@@ -17,6 +17,7 @@ from autograder.assignments import Assignment, all_assignments
 from autograder.checks import grading_package
 from autograder.grading.executors import grade_all
 from autograder.authoring.release import release
+from autograder.outputs.progress import student_line
 from autograder.outputs.reports import grade_table, write_reports
 from autograder.authoring.corpus import load_corpus, write_submission
 
@@ -51,7 +52,7 @@ def demo_one(assignment: Assignment, out: Path) -> None:
     print(f"2/3 grading the sample submissions in {submissions}/ (correct, untouched_release"
           + (f", partly_wrong: {mistake.about[0].lower() + mistake.about[1:]}" if mistake else "") + ") ...")
     grades = grade_all(submissions, source=assignment.source,
-                       progress=lambda g: print(f"    {g.student_id}: {g.score:g}/{g.max_score:g} ({g.seconds:.1f} s)"))
+                       progress=lambda g: print(f"    {student_line(g)}"))
     write_reports(grades, out)
     print(f"3/3 grades in {out / 'grades.csv'}, one report per student in {out / 'reports'}/\n")
     print(grade_table(grades))

@@ -28,7 +28,7 @@ import tempfile
 from pathlib import Path
 
 from autograder.assignments import of_source
-from autograder.layout import ROOT
+from autograder.layout import ROOT, command
 
 DATA_SCRIPTS = ROOT / "data_scripts"
 #: The student-side files of every hand-out's selfcheck/ (beside the assignment's own checks.py).
@@ -213,8 +213,8 @@ def require_fresh(source: Path) -> None:
     if changed:
         raise StaleRelease(
             f"the hand-out assignment/{assignment.id}/ is older than what it is made from (changed since its release: "
-            f"{', '.join(changed[:5])}{', ...' if len(changed) > 5 else ''}): run `python -m autograder release "
-            f"--assignment {assignment.id}`, check what changed, and hand it out again "
+            f"{', '.join(changed[:5])}{', ...' if len(changed) > 5 else ''}): run "
+            f"`{command(f'release --assignment {assignment.id}')}`, check what changed, and hand it out again "
             "(or, if students already have this version and the change does not concern them, grade with --stale-release)")
 
 
@@ -262,7 +262,7 @@ def check(source: Path) -> list[str]:
     stale = stale_inputs(source)
     if stale:
         problems.append(f"assignment/{assignment.id}/ is stale: changed since its release: {', '.join(stale[:8])}"
-                        f"{', ...' if len(stale) > 8 else ''} (run `python -m autograder release --assignment {assignment.id}`)")
+                        f"{', ...' if len(stale) > 8 else ''} (run `{command(f'release --assignment {assignment.id}')}`)")
     edited = edited_handout(assignment.release)
     if edited and not stale:
         problems.append(f"assignment/{assignment.id}/ was edited by hand: {', '.join(edited[:8])} "

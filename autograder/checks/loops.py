@@ -18,6 +18,16 @@ is executed here), and errs on the side of finding a loop:
   ``globals()``, ``__dict__``, ``get_ipython``, ``pickle``, ``getattr`` with a computed name...).
 - Code that runs when the cells load (top-level statements, class bodies, decorators, defaults,
   and what they reach) is read for code it cannot follow, which could rebind anything.
+- Cells are read as the kernel runs them (magics.py): a magic becomes the code it runs
+  (``%time f()``, ``%%capture`` cells), nothing (``%matplotlib inline``), or code the check
+  cannot follow (``%run``, ``!cmd``). A cell that cannot be read at all fails every part's check.
+- A value stored into a container or an object is bound to it as ``table[k] = value`` binds
+  ``table``: by a method (``d.update(f=g)``, ``lst.append(g)``, ``box.register(g)``) or a function
+  given the container first (``heapq.heappush(h, g)``, ``dict.update(d, f=g)``), and through
+  the container's aliases; so anything read out of it may be ``g``.
+- Imports are library code, except those that let code run behind the check's back (DYNAMIC:
+  importlib, pickle, the builtins module...); HARMLESS_IMPORTS lists, with a reason each, the
+  imports known to be harmless, such as CS231n's ``from builtins import range``.
 
 The speed measurement is the backstop for what it cannot see.
 """
@@ -25,10 +35,11 @@ The speed measurement is the backstop for what it cannot see.
 from __future__ import annotations
 
 import ast
+import builtins
 import dataclasses
 from collections import defaultdict
 
-from autograder.intake import parse
+from autograder.checks.magics import OPAQUE, bound_names, read_cell
 
 LOOP_NODES = {
     ast.For: "a for loop", ast.AsyncFor: "a for loop", ast.While: "a while loop",
@@ -45,8 +56,10 @@ LOOPING = {
     "piecewise": "np.piecewise", "nditer": "np.nditer", "ndindex": "np.ndindex", "ndenumerate": "np.ndenumerate",
     "apply": "apply()", "applymap": "applymap()", "generic_filter": "scipy.ndimage.generic_filter",
 }
-#: Looping only as functools.reduce / itertools.accumulate (numpy's ufunc.reduce is array code).
-LOOPING_IN_MODULES = {"reduce": ("functools", "functools.reduce"), "accumulate": ("itertools", "itertools.accumulate")}
+#: Looping only as functools.reduce / itertools.accumulate (numpy's ufunc.reduce is array code);
+#: Python 2's builtin reduce, from python-future's past.builtins or six.moves, is functools'.
+LOOPING_IN_MODULES = {"reduce": (("functools", "builtins", "moves"), "functools.reduce"),
+                      "accumulate": (("itertools",), "itertools.accumulate")}
 #: Names that run code the check cannot read, or rebind names behind its back.
 DYNAMIC = {
     "exec": "exec()", "eval": "eval()", "compile": "compile()", "__import__": "__import__()",
@@ -59,7 +72,39 @@ DYNAMIC = {
     "get_ipython": "get_ipython()", "run_cell": "IPython's run_cell", "timeit": "timeit (code in a string)",
     "pickle": "pickle", "marshal": "marshal", "dill": "dill", "cloudpickle": "cloudpickle", "runpy": "runpy",
     "pydoc": "pydoc", "ctypes": "ctypes", "InteractiveInterpreter": "code.InteractiveInterpreter",
+    "__builtin__": "the builtins module", "exec_": "six.exec_", "execfile": "execfile()", "reload": "reload()",
+    "reload_module": "six.moves.reload_module", "cPickle": "pickle", "_getframe": "sys._getframe",
+    "f_globals": "a frame's globals", "f_locals": "a frame's locals", "f_builtins": "a frame's builtins",
+    "get_referrers": "gc.get_referrers", "get_objects": "gc.get_objects",
+    "register_line_magic": "a magic of the student's", "register_cell_magic": "a magic of the student's",
+    "register_line_cell_magic": "a magic of the student's", "magics_class": "a magic of the student's",
 }
+#: Imports known to be harmless, with why: a module (any name from it) or "module.name". The
+#: check reads other imports as library code, and refuses those with a part of their name in
+#: DYNAMIC; these it accepts before DYNAMIC is consulted, so that each is a decision.
+HARMLESS_IMPORTS = {
+    "__future__": "compiler switches (print_function, division...): nothing is bound but the switch",
+    "typing": "annotations", "math": "functions of numbers",
+    "collections": "containers (a function handed to one is read where it is handed)",
+    "functools.partial": "a function with some arguments bound, read as the call that makes it",
+}
+#: Modules that hand out builtins, with why they are imported. From them a builtin may be
+#: imported when the check gives it no meaning of its own (see _refused_import): range, zip,
+#: object, str... but not exec, eval, execfile, reload, getattr under another name. The module
+#: itself is refused (``import builtins``: ``builtins.range = f`` or ``setattr(builtins, ...)``
+#: would rebind a name in every cell).
+BUILTIN_MODULES = {
+    "builtins": "CS231n's starter code begins with from builtins import range (python-future's "
+                "idiom for code that runs on Python 2 and 3): on Python 3, the builtins themselves",
+    "future.builtins": "python-future's backports: on Python 3, the builtins themselves",
+    "past.builtins": "python-future's Python 2 builtins (xrange, unicode, basestring, reduce...)",
+    "six.moves": "six's renamed builtins (range, xrange, zip...); its other names are library modules",
+    "six.moves.builtins": "six's name for builtins",
+}
+#: Python 2's builtins that python-future and six give as plain functions and types.
+PY2_BUILTINS = {"xrange", "unicode", "basestring", "long", "unichr", "cmp", "raw_input", "intern"}
+#: Builtins the check reads by their name: from BUILTIN_MODULES, only under that name.
+NAMED_BUILTINS = {"getattr", "setattr", "delattr", "hasattr", "iter", "type", "object"}
 #: Object dtypes make numpy call Python once per element.
 OBJECT_DTYPES = {"object", "O", "object_"}
 
@@ -99,6 +144,7 @@ class Program:
                 self._bind_top(statement, (index, statement_index), plain=True)
             for each in ast.walk(tree):
                 self._bind_anywhere(each)
+        self._bind_stores([node for _, tree in cells for node in ast.walk(tree)])
 
     # -- indexing -----------------------------------------------------------------------------
     def _index(self, node, label: str, position: tuple, function) -> None:
@@ -232,6 +278,67 @@ class Program:
                 if isinstance(target, ast.Name):
                     self._bind(target.id, node.value, position, anytime=True)
 
+    def _bind_stores(self, nodes: list) -> None:
+        """Values stored into a container or an object, bound to it as ``table[k] = value`` binds
+        ``table`` (not plainly; at any time when stored by a function): by a call on it
+        (``d.update(f=g)``, ``lst.append(g)``, ``box.register(g)``), by a call given it first
+        (``heapq.heappush(h, g)``, ``dict.update(d, f=g)``, ``operator.setitem(d, k, g)``), by
+        an item assignment in a function (``d["f"] = g``), and through the container's aliases
+        (``alias = d``). Erring towards a loop: every value a call is given may be stored."""
+        stores = []
+        for node in nodes:
+            if isinstance(node, ast.Call):
+                values = [a.value if isinstance(a, ast.Starred) else a for a in node.args] + [k.value for k in node.keywords]
+                into = self._into(node.func.value) if isinstance(node.func, ast.Attribute) else None
+                if into is None and values:
+                    into, values = self._into(values[0]), values[1:]
+                stores += [(into, value, node) for value in values if into and not isinstance(value, ast.Constant)]
+            elif isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)) and node.value is not None \
+                    and self.scope.get(id(node)) is not None:
+                for target in getattr(node, "targets", [getattr(node, "target", None)]):
+                    if isinstance(target, ast.Subscript) and self._into(target):
+                        stores.append((self._into(target), node.value, node))
+        stores = [(kind, self._aliases(word) if kind == "name" else {word}, value, node)
+                  for (kind, word), value, node in stores]  # before any of them is bound
+        for kind, words, value, node in stores:
+            for word in words:
+                if kind == "member":
+                    self._member(word, value)
+                else:
+                    self._bind(word, value, self.position.get(id(node), (0, 0)), anytime=self.scope.get(id(node)) is not None)
+
+    def _into(self, expression):
+        """Where a value stored into ``expression`` can be read back: ("member", attribute) for
+        an attribute of an object of the student's (``self.fs``, ``box.fs``, ``Box.fs``),
+        ("name", name) for a container of the student's outside any function; None for a
+        module, a builtin, a function or a local variable (read where it is used)."""
+        while isinstance(expression, ast.Subscript):
+            expression = expression.value
+        root = expression
+        while isinstance(root, (ast.Attribute, ast.Subscript)):
+            root = root.value
+        if not isinstance(root, ast.Name):
+            return None
+        if isinstance(expression, ast.Attribute):
+            mine = self.is_local(root) or any(not isinstance(b.node, tuple) for b in self.defs.get(root.id, []))
+            return ("member", expression.attr) if mine else None
+        return ("name", root.id) if not self.is_local(root) and self._container(root.id) else None
+
+    def _container(self, name: str) -> bool:
+        """Bound by the student's code to values, never to a function, a class or a module."""
+        bound = [b.node for b in self.defs.get(name, [])]
+        return bool(bound) and all(isinstance(b, ast.expr) and not isinstance(b, ast.Lambda) for b in bound)
+
+    def _aliases(self, name: str) -> set:
+        """The container ``name`` and the containers it may be another name for (``alias = d``: d)."""
+        found, pending = {name}, [name]
+        while pending:
+            for binding in self.defs.get(pending.pop(), []):
+                if isinstance(binding.node, ast.Name) and binding.node.id not in found and self._container(binding.node.id):
+                    found.add(binding.node.id)
+                    pending.append(binding.node.id)
+        return found
+
     def resolve(self, word: str, at=None) -> list:
         """What the name ``word`` may be bound to when read at node ``at`` (None: in a function,
         after every cell has run)."""
@@ -250,20 +357,28 @@ def find_loops(cells: dict, name: str, setup: tuple = ()) -> list[str]:
     """Descriptions of the loops that the function ``name`` can run, e.g. ["a for loop (line 12
     of svm_loss_vectorized)"], given ``cells`` ({part name: cell source}, the student's graded
     cells in the order the grader runs them, the function's own among them) and ``setup`` (the
-    import cells it runs first). A cell that cannot be read gives one entry."""
-    trees = []
+    import cells it runs first). A cell that cannot be read, the function's own or another
+    (which could redefine it), gives one entry that names it."""
+    trees, bound = [], set()
     for label, text in [*((f"import cell {i + 1}", s) for i, s in enumerate(setup)), *cells.items()]:
         try:
-            trees.append((label, parse(text)))
-        except SyntaxError as exc:
-            if label == name or name in text:
-                return [f"a syntax error (line {exc.lineno} of {label})"]
+            tree = read_cell(text, bound)
         except _UNREADABLE as exc:
-            if label == name or name in text:
-                return [f"code the check cannot read ({type(exc).__name__}, in {label})"]
+            if label == name:
+                return [f"a syntax error (line {exc.lineno} of {label})" if isinstance(exc, SyntaxError)
+                        else f"code the check cannot read ({type(exc).__name__}, in {label})"]
+            where = f"a syntax error at line {exc.lineno}" if isinstance(exc, SyntaxError) else f"a {type(exc).__name__}"
+            return [f"{where} of {label}, a cell the check cannot read and which could redefine {name} (fix that cell first)"]
+        bound |= bound_names(tree)
+        trees.append((label, tree))
     try:
         program = Program(trees)
-        starts = [node for node in program.resolve(name) if isinstance(node, _DEFS)]
+        bindings = program.resolve(name)
+        imported = [node[1] for node in bindings if isinstance(node, tuple)]
+        if imported:
+            return [f"an import ({imported[0]}) the check cannot read"]
+        # The function, and every other value the name may have when the grader calls it.
+        starts = [node for node in bindings if not isinstance(node, ast.Constant)]
         if not starts:
             return [f"no function named {name}"]
         return _Reader(program, own=name).read(starts)
@@ -312,6 +427,10 @@ class _Reader:
                     roots += [s for s in statement.body if not isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))]
                 else:
                     roots.append(statement)
+        for binding in self.program.defs.get("get_ipython", []):  # every magic calls it
+            if not isinstance(binding.node, tuple):
+                self._report("get_ipython redefined, which makes the notebook's magics run code the check "
+                             "cannot follow", binding.node)
         pending, seen = list(roots), {id(r) for r in roots}
         while pending:
             node = pending.pop()
@@ -326,10 +445,13 @@ class _Reader:
     def _dynamic(self, node) -> None:
         if type(node) in (ast.Import, ast.ImportFrom):
             for alias in node.names:
-                full = f"{getattr(node, 'module', None) or ''}.{alias.name}".strip(".")
-                word = next((part for part in full.split(".") if part in DYNAMIC), None)
-                if word:
-                    self._report(f"{DYNAMIC[word]}, which the check cannot follow", node)
+                refused = _refused_import(node.module if type(node) is ast.ImportFrom and not node.level else "",
+                                          alias.name, alias.asname)
+                if refused:
+                    self._report(f"{refused}, which the check cannot follow", node)
+            return
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == OPAQUE:
+            self._report(f"the IPython magic {_literal(node.args[0])}, which runs code the check cannot read", node)
             return
         word = (node.id if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and not self.program.is_local(node)
                 and not self.program.resolve(node.id, node)  # a student's own variable named `vars` is no builtin
@@ -339,6 +461,9 @@ class _Reader:
         elif isinstance(node, ast.Call) and _called_name(node) in ("getattr", "setattr", "delattr", "hasattr"):
             if len(node.args) >= 2 and _literal(node.args[1]) is None:
                 self._report(f"{_called_name(node)}() with a name computed at run time", node)
+        elif isinstance(node, ast.Call) and _called_name(node) in ("attrgetter", "methodcaller"):
+            if not node.args or any(_literal(a) is None for a in _attribute_names(node)):
+                self._report(f"operator.{_called_name(node)}() with a name computed at run time", node)
         elif isinstance(node, ast.Constant) and isinstance(node.value, (str, bytes)):
             # A name in a string ("builtins.exec", b"cbuiltins\nexec" for pickle), not prose: a
             # docstring that says "we compile the scores." is no call to compile().
@@ -397,7 +522,7 @@ class _Reader:
                 *module, last = target[1].split(".")
                 if last in LOOPING:
                     self._report(LOOPING[last], node)
-                if last in LOOPING_IN_MODULES and LOOPING_IN_MODULES[last][0] in module:
+                if last in LOOPING_IN_MODULES and set(LOOPING_IN_MODULES[last][0]) & set(module):
                     self._report(LOOPING_IN_MODULES[last][1], node)
             else:
                 yield target
@@ -414,10 +539,13 @@ class _Reader:
         for keyword in node.keywords:
             if keyword.arg == "key" and not (isinstance(keyword.value, ast.Constant) and keyword.value.value is None):
                 self._report(f"{called or 'a call'}() with a key function, called once per element", node)
-        if called in ("getattr", "hasattr") and len(node.args) >= 2 and _literal(node.args[1]):
-            yield from self.program.members.get(_literal(node.args[1]), [])
-            if _literal(node.args[1]) in LOOPING:
-                self._report(LOOPING[_literal(node.args[1])], node)
+        named = ([node.args[1]] if called in ("getattr", "hasattr") and len(node.args) >= 2 else
+                 _attribute_names(node) if called in ("attrgetter", "methodcaller") else [])
+        for attribute in filter(None, map(_literal, named)):  # getattr(x, "go"), attrgetter("a.go"): x.go
+            for word in attribute.split("."):
+                yield from self.program.members.get(word, [])
+                if word in LOOPING:
+                    self._report(LOOPING[word], node)
         if called in LOOPING:
             return  # reported as such
         for argument in [*node.args, *(k.value for k in node.keywords if k.arg != "key")]:
@@ -490,3 +618,29 @@ def _called_name(call: ast.Call) -> str | None:
 
 def _literal(node) -> str | None:
     return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+
+
+def _refused_import(module: str, name: str, asname: str | None) -> str | None:
+    """What an import (``from module import name as asname``; module "" for ``import name``)
+    lets run behind the check's back, in words, or None when it is harmless or library code."""
+    full = f"{module}.{name}" if module else name
+    if module in BUILTIN_MODULES:
+        if name == "*":
+            return None if module in ("builtins", "future.builtins", "six.moves.builtins") else full
+        if name in DYNAMIC or name.startswith("_"):
+            return DYNAMIC.get(name, full)
+        if name in NAMED_BUILTINS and asname not in (None, name):
+            return f"{full} under another name"
+        if hasattr(builtins, name) or name in PY2_BUILTINS or name in LOOPING or name in LOOPING_IN_MODULES:
+            return None  # the builtin itself; map, filter and reduce are reported where they are used
+        if module != "six.moves":
+            return full
+    if any(full == known or full.startswith(known + ".") or module == known for known in HARMLESS_IMPORTS):
+        return None
+    word = next((part for part in full.split(".") if part in DYNAMIC), None)
+    return DYNAMIC[word] if word else None
+
+
+def _attribute_names(call: ast.Call) -> list:
+    """The arguments naming attributes: every one of operator.attrgetter's, methodcaller's first."""
+    return call.args if _called_name(call) == "attrgetter" else call.args[:1]

@@ -43,7 +43,7 @@ def grade_all(submissions: Path, *, base_seed: int = 0, source: Path | None = No
     if found and not dask:  # a grader that cannot start kernels, or whose sandbox is not in force, stops here
         preflight.check(timeout, require=require_confinement)
     if dask and found:
-        outcomes = _on_cluster(dask, found, options, Path(submissions).absolute())
+        outcomes = _on_cluster(dask, found, options, Path(submissions).absolute(), require_confinement)
     elif workers > 1 and len(found) > 1:
         outcomes = _in_processes(workers, found, options)
     else:
@@ -124,14 +124,15 @@ def _in_processes(workers: int, found: list[Submission], options: dict):
         pending = broken
 
 
-def _on_cluster(address: str, found: list[Submission], options: dict, submissions: Path):
+def _on_cluster(address: str, found: list[Submission], options: dict, submissions: Path, require: bool = False):
     """The same, from the workers of the Dask cluster at ``address``, in the order they finish.
 
     Each worker runs grade_submission as this process would: it must import the same kit (same
     autograder/ and solutions/, at the same path) and see the submissions at the same absolute
-    path (a shared file system); both are checked on every worker before anything is sent
-    (ClusterError otherwise). A task whose worker dies is retried by Dask on another worker,
-    then fails for that student only."""
+    path (a shared file system); both are checked on every worker before anything is sent, and
+    then every worker probes its own sandbox (preflight.check, ``require`` as here) in a first
+    task of its own (ClusterError with the reasons otherwise). A task whose worker dies is
+    retried by Dask on another worker, then fails for that student only."""
     from distributed import Client, as_completed
 
     try:
@@ -143,11 +144,33 @@ def _on_cluster(address: str, found: list[Submission], options: dict, submission
         problems = cluster_problems(views, kit_fingerprint(options["source"]), submissions)
         if problems:
             raise ClusterError(f"the Dask cluster at {address} cannot grade this run: " + "; ".join(problems))
+        problems = _probe_workers(client, list(views), options["timeout"], require)
+        if problems:
+            raise ClusterError(f"the Dask cluster at {address} cannot grade this run: " + "; ".join(problems))
         futures = {client.submit(grade_submission, Submission(submission.student_id, submission.folder.absolute()),
                                  pure=False, **options): submission
                    for submission in found}
         for future in as_completed(futures, loop=client.loop):
             yield futures[future], _result(future)
+
+
+def _probe_workers(client, workers: list[str], timeout: float, require: bool) -> list[str]:
+    """Run the sandbox's probe on each of ``workers`` (one task pinned to each; each worker
+    process keeps its report, as a local grader does); returns what stops a worker, [] if none."""
+    futures = {worker: client.submit(_worker_probe, timeout, require, workers=[worker], allow_other_workers=False,
+                                     pure=False)
+               for worker in workers}
+    problems = []
+    for worker, future in futures.items():
+        outcome = _result(future)
+        if isinstance(outcome, Exception):
+            problems.append(f"worker {worker}: {outcome}")
+    return problems
+
+
+def _worker_probe(timeout: float, require: bool) -> str:
+    """On a cluster worker: the sandbox's start-up line (raises as preflight.check does)."""
+    return preflight.check(timeout, require=require).line
 
 
 def _worker_view(submissions: str, source: str) -> dict:

@@ -1,7 +1,8 @@
 """Scores: from check results to points per part and per student.
 
 A part's points are split among its checks by weight; a part that could not be graded at all
-(missing, does not run) scores 0 with its reason. Scores are rounded to 2 decimals.
+(missing, does not run) scores 0 with its reason. Every score is rounded once, by ``rounded``, to
+2 decimals (and written by outputs.reports.number).
 """
 
 from __future__ import annotations
@@ -9,6 +10,14 @@ from __future__ import annotations
 import dataclasses
 
 from autograder.checks import CheckResult
+
+#: The decimals of every score: a part's points, a total, a late penalty.
+DECIMALS = 2
+
+
+def rounded(points: float) -> float:
+    """``points`` rounded as every score is, to DECIMALS decimals."""
+    return round(points, DECIMALS)
 
 
 @dataclasses.dataclass
@@ -29,7 +38,7 @@ class PartResult:
         total = sum(c.weight for c in self.checks)
         if self.problem or total == 0:
             return 0.0
-        return round(self.max_points * sum(c.weight for c in self.checks if c.passed) / total, 2)
+        return rounded(self.max_points * sum(c.weight for c in self.checks if c.passed) / total)
 
 
 #: How a part's problem starts when the grader, not the student, failed (a kernel that could
@@ -60,7 +69,7 @@ class StudentGrade:
 
     @property
     def score(self) -> float:
-        return round(sum(p.points for p in self.parts), 2)
+        return rounded(sum(p.points for p in self.parts))
 
     @property
     def grader_failed(self) -> bool:
@@ -69,4 +78,4 @@ class StudentGrade:
 
     @property
     def max_score(self) -> float:
-        return round(sum(p.max_points for p in self.parts), 2)
+        return rounded(sum(p.max_points for p in self.parts))

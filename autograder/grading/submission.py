@@ -23,7 +23,7 @@ from autograder.intake import Submission, read_student_code, submission_fingerpr
 from autograder.parts import Part, load_parts
 from autograder.reference import load_reference
 from autograder.sandbox.bridge import Bridge
-from autograder.sandbox.kernel import DEFAULT_TIMEOUT, Sandbox
+from autograder.sandbox.kernel import DEFAULT_TIMEOUT, Sandbox, refusal_note
 
 #: Seconds one submission may take in all (its kernel's start included).
 DEFAULT_BUDGET = 300.0
@@ -138,6 +138,7 @@ def grade_submission(submission: Submission, *, parts: list[Part] | None = None,
                     outcome = bridge.load(code.cells[part.name], timeout=DEFINITION_TIMEOUTS * timeout)
                     if not outcome.ok:
                         results[part.name].problem = f"the cell defining {part.name} does not run: {outcome.error}"
+                grade.notes += refusal_note(box, "while loading the notebook's cells")
                 for part in gradable:
                     if time.perf_counter() - started > budget:
                         results[part.name].problem = (f"not checked: the submission used up its time budget "
@@ -147,6 +148,7 @@ def grade_submission(submission: Submission, *, parts: list[Part] | None = None,
                         _run_checks(part, results[part.name], registry, bridge, loaded,
                                     reference, grade.seed, code.setup)
                         box.kill_strays()
+                        grade.notes += refusal_note(box, f"while checking {part.name}")
         except checks_module.ChecksMismatch:
             raise
         except Exception as exc:  # the kernel could not even start: every part is affected

@@ -21,11 +21,12 @@ from pathlib import Path
 
 from autograder.outputs.feedback import write_feedback
 from autograder.intake import find_submissions
+from autograder.layout import command
 from autograder.outputs.gradebook import GradebookError, HandGraded, hand_graded
 from autograder.outputs.lateness import Lateness, LatePolicy, read_extensions, read_timestamp
 from autograder.grading.store import OutputFolder, stored_grades, write_atomic
 from autograder.outputs.reports import csv_text, number
-from autograder.grading.scoring import StudentGrade
+from autograder.grading.scoring import StudentGrade, rounded
 
 COLUMNS = ["student_id", "submitted_at", "late_by_hours", "auto_score", "manual_score", "raw_score", "late_penalty",
            "final_score", "max_score", "needs_manual_grading"]
@@ -35,9 +36,9 @@ def final_scores(grade: StudentGrade, hand: HandGraded | None) -> tuple[dict, fl
     """({part: points}, auto score, manual score, max score) of a grade, with what graders
     entered in the gradebook (``hand``; None: no gradebook)."""
     parts = {p.name: (hand.overrides.get(p.name, p.points) if hand else p.points) for p in grade.parts}
-    auto = round(sum(parts.values()), 2)
-    manual = round(hand.points, 2) if hand else 0.0
-    return parts, auto, manual, round(grade.max_score + (hand.max_points if hand else 0.0), 2)
+    auto = rounded(sum(parts.values()))
+    manual = rounded(hand.points) if hand else 0.0
+    return parts, auto, manual, rounded(grade.max_score + (hand.max_points if hand else 0.0))
 
 
 def export_csv(grades: list[StudentGrade], lateness: dict[str, Lateness],
@@ -52,10 +53,10 @@ def export_csv(grades: list[StudentGrade], lateness: dict[str, Lateness],
         mine = None if hand is None else hand[grade.student_id]
         parts, auto, manual, max_score = final_scores(grade, mine)
         submitted = "" if late.submitted_at is None else late.submitted_at.isoformat(sep=" ", timespec="seconds")
-        hours = "" if late.late_by is None else number(round(late.late_by.total_seconds() / 3600, 2))
-        raw = round(auto + manual, 2)
+        hours = "" if late.late_by is None else number(late.late_by.total_seconds() / 3600)
+        raw = rounded(auto + manual)
         rows.append([grade.student_id, submitted, hours, number(auto), "" if mine is None else number(manual),
-                     number(raw), number(round(late.penalty, 2)), number(round(raw - late.penalty, 2)),
+                     number(raw), number(late.penalty), number(raw - late.penalty),
                      number(max_score), "" if mine is None else mine.pending, *(number(parts[n]) for n in names)])
     return csv_text([*COLUMNS, *names], rows)
 
@@ -92,8 +93,8 @@ def main(*, submissions: Path, out: Path, csv_path: Path | None = None, deadline
         grades, stale = stored_grades(folder, found, seed, chosen.source)
         if stale:
             print(f"error: not graded in {out} as submitted now (new or changed submission, other kit or --seed): "
-                  f"{', '.join(stale)}\nrun `python -m autograder grade {submissions} --out {out}"
-                  f"{f' --seed {seed}' if seed else ''}` first; it grades only these", file=sys.stderr)
+                  f"{', '.join(stale)}\nrun `{command(f'grade {submissions} --out {out}' + (f' --seed {seed}' if seed else ''))}` "
+                  "first; it grades only these", file=sys.stderr)
             return 1
         unknown = sorted(set(policy.extensions) - set(times)) if policy else []
         if unknown:

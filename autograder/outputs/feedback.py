@@ -16,6 +16,7 @@ from pathlib import Path
 import jinja2
 
 from autograder.outputs.lateness import Lateness
+from autograder.outputs.reports import number
 from autograder.grading.store import write_atomic
 from autograder.grading.scoring import StudentGrade
 
@@ -61,10 +62,10 @@ ul.checks li { margin: .3rem 0; padding-left: 1.6rem; text-indent: -1.6rem; }
 {% if lateness.penalty %}the maximum late penalty applies{% else %}counted as on time{% endif %}.</p>
 {% else %}
 <p>Submitted {{ lateness.submitted_at.strftime("%Y-%m-%d %H:%M:%S") }} UTC{% if lateness.late_by %},
-{{ (lateness.late_by.total_seconds() / 3600)|round(2)|num }} hours after the deadline{% else %}, on time{% endif %}.</p>
+{{ (lateness.late_by.total_seconds() / 3600)|num }} hours after the deadline{% else %}, on time{% endif %}.</p>
 {% endif %}
 {% if lateness.penalty %}
-<p>Auto-graded score {{ grade.score|num }}, late penalty &minus;{{ lateness.penalty|round(2)|num }}.</p>
+<p>Auto-graded score {{ grade.score|num }}, late penalty &minus;{{ lateness.penalty|num }}.</p>
 {% endif %}
 </div>
 {% endif %}
@@ -112,7 +113,7 @@ Written answers are graded by hand and are not included here.</p>
 """
 
 _ENVIRONMENT = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-_ENVIRONMENT.filters["num"] = lambda x: f"{x:g}"
+_ENVIRONMENT.filters["num"] = number
 _PAGE = _ENVIRONMENT.from_string(TEMPLATE)
 
 

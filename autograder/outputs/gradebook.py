@@ -12,10 +12,14 @@ score a grader typed in the formgrader is kept, and a check cell whose auto_scor
 under a grader's score is flagged for review again.
 
 With a course directory, each student's notebooks are also placed where the formgrader reads
-them, COURSE/autograded/<student>/<assignment>/<notebook>.ipynb, sanitized as ``nbgrader
+them, COURSE/autograded/<student>/<assignment>/<notebook>.ipynb with the submission's
+timestamp.txt beside them: the notebook grading read (found by intake, also when handed in
+renamed or inside a zip), under the assignment's notebook name, sanitized as ``nbgrader
 autograde`` sanitizes them (DeduplicateIds, OverwriteCells: grade cells' points and locked
 cells restored from the gradebook, deleted grade cells added back) but not executed: the kit
-never runs student code outside its sandbox, and the outputs stay those the student saved.
+never runs student code outside its sandbox, and the outputs stay those the student saved. A
+notebook a student did not hand in (or that cannot be read) has nothing to grade by hand: as
+``nbgrader autograde`` does, its written answers get 0 and wait for no grader.
 """
 
 from __future__ import annotations
@@ -30,10 +34,12 @@ from pathlib import Path
 import nbformat
 
 from autograder.assignments import of_source
-from autograder.layout import submission_folder
+from autograder.intake import NOTEBOOK_LIMIT, Submission, handed_in
+from autograder.layout import command, submission_folder
 from autograder.parts import load_parts
 from autograder.grading.store import write_atomic
 from autograder.grading.scoring import StudentGrade
+from autograder.outputs.reports import number
 
 #: nbgrader's own default; the course row assignments must point to (PostgreSQL enforces it).
 COURSE_ID = "default_course"
@@ -67,7 +73,7 @@ def hand_graded(db_url: str, source: Path, students: list[str]) -> dict[str, Han
         try:
             assignment = gradebook.find_assignment(assignment_id)
         except MissingEntry:
-            raise GradebookError(f"the gradebook has no assignment {assignment_id}: run `python -m autograder gradebook` "
+            raise GradebookError(f"the gradebook has no assignment {assignment_id}: run `{command('gradebook')}` "
                                  "first, then grade the written answers in the formgrader") from None
         written = [cell for notebook in assignment.notebooks for cell in notebook.grade_cells if cell.name not in checks]
         found = {}
@@ -125,7 +131,9 @@ def define_assignment(db_url: str, source: Path) -> None:
 def record_grades(grades: list[StudentGrade], db_url: str, *, submissions: Path | None = None,
                   source: Path) -> None:
     """Each student's submission and the auto_score of each part's check cell ``test_<part>``.
-    With ``submissions``, a submission's time is read from its timestamp.txt, as nbgrader does."""
+    With ``submissions``, a submission's time is read from its timestamp.txt, as nbgrader does,
+    and a notebook the student did not hand in (or that cannot be read) has every other grade
+    cell set to 0, needing no manual grade, as ``nbgrader autograde`` sets a missing notebook's."""
     from nbgrader.api import Gradebook
 
     notebook_of = {part.name: Path(part.notebook).stem for part in load_parts(source)}
@@ -134,23 +142,55 @@ def record_grades(grades: list[StudentGrade], db_url: str, *, submissions: Path 
         for grade in grades:
             gradebook.update_or_create_student(grade.student_id)
             timestamp = _timestamp(submission_folder(submissions, grade.student_id, assignment_id)) if submissions else None
-            gradebook.update_or_create_submission(assignment_id, grade.student_id,
-                                                  **({"timestamp": timestamp} if timestamp else {}))
+            # nbgrader's add_submission builds the submission's rows, then adds them: loading the
+            # assignment's notebooks and cells on the way would autoflush rows not yet added
+            # (SQLAlchemy's SAWarning "not in session, add operation ... will not proceed").
+            with gradebook.db.no_autoflush:
+                gradebook.update_or_create_submission(assignment_id, grade.student_id,
+                                                      **({"timestamp": timestamp} if timestamp else {}))
             for part in grade.parts:
                 if part.name not in notebook_of:
                     raise GradebookError(f"{grade.student_id} has a score for {part.name}, which the source "
                                          f"notebooks no longer hold: grade again before exporting")
                 cell = gradebook.find_grade(f"test_{part.name}", notebook_of[part.name], assignment_id, grade.student_id)
                 if cell.max_score != part.max_points:
-                    raise GradebookError(f"{grade.student_id}'s {part.name} was graded out of {part.max_points:g} but "
-                                         f"is worth {cell.max_score:g} in the gradebook: grade again before exporting")
+                    raise GradebookError(f"{grade.student_id}'s {part.name} was graded out of {number(part.max_points)} "
+                                         f"but is worth {number(cell.max_score)} in the gradebook: grade again before "
+                                         "exporting")
                 changed = cell.auto_score != part.points
                 cell.auto_score = part.points
                 if cell.manual_score is None:
                     cell.needs_manual_grade = False
                 elif changed:  # a grader overrode an older score: have them look again
                     cell.needs_manual_grade = True
+            checks = {f"test_{name}" for name in notebook_of}
+            for name, found in (handed_in_notebooks(submissions, grade.student_id, source).items() if submissions else ()):
+                missing = isinstance(found, str)  # nothing the formgrader could show: nothing to grade by hand
+                for cell in gradebook.find_submission_notebook(Path(name).stem, assignment_id, grade.student_id).grades:
+                    if cell.name not in checks and cell.manual_score is None:
+                        cell.auto_score, cell.needs_manual_grade = (0.0, False) if missing else (None, True)
             gradebook.db.commit()
+
+
+def handed_in_notebooks(submissions: Path, student_id: str, source: Path) -> dict:
+    """{notebook name: the notebook grading read for it, as a NotebookNode, or (a str) why there
+    is none}: each of the assignment's notebooks as intake finds it (at its place, renamed, or
+    inside a zip)."""
+    assignment_id = of_source(source).id
+    names = sorted(p.name for p in Path(source).glob("*.ipynb"))
+    read = {}
+    with handed_in(Submission(student_id, submission_folder(submissions, student_id, assignment_id)), names) as (found, _):
+        for name, path in found.items():
+            if path is None:
+                read[name] = "it was not handed in"
+            elif path.stat().st_size > NOTEBOOK_LIMIT:
+                read[name] = f"it is over the {NOTEBOOK_LIMIT // 1024**2} MB grading reads"
+            else:
+                try:
+                    read[name] = nbformat.read(path, as_version=4)
+                except Exception as exc:  # unreadable: intake said so in the report
+                    read[name] = f"it could not be read as a notebook ({type(exc).__name__})"
+    return read
 
 
 def _timestamp(folder: Path):
@@ -167,8 +207,9 @@ def _timestamp(folder: Path):
 
 def place_notebooks(grades: list[StudentGrade], db_url: str, course: Path, submissions: Path,
                     source: Path) -> list[str]:
-    """Put each student's notebooks (and timestamp.txt) where the formgrader reads them,
-    sanitized with nbgrader's own preprocessors; return a note per notebook that could not be."""
+    """Put each student's notebooks, as grading read them, where the formgrader reads them, under
+    the assignment's notebook names, sanitized with nbgrader's own preprocessors, and their
+    timestamp.txt beside them; return a note per notebook that could not be placed."""
     from nbgrader.coursedir import CourseDirectory
     from nbgrader.preprocessors import DeduplicateIds, OverwriteCells
 
@@ -176,21 +217,23 @@ def place_notebooks(grades: list[StudentGrade], db_url: str, course: Path, submi
     assignment_id = of_source(source).id
     notes = []
     for grade in grades:
-        handed_in = submission_folder(submissions, grade.student_id, assignment_id)
+        handed_in_folder = submission_folder(submissions, grade.student_id, assignment_id)
         target = Path(coursedir.format_path(coursedir.autograded_directory, grade.student_id, assignment_id))
-        for name in sorted(p.name for p in Path(source).glob("*.ipynb")):
-            try:
-                nb = nbformat.read(handed_in / name, as_version=4)
-            except Exception as exc:  # missing, renamed, zipped, unreadable: graded (or not) by intake
-                notes.append(f"{grade.student_id}: {handed_in / name} was not placed for the formgrader "
-                             f"({type(exc).__name__}); place it at {target / name} to grade its written answers")
+        target.mkdir(parents=True, exist_ok=True)  # the formgrader counts a submission autograded once it exists
+        for name, nb in handed_in_notebooks(submissions, grade.student_id, source).items():
+            if isinstance(nb, str):
+                notes.append(f"{grade.student_id}: {name} was not placed for the formgrader: {nb}; "
+                             "its written answers count 0 and wait for no grader")
+                (target / name).unlink(missing_ok=True)  # placed by an earlier export: no longer what was graded
                 continue
             resources = {"nbgrader": {"notebook": Path(name).stem, "assignment": assignment_id, "db_url": db_url}}
             for preprocessor in (DeduplicateIds(), OverwriteCells(add_missing_cells=True)):
                 nb, resources = preprocessor.preprocess(nb, resources)
             write_atomic(target / name, nbformat.writes(nb))
-        if (handed_in / "timestamp.txt").is_file():
-            shutil.copy2(handed_in / "timestamp.txt", target / "timestamp.txt")
+        if (handed_in_folder / "timestamp.txt").is_file():
+            shutil.copy2(handed_in_folder / "timestamp.txt", target / "timestamp.txt")
+        else:
+            (target / "timestamp.txt").unlink(missing_ok=True)
     return notes
 
 
@@ -242,8 +285,8 @@ def main(*, out: Path, db_url: str | None = None, course: Path | None = None, su
         grades, stale = stored_grades(folder, found, seed, chosen.source)
     if stale:
         print(f"error: not graded in {out} as submitted now (new or changed submission, other kit or --seed): "
-              f"{', '.join(stale)}\nrun `python -m autograder grade {submissions} --out {out}"
-              f"{f' --seed {seed}' if seed else ''}` first; it grades only these", file=sys.stderr)
+              f"{', '.join(stale)}\nrun `{command(f'grade {submissions} --out {out}' + (f' --seed {seed}' if seed else ''))}` "
+              "first; it grades only these", file=sys.stderr)
         return 1
     try:
         notes = export_grades(grades, db_url, course=course, submissions=submissions, source=chosen.source)

@@ -9,9 +9,13 @@ when it builds the image; for every upload it puts the student's files in
 
   1. lay the upload out as a one-student SUBMISSIONS folder (intake then finds the notebook
      under another name, in a subfolder, or inside a zip, as for any submission);
-  2. grade it with grading.grade_submission, in a kernel that sees nothing of /autograder;
+  2. probe the sandbox (sandbox.preflight) and grade the upload with grading.grade_submission in
+     what this container allows: bubblewrap's allowlist where it can make namespaces (the kernel
+     then sees nothing of /autograder), else the system-call filter, the sandbox user and the
+     limits only; never refused for that, but said;
   3. write /autograder/results/results.json in Gradescope's format: the score, one test per
-     graded part (its points, passed or failed, and each check with the reason it failed).
+     graded part (its points, passed or failed, and each check with the reason it failed), and
+     in the top-level output the sandbox's start-up line (what holds).
 
 The root is $AUTOGRADER_ROOT (default /autograder), so that a run can be tried anywhere.
 """
@@ -143,6 +147,7 @@ def run(root: Path | None = None, assignment: str | None = None) -> int:
     started = time.perf_counter()
     assignment = find_assignment(assignment)  # the bundle holds one
     parts = load_parts(assignment.source)
+    sandbox = sandbox_line()
     with tempfile.TemporaryDirectory(prefix="autograder-gradescope-") as tmp:
         student_id = _student_id(root)
         folder = Path(tmp) / student_id / assignment.id
@@ -157,7 +162,7 @@ def run(root: Path | None = None, assignment: str | None = None) -> int:
             grade = StudentGrade(student_id, 0, [PartResult(p.name, p.points, problem=problem) for p in parts])
             status = 1
     notebooks = sorted({p.notebook for p in parts})
-    results = results_json(grade, upload_hint(root / "submission", notebooks), time.perf_counter() - started)
+    results = results_json(grade, upload_hint(root / "submission", notebooks), time.perf_counter() - started, sandbox)
     (root / "results").mkdir(parents=True, exist_ok=True)
     (root / "results" / "results.json").write_text(json.dumps(results, indent=1, ensure_ascii=False), encoding="utf-8")
     print(results["output"])
@@ -174,6 +179,18 @@ def _bundled_seed(root: Path) -> int:
 
     secret = root / "source" / SECRET_FILE
     return base_seed(secret.read_text().strip()) if secret.is_file() else 0
+
+
+def sandbox_line() -> str:
+    """What holds of the sandbox here (preflight's start-up line), said in results.json: on
+    Gradescope the upload is graded with what the container allows, not refused."""
+    from autograder.sandbox import preflight
+
+    try:
+        report = preflight.check()
+    except preflight.KernelsUnavailable as exc:
+        return f"sandbox: {exc}"
+    return report.line + (" (graded with what this container allows)" if report.broken else "")
 
 
 def _student_id(root: Path) -> str:
@@ -204,13 +221,17 @@ def upload_hint(upload: Path, notebooks: list[str]) -> str:
     return f"Your upload holds no notebook: upload {', '.join(notebooks)} (or a zip holding it). Received: {received}."
 
 
-def results_json(grade: StudentGrade, hint: str = "", seconds: float = 0.0) -> dict:
-    """Gradescope's results.json for a grade: the total, and one test per graded part."""
-    lines = [f"Auto-graded score: {grade.score:g} / {grade.max_score:g} (written answers are graded by hand)."]
+def results_json(grade: StudentGrade, hint: str = "", seconds: float = 0.0, sandbox: str = "") -> dict:
+    """Gradescope's results.json for a grade: the total, one test per graded part, and in the
+    output the notes and ``sandbox``, the sandbox's start-up line."""
+    from autograder.outputs.reports import number
+
+    lines = [f"Auto-graded score: {number(grade.score)} / {number(grade.max_score)} (written answers are graded by hand)."]
     if hint:
         lines.append(hint)
     lines += [f"Note: {note}" for note in grade.notes]
     lines.append(f"Random inputs drawn from seed {grade.seed}.")
+    lines += [sandbox] if sandbox else []
     return {
         "score": grade.score,
         "execution_time": round(seconds),

@@ -26,6 +26,8 @@ from pathlib import Path
 import dateutil.tz
 from nbgrader.utils import parse_utc
 
+from autograder.grading.scoring import rounded
+
 #: What a submission without a timestamp gets: counted as on time, or the maximum penalty.
 MISSING = ("on-time", "max")
 
@@ -139,8 +141,10 @@ class LatePolicy:
         return min(started * self.rate.points(max_score, earned), cap)
 
     def assess(self, submitted_at: dt.datetime | None, max_score: float, raw_score: float) -> Lateness:
+        """The submission's lateness, its penalty rounded as every score is (so that the final
+        score is the raw score less the penalty as written)."""
         late = None if submitted_at is None else self.late_by(submitted_at)
-        return Lateness(submitted_at, late, self.penalty(submitted_at, max_score, raw_score))
+        return Lateness(submitted_at, late, rounded(self.penalty(submitted_at, max_score, raw_score)))
 
 
 def parse_duration(text: str) -> dt.timedelta:

@@ -14,6 +14,7 @@ from typing import Self, TextIO
 from tqdm import tqdm
 
 from autograder.grading.scoring import StudentGrade
+from autograder.outputs.reports import number
 
 
 def problem_parts(grade: StudentGrade) -> list[str]:
@@ -23,7 +24,7 @@ def problem_parts(grade: StudentGrade) -> list[str]:
 
 def student_line(grade: StudentGrade) -> str:
     """One line per graded student, e.g. ``ada: 87.5/100 (6.1 s)``, naming the parts with problems."""
-    line = f"{grade.student_id}: {grade.score:g}/{grade.max_score:g} ({grade.seconds:.1f} s)"
+    line = f"{grade.student_id}: {number(grade.score)}/{number(grade.max_score)} ({grade.seconds:.1f} s)"
     problems = problem_parts(grade)
     return f"{line}, problems in {', '.join(problems)}" if problems else line
 

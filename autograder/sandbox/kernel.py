@@ -29,7 +29,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbclient.util import run_sync
 
-from autograder.sandbox import users
+from autograder.sandbox import allowlist, syscalls, users
 from autograder.sandbox.cgroup import MEMORY_LIMIT, KernelCgroup
 from autograder.sandbox.confine import LIMITS
 from autograder.layout import ROOT
@@ -78,24 +78,33 @@ class Outcome:
 class Sandbox:
     """A Jupyter kernel in its own working directory, used as a context manager.
 
-    When the grader runs as root on Linux the kernel is confined (see autograder/sandbox/confine.py):
-    its own unprivileged user, no network, the kit's private folders and ``hide`` invisible,
-    resource limits, and a size-limited working directory; every process of that user is
-    killed when the sandbox closes. Otherwise only the resource limits apply
-    (``confined`` says which).
+    When the grader runs as root on Linux the kernel is confined (``confined``; see confine.py):
+    in ``mode`` "bwrap" it sees only what allowlist.py lists (the system, its Python, the kit's
+    data_scripts/, ``expose``, its size-limited working directory; ``hide`` covered where it lies
+    inside those), in namespaces of its own without network; in every mode it runs as its own
+    unprivileged user, under the system-call filter (syscalls.py; ``refused`` tells what it
+    refused), the resource limits and its control group, and every process of that user is killed
+    when the sandbox closes. In mode "direct" (bubblewrap cannot make namespaces here,
+    ``mode_reason`` says why) there is no allowlist and no namespace. Not confined, only the
+    resource limits apply.
 
     >>> with Sandbox() as box:
     ...     box.run("x = 1 + 1").status
     'ok'
     """
 
-    def __init__(self, timeout: float = DEFAULT_TIMEOUT, hide: list | tuple = ()):
+    def __init__(self, timeout: float = DEFAULT_TIMEOUT, hide: list | tuple = (), expose: list | tuple = ()):
         self.timeout = timeout
         self.hide = [str(Path(p).resolve()) for p in [*PRIVATE, *hide]]
+        self.expose = [str(Path(p).absolute()) for p in expose]
         self.confined = _can_confine()
+        self.mode, self.mode_reason = allowlist.mode() if self.confined else (None, "not confined")
         self.restarts = 0
         self.workdir: Path | None = None
         self.parcels: Path | None = None
+        self.refusals: Path | None = None  # the grader's folder of the refused-calls logs, one per kernel start
+        self._starts = 0
+        self._reported: dict = {}
         self._slot: users.Slot | None = None
         self._stack: contextlib.ExitStack | None = None
         self._client: NotebookClient | None = None
@@ -106,6 +115,7 @@ class Sandbox:
         if self.confined:
             self._slot = users.acquire()
             self.cgroup = KernelCgroup.create(f"sandbox-{self._slot.index}")
+            self.refusals = users.make_private_dir("refusals")
         self.workdir = users.make_workdir(self._slot)
         self.parcels = users.make_parcels_dir()
         try:
@@ -120,8 +130,9 @@ class Sandbox:
         if self._slot is not None:
             users.kill_processes(self._slot.uid)
         users.remove_workdir(self.workdir, self._slot)
-        if self.parcels is not None:
-            shutil.rmtree(self.parcels, ignore_errors=True)
+        for folder in (self.parcels, self.refusals):
+            if folder is not None:
+                shutil.rmtree(folder, ignore_errors=True)
         if self.cgroup is not None:
             self.cgroup.kill()  # every process the kernel started, whatever its session or user
             self.cgroup.remove()
@@ -130,12 +141,23 @@ class Sandbox:
             self._slot.release()
             self._slot = None
 
+    def read_only(self) -> list[str]:
+        """The folders the kernel sees read-only besides the system's (mode "bwrap"): the Python
+        installation, the virtual environment, the kit's data_scripts/, the parcels, ``expose``."""
+        return [os.path.realpath(sys.base_prefix), sys.prefix, str(ROOT / "data_scripts"), str(self.parcels),
+                *self.expose]
+
     def _start(self) -> None:
+        self._starts += 1
         policy = {"limits": LIMITS}
         if self._slot is not None:
-            policy.update(uid=self._slot.uid, gid=self._slot.gid, hide=self.hide,
-                          expose=[sys.base_prefix, sys.prefix, str(ROOT)], private=shared_folders(),
-                          cover=home_folders())
+            policy.update(mode=self.mode, uid=self._slot.uid, gid=self._slot.gid, rules=syscalls.rules(),
+                          refusals=str(self.refusals / f"{self._starts}.json"))
+            if self.mode == "bwrap":
+                name = f"{users.USER_PREFIX}{self._slot.index}"
+                etc = allowlist.etc_folder(users.BASE, name, self._slot.uid, self._slot.gid)
+                policy["bwrap"] = allowlist.bwrap_args(read_only=self.read_only(), workdir=str(self.workdir),
+                                                       hide=self.hide, etc=etc)
         if self.cgroup is not None:
             policy["cgroup"] = [str(path) for path in self.cgroup.joins]
         km = _CappedKernelManager(
@@ -144,8 +166,8 @@ class Sandbox:
             transport="ipc",
             # fresh socket and connection-file names for every kernel, so that a dying kernel's
             # last messages can never reach its successor
-            ip=str(self.workdir / f".kernel{self.restarts}"),
-            connection_file=str(self.workdir / f"kernel{self.restarts}.json"),
+            ip=str(self.workdir / f".kernel{self._starts}"),
+            connection_file=str(self.workdir / f"kernel{self._starts}.json"),
         )
         self._client = _CappedClient(
             nbformat.v4.new_notebook(), km=km, allow_errors=True, startup_timeout=STARTUP_TIMEOUT,
@@ -200,15 +222,14 @@ class Sandbox:
             self._start()
 
     def _kernel_pid(self) -> int | None:
-        """The kernel's process id, as the host sees it. Confined, it is the grandchild of the
-        process Jupyter started (which waits outside the kernel's PID namespace; the one between
-        is the namespace's first process, see confine.enter_pid_namespace); else that process."""
+        """The kernel's process id, as the host sees it. Confined, it is a descendant of the
+        process Jupyter started (confine.py's launcher, then bubblewrap and its reaper, which
+        run as root); else that process."""
         processes = self._kernel_processes()
         return processes[-1] if processes else None
 
     def _kernel_processes(self) -> list[int]:
-        """[the namespace's first process, the kernel] when confined, [the kernel] otherwise
-        (empty when none runs): the processes of the sandbox user that are not strays."""
+        """[the kernel] (empty when none runs): the process of the sandbox user that is not a stray."""
         import psutil
 
         process = getattr(getattr(self._client.km, "provisioner", None), "process", None) if self._client else None
@@ -217,13 +238,36 @@ class Sandbox:
         if self._slot is None:
             return [process.pid]
         try:
-            for init in psutil.Process(process.pid).children():
-                for kernel in init.children():
-                    if "ipykernel_launcher" in " ".join(kernel.cmdline()):
-                        return [init.pid, kernel.pid]
+            for child in psutil.Process(process.pid).children(recursive=True):
+                with contextlib.suppress(psutil.Error):
+                    if child.cmdline()[1:3] == ["-m", "ipykernel_launcher"] and child.uids().real == self._slot.uid:
+                        return [child.pid]
         except psutil.Error:
             pass
         return []
+
+    def refused(self) -> dict[str, int]:
+        """The system calls the filter refused in this sandbox's kernels since the last call,
+        {name: times} (see syscalls.describe for the names); {} when not confined. The count of a
+        storm may be read up to confine.Refusals.INTERVAL late; a name, never."""
+        total: dict[str, int] = {}
+        for log in sorted(self.refusals.glob("*.json")) if self.refusals is not None else ():
+            with contextlib.suppress(OSError, ValueError):
+                for name, times in json.loads(log.read_text()).get("refused", {}).items():
+                    total[name] = total.get(name, 0) + int(times)
+        new = {name: times - self._reported.get(name, 0) for name, times in total.items()
+               if times > self._reported.get(name, 0)}
+        self._reported = total
+        return new
+
+    def filter_state(self) -> tuple[bool, str]:
+        """(whether the current kernel runs under the system-call filter, why not)."""
+        log = self.refusals / f"{self._starts}.json" if self.refusals is not None else None
+        try:
+            state = json.loads(log.read_text())
+            return bool(state["filter"]), state.get("reason", "")
+        except (AttributeError, OSError, ValueError, KeyError):
+            return False, "no word from the kernel's launcher"
 
     def cpu_seconds(self) -> float | None:
         """CPU seconds used so far by every process of this sandbox's kernels (its control
@@ -284,6 +328,17 @@ class Sandbox:
         return _outcome(cell.outputs)
 
 
+def refusal_note(box: Sandbox, when: str) -> list[str]:
+    """[one line for the student's report naming the system calls the sandbox refused since the
+    last look, e.g. "while checking svm_loss_naive, the sandbox refused these system calls:
+    keyctl (x2), flock; submissions cannot use them"], or [] when it refused none."""
+    refused = box.refused()
+    if not refused:
+        return []
+    named = ", ".join(name + (f" (x{times})" if times > 1 else "") for name, times in sorted(refused.items()))
+    return [f"{when}, the sandbox refused these system calls: {named}; submissions cannot use them"]
+
+
 class _OutOfMemoryWatch:
     """While a request runs, watch the kernel's group for the out-of-memory killer: when it has
     ended any process of the group (a forked child, say, while the kernel itself sleeps on), end
@@ -341,7 +396,7 @@ def _outcome(outputs) -> Outcome:
 
 #: What the kernel gets of the grader's environment: nothing else (not a database password,
 #: not a Gradescope token, not the grader's paths). Jupyter needs none of it: the connection file
-#: comes as an argument, and HOME is the kernel's working folder (autograder/sandbox/confine.py).
+#: comes as an argument, and HOME is the kernel's working folder (autograder/sandbox/inside.py).
 KERNEL_ENV_KEPT = ("LANG", "LC_ALL", "LC_CTYPE", "TZ", "SYSTEMROOT", "WINDIR", "PATHEXT", "COMSPEC")
 
 
@@ -383,46 +438,6 @@ class _CappedClient(NotebookClient):
 
 
 @functools.cache
-def shared_folders(depth: int = 4) -> list[str]:
-    """Every folder of the host that any user may write (mode o+w: /tmp, /var/tmp, /dev/shm,
-    /run/lock, /dev/mqueue...), found once per grader process by walking ``depth`` levels below
-    /, outside /proc and /sys. Each kernel gets private tmpfs mounts over them (confine.py), so
-    no file written there can pass from one student's kernel to another's."""
-    found = []
-    pending = [(Path("/"), 0)]
-    while pending:
-        folder, level = pending.pop()
-        try:
-            entries = list(os.scandir(folder))
-        except OSError:
-            continue
-        for entry in entries:
-            try:
-                if not entry.is_dir(follow_symlinks=False) or entry.path in ("/proc", "/sys"):
-                    continue
-                if entry.stat(follow_symlinks=False).st_mode & 0o002:
-                    found.append(entry.path)  # covered whole: nothing below it needs a look
-                elif level + 1 < depth:
-                    pending.append((Path(entry.path), level + 1))
-            except OSError:
-                continue
-    return sorted(set(found) | {p for p in ("/tmp", "/var/tmp", "/dev/shm") if os.path.isdir(p)})
-
-
-def home_folders() -> list[str]:
-    """The host's home folders, found at start-up: /root, every folder in /home, and the home of
-    every login user (uid 1000 and up) elsewhere. A kernel sees none of them (the kit and its
-    Python are bound back where they live inside one)."""
-    import pwd
-
-    found = {"/root"} | {str(p) for p in Path("/home").glob("*") if p.is_dir()}
-    found |= {user.pw_dir for user in pwd.getpwall()
-              if user.pw_uid >= 1000 and user.pw_uid != 65534 and not user.pw_name.startswith(users.USER_PREFIX)
-              and os.path.isdir(user.pw_dir) and user.pw_dir.count("/") >= 2}
-    return sorted(path for path in found if os.path.isdir(path))
-
-
-@functools.cache
 def _kernel_spec_dir() -> Path:
     """A kernelspec whose command starts the kernel through autograder.sandbox.confine. Its folder is
     named after its content, so every run of the same kit and Python shares one (none is left
@@ -431,7 +446,9 @@ def _kernel_spec_dir() -> Path:
 
     spec = json.dumps({
         "argv": [sys.executable, "-m", "autograder.sandbox.confine", "--",
-                 sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                 sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}",
+                 # IPython's history is SQLite, whose fcntl locks the filter refuses (and it costs start-up time)
+                 "--HistoryManager.enabled=False"],
         "display_name": "Python 3 (autograder, confined)",
         "language": "python",
     })

@@ -82,6 +82,14 @@ def make_parcels_dir() -> Path:
     return folder
 
 
+def make_private_dir(kind: str) -> Path:
+    """A fresh folder of the grader's own under BASE/<kind> (mode 0700, root's): no kernel sees it
+    (bubblewrap binds nothing of it) nor, without bubblewrap, may open it."""
+    (BASE / kind).mkdir(parents=True, exist_ok=True)
+    os.chmod(BASE / kind, 0o700)
+    return Path(tempfile.mkdtemp(dir=BASE / kind))
+
+
 def make_workdir(slot: Slot | None) -> Path:
     """An empty working directory: for a slot, a tmpfs of WORKDIR_SIZE owned by its user."""
     if slot is None:
