@@ -78,6 +78,18 @@ DYNAMIC = {
     "get_referrers": "gc.get_referrers", "get_objects": "gc.get_objects",
     "register_line_magic": "a magic of the student's", "register_cell_magic": "a magic of the student's",
     "register_line_cell_magic": "a magic of the student's", "magics_class": "a magic of the student's",
+    # Hooks the interpreter calls behind the code's back (a profile hook can fill a result's memory
+    # while the grader reads it, with whatever loops it likes): code the check cannot follow.
+    "setprofile": "sys.setprofile (a hook)", "settrace": "sys.settrace (a hook)",
+    "setprofile_all_threads": "threading.setprofile_all_threads (a hook)",
+    "settrace_all_threads": "threading.settrace_all_threads (a hook)", "monitoring": "sys.monitoring (a hook)",
+    "addaudithook": "sys.addaudithook (a hook)", "callbacks": "gc.callbacks (a hook)",
+    "set_asyncgen_hooks": "sys.set_asyncgen_hooks (a hook)", "displayhook": "sys.displayhook (a hook)",
+    "excepthook": "sys.excepthook (a hook)", "unraisablehook": "sys.unraisablehook (a hook)",
+    "breakpointhook": "sys.breakpointhook (a hook)", "meta_path": "sys.meta_path (an import hook)",
+    "path_hooks": "sys.path_hooks (an import hook)", "signal": "signal (a handler)",
+    "setitimer": "signal.setitimer (a handler)", "alarm": "signal.alarm (a handler)",
+    "atexit": "atexit (a hook)",
 }
 #: Imports known to be harmless, with why: a module (any name from it) or "module.name". The
 #: check reads other imports as library code, and refuses those with a part of their name in
