@@ -364,11 +364,12 @@ def find_loops(cells: dict, name: str, setup: tuple = ()) -> list[str]:
         try:
             tree = read_cell(text, bound)
         except _UNREADABLE as exc:
+            why = (f"a syntax error at line {exc.lineno}" if isinstance(exc, SyntaxError) else
+                   str(exc) if isinstance(exc, ValueError) else type(exc).__name__)
             if label == name:
                 return [f"a syntax error (line {exc.lineno} of {label})" if isinstance(exc, SyntaxError)
-                        else f"code the check cannot read ({type(exc).__name__}, in {label})"]
-            where = f"a syntax error at line {exc.lineno}" if isinstance(exc, SyntaxError) else f"a {type(exc).__name__}"
-            return [f"{where} of {label}, a cell the check cannot read and which could redefine {name} (fix that cell first)"]
+                        else f"code the check cannot read ({why}, in {label})"]
+            return [f"{why} in {label}, a cell the check cannot read and which could redefine {name} (fix that cell first)"]
         bound |= bound_names(tree)
         trees.append((label, tree))
     try:
