@@ -13,6 +13,7 @@ import nbformat
 
 NAME = "hinge_loss_single"
 POINTS = 5
+ENTRY = "hinge_counts_correct_class"  # its corpus entry
 
 SOLUTION = '''def hinge_loss_single(scores, y):
     """
@@ -167,7 +168,7 @@ def add_public_checks(source: Path) -> None:
 
 def add_corpus_entry(source: Path) -> Path:
     """Step 5's corpus entry for the part's typical mistake."""
-    path = Path(source) / "grading" / "corpus" / "hinge_counts_correct_class.py"
+    path = Path(source) / "grading" / "corpus" / f"{ENTRY}.py"
     path.write_text(CORPUS_ENTRY)
     return path
 
