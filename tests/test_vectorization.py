@@ -247,6 +247,8 @@ def test_a_cell_that_cannot_be_read_is_named_and_fails_every_part():
     found = find_loops(PARTS["svm_loss_vectorized"][2], "svm_loss_vectorized", later={"tuning": "%xmode Plain\n" * 600})
     assert found == ["more than 50 lines with magics in tuning, a cell the check cannot read and which could redefine "
                      "svm_loss_vectorized (fix that cell first)"]
+    questions = "# is this vectorized?\nnote = 'really?'\n" * 60  # questions in comments and strings are no magics
+    assert find_loops(PARTS["svm_loss_vectorized"][2], "svm_loss_vectorized", later={"tuning": questions}) == []
     assert find_loops("def f(:\n", "f") == ["a syntax error (line 1 of f)"]  # the function's own: just the error
 
 

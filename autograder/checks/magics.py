@@ -62,7 +62,7 @@ DEPTH = 8
 #: Most lines with magics read in one cell: IPython transforms a cell once per magic, each time
 #: tokenizing all of it (400 magics: seconds; 500: it gives up). More are refused.
 MAX_MAGICS = 50
-_ESCAPED = re.compile(r"^[ \t]*[%!?]|\?[ \t]*$|=[ \t]*[%!]", re.MULTILINE)
+_ESCAPED = re.compile(r"^[ \t]*([%!?]|[\w.]+\?\??[ \t]*$)|=[ \t]*[%!]", re.MULTILINE)  # %x, !x, ?x, x?, y = !x
 
 
 def read_cell(source: str, bound=frozenset()) -> ast.Module:
