@@ -26,8 +26,8 @@ is executed here), and errs on the side of finding a loop:
   given the container first (``heapq.heappush(h, g)``, ``dict.update(d, f=g)``), and through
   the container's aliases; so anything read out of it may be ``g``.
 - Imports are library code, except those that let code run behind the check's back (DYNAMIC:
-  importlib, pickle, the builtins module...); HARMLESS_IMPORTS lists, with a reason each, the
-  imports known to be harmless, such as CS231n's ``from builtins import range``.
+  importlib, pickle, the builtins module...); HARMLESS_IMPORTS and BUILTIN_MODULES list, with a
+  reason each, the imports known to be harmless, such as CS231n's ``from builtins import range``.
 
 The speed measurement is the backstop for what it cannot see.
 """
