@@ -84,19 +84,25 @@ def release_main(*, force: bool = False, assignment: str | None = None, check: b
         for chosen in chosen_ones:
             problems = releasing.check(chosen.source)
             failed += bool(problems)
-            print(f"{chosen.id}: " + ("ok: the hand-out is fresh, every part has checks, the points agree" if not problems
+            print(f"{chosen.id}: " + ("ok: the hand-out is fresh, every part has hidden and public checks, the points agree"
+                                      if not problems
                                       else f"{len(problems)} problem(s)"))
             for problem in problems:
                 print(f"  - {problem}")
         return 1 if failed else 0
     for chosen in chosen_ones:
         try:
-            written = release(source=chosen.source, force=force)
+            done = release(source=chosen.source, force=force)
         except ReleaseError as exc:
             print(f"error: {chosen.id}: {exc}", file=sys.stderr)
             return 1
-        for path in written:
-            print(f"wrote {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
+        for path, what in done.items():  # only what changed; the rest in one line
+            if what != releasing.UNCHANGED:
+                shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+                print(f"{'removed' if what == releasing.REMOVED else 'wrote'} {shown}{' (new)' if what == releasing.ADDED else ''}")
+        unchanged = sum(what == releasing.UNCHANGED for what in done.values())
+        print(f"{chosen.id}: {unchanged} file(s) unchanged" if unchanged < len(done) else
+              f"{chosen.id}: the hand-out is unchanged ({unchanged} files)")
         for problem in releasing.check(chosen.source):  # released, but the TA hears of it now
             print(f"warning: {chosen.id}: {problem}", file=sys.stderr)
     return 0
@@ -165,8 +171,9 @@ def build_parser() -> argparse.ArgumentParser:
                                                "and data_scripts/ (nbgrader); refuses to overwrite changed files")
     release.add_argument("--assignment", help="release only this assignment (default: every one)")
     release.add_argument("--check", action="store_true",
-                         help="write nothing; check that the hand-out is fresh, that every part has checks and every "
-                              "check a part, and that the prose's points are the metadata's (exit 1 if not)")
+                         help="write nothing; check that the hand-out is fresh, that every part has its check cell, "
+                              "hidden and public checks and every check a part, and that the prose and the points "
+                              "table give each part the metadata's points (exit 1 if not)")
     release.add_argument("--force", action="store_true", help="replace hand-out files even if they differ from the last release")
     corpus = verbs.add_parser("corpus", aliases=["selftest"],
                                 help="for TAs: grade the reference, the release and solutions/<id>/grading/corpus/ "

@@ -22,12 +22,18 @@ class Part:
     points: float
 
 
+class PartsError(ValueError):
+    """The source notebooks do not declare their parts as the kit reads them; the message says
+    what to add."""
+
+
 def nbgrader_meta(cell) -> dict:
     return cell.get("metadata", {}).get("nbgrader", {}) or {}
 
 
 def load_parts(source: Path) -> list[Part]:
-    """Every auto-graded part of the assignment whose source folder is ``source``, in notebook order."""
+    """Every auto-graded part of the assignment whose source folder is ``source``, in notebook
+    order. Raises PartsError when a solution cell has no check cell ``test_<name>``."""
     parts = []
     for path in sorted(Path(source).glob("*.ipynb")):
         nb = nbformat.read(path, as_version=4)
@@ -41,6 +47,10 @@ def load_parts(source: Path) -> list[Part]:
                 points[meta["grade_id"]] = float(meta.get("points", 0))
         for name in names:
             if f"test_{name}" not in points:
-                raise ValueError(f"{path.name}: solution cell {name!r} has no check cell 'test_{name}'")
+                raise PartsError(
+                    f"{path.name}: solution cell {name!r} has no check cell 'test_{name}', which holds its points: "
+                    f"add one right after it, a code cell of visible asserts with nbgrader metadata "
+                    f'{{"grade": true, "solution": false, "locked": true, "grade_id": "test_{name}", "points": P, '
+                    f'"schema_version": 3}} (Jupyter\'s Create Assignment toolbar: "Autograder tests")')
             parts.append(Part(name, path.name, points[f"test_{name}"]))
     return parts

@@ -12,7 +12,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from linear import RELEASE
+from autograder.outputs.reports import number
+from linear import RELEASE, TOTAL
 from handout import NOTEBOOK, answered
 
 pytestmark = pytest.mark.slow
@@ -52,7 +53,7 @@ def test_release_fetch_submit_collect_then_grade(tmp_path):
                          capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stdout + run.stderr
     rows = dict(line.split(",")[:2] for line in (tmp_path / "out" / "grades.csv").read_text().splitlines()[1:])
-    assert rows == {student: "100", "untouched_fetch": "0"}, rows
+    assert rows == {student: number(TOTAL), "untouched_fetch": "0"}, rows
 
 
 def nbgrader_user(course: Path) -> str:

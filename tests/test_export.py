@@ -19,11 +19,13 @@ from autograder.parts import load_parts
 from linear import SOLUTIONS
 from autograder.grading.store import OutputFolder
 from autograder.grading.scoring import PartResult, StudentGrade
+from autograder.outputs.reports import number
 
 UTC = dt.UTC
 DEADLINE = dt.datetime(2026, 11, 20, 23, 59, tzinfo=UTC)
 H, DAY = dt.timedelta(hours=1), dt.timedelta(days=1)
 PARTS = load_parts(SOLUTIONS)
+TOTAL = number(sum(p.points for p in PARTS))  # the max score, as the CSV writes it
 
 
 # -- the policy's arithmetic -------------------------------------------------------------------
@@ -140,14 +142,14 @@ def test_export_of_a_real_grade_run_with_late_penalties(submissions, tmp_path, c
     rows = list(csv.DictReader((out / "export.csv").open(encoding="utf-8")))
     assert list(rows[0]) == [*export.COLUMNS, *(p.name for p in PARTS)]
     expected = {"alice": {"submitted_at": "2026-11-22 01:00:00+00:00", "late_by_hours": "25.02", "raw_score": "3",
-                          "late_penalty": "2", "final_score": "1", "max_score": "100", "rel_error": "3",
+                          "late_penalty": "2", "final_score": "1", "max_score": TOTAL, "rel_error": "3",
                           "svm_loss_naive": "0"},
                 "bob": {"submitted_at": "", "late_by_hours": "", "raw_score": "15", "late_penalty": "0",
-                        "final_score": "15", "max_score": "100", "rel_error": "0", "svm_loss_naive": "15"}}
+                        "final_score": "15", "max_score": TOTAL, "rel_error": "0", "svm_loss_naive": "15"}}
     assert {row["student_id"]: {k: row[k] for k in expected["bob"]} for row in rows} == expected
     assert "1 with a late penalty: alice" in printed and "no timestamp.txt (counted as on time): bob" in printed
     page = feedback_path(out, "alice").read_text(encoding="utf-8")
-    assert "Score: <strong>1</strong> / 100" in page and "late penalty &minus;2" in page
+    assert f"Score: <strong>1</strong> / {TOTAL}" in page and "late penalty &minus;2" in page
     assert feedback_path(out, "bob").is_file()
 
     # Alice hands in again: her stored grade is not of this submission, so nothing is exported.

@@ -41,7 +41,8 @@ pytestmark = pytest.mark.filterwarnings("error::sqlalchemy.exc.SAWarning")
 PARTS = {p.name: p.points for p in load_parts(SOLUTIONS)}
 NOTEBOOK = "linear_classifiers"
 WRITTEN = {"inline_question_1": 2.0, "inline_question_2": 2.0, "inline_question_3": 2.0}
-MAX_SCORE = sum(PARTS.values()) + sum(WRITTEN.values())
+TOTAL = sum(PARTS.values())  # the parts' points, whatever parts the assignment has
+MAX_SCORE = TOTAL + sum(WRITTEN.values())
 #: (student, cell, score) a grader types in the formgrader
 GRADERS = [("ada", "inline_question_1", 1.5), ("bob", "test_rel_error", 1.0), ("bob", "test_svm_loss_vectorized", 10.0)]
 
@@ -106,8 +107,8 @@ def test_grades_reach_nbgrader_export_and_exporting_again_updates_them(db_url, t
     submissions("ada"), submissions("bob")
     save(out, [made_up_grade("ada", {}), made_up_grade("bob", {"rel_error": 2, "svm_loss_vectorized": 1})], root)
     assert gradebook.main(out=out, db_url=db_url, submissions=root) == 0
-    bob_score = 100 - PARTS["rel_error"] - PARTS["svm_loss_vectorized"] / 2
-    assert exported(db_url, tmp_path / "1.csv") == {"ada": (100, MAX_SCORE), "bob": (bob_score, MAX_SCORE)}
+    bob_score = TOTAL - PARTS["rel_error"] - PARTS["svm_loss_vectorized"] / 2
+    assert exported(db_url, tmp_path / "1.csv") == {"ada": (TOTAL, MAX_SCORE), "bob": (bob_score, MAX_SCORE)}
 
     with Gradebook(db_url) as gb:
         for student in ("ada", "bob"):
@@ -129,8 +130,8 @@ def test_grades_reach_nbgrader_export_and_exporting_again_updates_them(db_url, t
     save(out, [made_up_grade("ada", {}), made_up_grade("bob", {"svm_loss_vectorized": 1})], root)
     assert gradebook.main(out=out, db_url=db_url, submissions=root) == 0
     assert rows(db_url) == counts
-    bob_score = 100 - (PARTS["rel_error"] - 1) - (PARTS["svm_loss_vectorized"] - 10)  # a grader's score wins
-    assert exported(db_url, tmp_path / "2.csv") == {"ada": (101.5, MAX_SCORE), "bob": (bob_score, MAX_SCORE)}
+    bob_score = TOTAL - (PARTS["rel_error"] - 1) - (PARTS["svm_loss_vectorized"] - 10)  # a grader's score wins
+    assert exported(db_url, tmp_path / "2.csv") == {"ada": (TOTAL + 1.5, MAX_SCORE), "bob": (bob_score, MAX_SCORE)}
     with Gradebook(db_url) as gb:
         found = {(student, cell): gb.find_grade(cell, NOTEBOOK, ASSIGNMENT, student)
                  for student, cell, _ in [*GRADERS, ("ada", "inline_question_2", None)]}
@@ -147,7 +148,7 @@ def test_a_graded_submission_shows_in_nbgrader_export_and_the_formgrader(submiss
     (submission_folder(submissions.root, "ada", ASSIGNMENT) / "timestamp.txt").write_text("2026-11-20 09:30:00.000000 UTC")
     out, course = tmp_path / "out", tmp_path / "course"
     (grade,) = grade_run(submissions.root, out)
-    assert 0 < grade.score < 100
+    assert 0 < grade.score < TOTAL
     assert gradebook.main(out=out, course=course, submissions=submissions.root) == 0
 
     db_url = f"sqlite:///{course / 'gradebook.db'}"  # nbgrader's default gradebook of the course

@@ -15,6 +15,8 @@ from autograder.authoring.release import StaleRelease, check, release, require_f
 from autograder.authoring.corpus import write_submission
 from linear import ASSIGNMENT, RELEASE, SOLUTIONS
 
+import new_part
+
 NOTEBOOK = f"{ASSIGNMENT}.ipynb"
 
 
@@ -92,3 +94,64 @@ def test_a_handout_edited_by_hand_is_named(kit):
     handout = kit.parent.parent / "assignment" / ASSIGNMENT
     (handout / "README.md").write_text("edited\n")
     assert any("edited by hand: README.md" in p for p in check(kit))
+
+
+def test_a_part_with_hidden_checks_but_no_public_ones_is_named_with_what_to_add(kit, capsys):
+    new_part.add_cells(kit)
+    new_part.add_hidden_checks(kit)
+    problems = check(kit)
+    assert [p for p in problems if "public checks" in p] == [
+        f"parts without public checks: {new_part.NAME} (the students' self-check would fail them as 'not checked'): "
+        f"add CHECKS['{new_part.NAME}'] to {ASSIGNMENT}/selfcheck/checks.py and the numbers it compares with to "
+        f"{ASSIGNMENT}/grading/public.py"], problems
+    assert cli_main(["release", "--assignment", ASSIGNMENT]) == 0  # released, with the warning
+    assert f"parts without public checks: {new_part.NAME}" in capsys.readouterr().err
+    new_part.add_public_checks(kit)
+    assert cli_main(["release", "--assignment", ASSIGNMENT]) == 0
+    assert "warning" not in capsys.readouterr().err and check(kit) == []
+
+
+def test_a_solution_cell_without_its_check_cell_is_one_clear_message(kit, capsys):
+    new_part.add_cells(kit, check_cell=False)
+    problems = check(kit)
+    assert any(f"solution cell '{new_part.NAME}' has no check cell 'test_{new_part.NAME}'" in p and '"points": P' in p
+               for p in problems), problems
+    assert cli_main(["release", "--check", "--assignment", ASSIGNMENT]) == 1
+    assert f"has no check cell 'test_{new_part.NAME}'" in capsys.readouterr().out
+    assert cli_main(["release", "--assignment", ASSIGNMENT]) == 1
+    assert f"error: {ASSIGNMENT}: {NOTEBOOK}: solution cell '{new_part.NAME}'" in capsys.readouterr().err
+
+
+def test_a_part_missing_from_the_prose_or_the_points_table_is_named(kit):
+    def forget_rel_error(nb):
+        nb.cells[0].source = "\n".join(line for line in nb.cells[0].source.splitlines() if "| `rel_error` |" not in line)
+        for cell in nb.cells:
+            cell.source = cell.source.replace("`rel_error` (3 points)", "`rel_error`")
+
+    edit_notebook(kit, forget_rel_error)
+    problems = check(kit)
+    assert f'{NOTEBOOK}: the prose gives no points for rel_error: say them where it is introduced, "`rel_error` (3 points)"' \
+        in problems, problems
+    assert f'{NOTEBOOK}: the points table has no row for rel_error: add "| `rel_error` | what it does | 3 |"' \
+        in problems, problems
+
+
+def test_metadata_nbgrader_would_refuse_is_named_before_release(kit):
+    new_part.add_cells(kit)
+    edit_notebook(kit, lambda nb: [c.metadata["nbgrader"].pop("schema_version") for c in nb.cells
+                                   if nbgrader_meta(c).get("grade_id") == new_part.NAME])
+    assert any(f"the nbgrader metadata of {new_part.NAME} is refused by nbgrader: Outdated schema version: 0" in p
+               and '"schema_version": 3' in p for p in check(kit))
+
+
+def test_release_says_what_it_changed_and_nothing_else(kit, capsys):
+    handout = kit.parent.parent / "assignment" / ASSIGNMENT
+    release(source=kit)  # as it is now
+    (kit / "README.md").write_text((kit / "README.md").read_text() + "\nOne more sentence.\n")
+    assert cli_main(["release", "--assignment", ASSIGNMENT]) == 0
+    said = capsys.readouterr().out.splitlines()
+    assert said[:2] == [f"wrote {handout / 'README.md'}", f"wrote {handout.parent / f'{ASSIGNMENT}.manifest.json'}"], said
+    assert said[2:] == [f"{ASSIGNMENT}: {len(list(p for p in handout.rglob('*') if p.is_file())) - 1} file(s) unchanged"], said
+    assert cli_main(["release", "--assignment", ASSIGNMENT]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        f"{ASSIGNMENT}: the hand-out is unchanged ({len(list(p for p in handout.rglob('*') if p.is_file())) + 1} files)"]

@@ -236,13 +236,19 @@ def test_a_later_cell_that_is_not_plain_python_is_still_read(part, rebinding, hi
     found = find_loops(clean, part, {naive_name: naive}, later={"tuning": later})
     assert found, f"{part}: nothing found with a later cell hidden by {hiding}"
     # What is reported is in that cell: its loop, globals(), or the cell the check cannot read.
-    assert all("of tuning" in f or "globals()" in f for f in found), found
+    assert all(" tuning" in f or "globals()" in f for f in found), found
 
 
 def test_a_cell_that_cannot_be_read_is_named_and_fails_every_part():
     found = find_loops(PARTS["svm_loss_vectorized"][2], "svm_loss_vectorized", later={"LinearClassifier": "class A:\n  def f(:\n    pass\n"})
-    assert found == ["a syntax error at line 2 of LinearClassifier, a cell the check cannot read and which could "
+    assert found == ["a syntax error at line 2 in LinearClassifier, a cell the check cannot read and which could "
                      "redefine svm_loss_vectorized (fix that cell first)"]
+    # IPython transforms a cell once per magic: hundreds of them would cost the grader seconds.
+    found = find_loops(PARTS["svm_loss_vectorized"][2], "svm_loss_vectorized", later={"tuning": "%xmode Plain\n" * 600})
+    assert found == ["more than 50 lines with magics in tuning, a cell the check cannot read and which could redefine "
+                     "svm_loss_vectorized (fix that cell first)"]
+    questions = "# is this vectorized?\nnote = 'really?'\n" * 60  # questions in comments and strings are no magics
+    assert find_loops(PARTS["svm_loss_vectorized"][2], "svm_loss_vectorized", later={"tuning": questions}) == []
     assert find_loops("def f(:\n", "f") == ["a syntax error (line 1 of f)"]  # the function's own: just the error
 
 

@@ -29,6 +29,7 @@ from pathlib import Path
 
 from autograder.assignments import of_source
 from autograder.layout import ROOT, command
+from autograder.outputs.reports import number
 
 DATA_SCRIPTS = ROOT / "data_scripts"
 #: The student-side files of every hand-out's selfcheck/ (beside the assignment's own checks.py).
@@ -121,12 +122,23 @@ def dumps(data: dict) -> str:
     return json.dumps(data, indent=1, sort_keys=True) + "\n"
 
 
-def release(*, source: Path, target: Path | None = None, force: bool = False) -> list[Path]:
+#: What release did to each file of the hand-out (and its manifest).
+ADDED, CHANGED, REMOVED, UNCHANGED = "added", "changed", "removed", "unchanged"
+
+
+def release(*, source: Path, target: Path | None = None, force: bool = False) -> dict[Path, str]:
     """Generate the hand-out of ``source`` into ``target`` (default: the assignment's
-    assignment/<id>/); return the files written. Raises
-    ReleaseError, writing nothing, when a file in ``target`` is not what the last release
-    wrote (someone's work) and ``force`` is not given."""
+    assignment/<id>/); return {file: ADDED, CHANGED, REMOVED or UNCHANGED} for every file of the
+    hand-out and its manifest (only added and changed files are written). Raises ReleaseError,
+    writing nothing, when a file in ``target`` is not what the last release wrote (someone's
+    work) and ``force`` is not given, or when the source's parts cannot be read."""
+    from autograder.parts import PartsError, load_parts
+
     target = Path(target) if target is not None else of_source(source).release
+    try:
+        load_parts(source)
+    except PartsError as exc:
+        raise ReleaseError(str(exc)) from None
     with tempfile.TemporaryDirectory(prefix="autograder-handout-") as staging:
         fresh = Path(staging) / "handout"
         generate(source, fresh)
@@ -141,13 +153,27 @@ def release(*, source: Path, target: Path | None = None, force: bool = False) ->
                 f"not overwriting {', '.join(str(target / name) for name in changed)}: "
                 f"{'these differ' if len(changed) > 1 else 'it differs'} from what the last release wrote "
                 "(someone's work?). Move them away, or run release with --force to replace them.")
-        if target.is_dir():
-            shutil.rmtree(target)
-        shutil.copytree(fresh, target)
-    written = sorted(_files(target).values())
-    record = {"files": {p.relative_to(target).as_posix(): _digest(p) for p in written}, "inputs": release_inputs(source)}
-    manifest.write_text(json.dumps(record, indent=1, sort_keys=True) + "\n")
-    return written
+        done = {}
+        for name, path in new.items():
+            if name in current and _digest(current[name]) == _digest(path):
+                done[target / name] = UNCHANGED
+                continue
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, target / name)
+            done[target / name] = CHANGED if name in current else ADDED
+        for name in sorted(set(current) - set(new)):
+            (target / name).unlink()
+            done[target / name] = REMOVED
+        for folder in sorted((p for p in target.rglob("*") if p.is_dir()), reverse=True):
+            if not any(folder.iterdir()):
+                folder.rmdir()
+    record = {"files": {name: _digest(target / name) for name in sorted(new)}, "inputs": release_inputs(source)}
+    text = json.dumps(record, indent=1, sort_keys=True) + "\n"
+    before = manifest.read_text() if manifest.is_file() else None
+    if text != before:
+        manifest.write_text(text)
+    done[manifest] = UNCHANGED if text == before else CHANGED if before is not None else ADDED
+    return done
 
 
 def read_manifest(target: Path) -> dict:
@@ -223,42 +249,133 @@ _PROSE_POINTS = re.compile(r"`(\w+)`\s*\((\d+(?:\.\d+)?)\s+points?\)")
 _TABLE_POINTS = re.compile(r"^\|\s*`(\w+)`\s*\|.*\|\s*(\d+(?:\.\d+)?)\s*\|\s*$", re.MULTILINE)
 
 
-def points_problems(source: Path) -> list[str]:
+def points_problems(source: Path, parts: list | None = None) -> list[str]:
     """Where the source notebooks' prose or points table gives a part other points than its
-    check cell's nbgrader metadata (the grade's truth)."""
+    check cell's nbgrader metadata (the grade's truth), or none: every part is introduced with
+    "`name` (N points)" in the prose and, in a notebook with a points table, has its row."""
     import nbformat
 
     from autograder.parts import load_parts
 
-    points = {part.name: part.points for part in load_parts(source)}
+    parts = load_parts(source) if parts is None else parts
     problems = []
     for path in sorted(Path(source).glob("*.ipynb")):
+        points = {part.name: part.points for part in parts if part.notebook == path.name}
+        said = {"the prose": {}, "the points table": {}}
         for cell in nbformat.read(path, as_version=4).cells:
             if cell.cell_type != "markdown":
                 continue
             for pattern, where in ((_PROSE_POINTS, "the prose"), (_TABLE_POINTS, "the points table")):
-                for name, said in pattern.findall(cell.source):
-                    if name in points and float(said) != points[name]:
-                        problems.append(f"{path.name}: {where} gives {name} {float(said):g} points, its check cell "
-                                        f"test_{name} {points[name]:g} (nbgrader metadata): make them agree")
+                for name, given in pattern.findall(cell.source):
+                    said[where].setdefault(name, []).append(float(given))
+        for where, found in said.items():
+            for name, given in found.items():
+                for value in given:
+                    if name in points and value != points[name]:
+                        problems.append(f"{path.name}: {where} gives {name} {number(value)} points, its check cell "
+                                        f"test_{name} {number(points[name])} (nbgrader metadata): make them agree")
+        for name, value in points.items():
+            if name not in said["the prose"]:
+                problems.append(f"{path.name}: the prose gives no points for {name}: say them where it is introduced, "
+                                f"\"`{name}` ({number(value)} points)\"")
+            if said["the points table"] and name not in said["the points table"]:
+                problems.append(f"{path.name}: the points table has no row for {name}: add "
+                                f"\"| `{name}` | what it does | {number(value)} |\"")
+    return problems
+
+
+def metadata_problems(source: Path) -> list[str]:
+    """Cells whose nbgrader metadata nbgrader's generate_assignment would refuse (its own
+    validator): an old or missing schema_version, a missing or misspelt key."""
+    import nbformat
+    from jsonschema import ValidationError
+    from nbgrader.nbgraderformat import MetadataValidator
+    from nbgrader.nbgraderformat.common import SchemaMismatchError
+
+    validator, problems = MetadataValidator(), []
+    for path in sorted(Path(source).glob("*.ipynb")):
+        for index, cell in enumerate(nbformat.read(path, as_version=4).cells, start=1):
+            try:
+                validator.validate_cell(cell)
+            except (SchemaMismatchError, ValidationError) as exc:
+                name = cell.metadata.get("nbgrader", {}).get("grade_id", f"cell {index}")
+                fix = (f' (set "schema_version": {validator.schema_version}, as Jupyter\'s Create Assignment toolbar does)'
+                       if isinstance(exc, SchemaMismatchError) else "")
+                problems.append(f"{path.name}: the nbgrader metadata of {name} is refused by nbgrader: "
+                                f"{str(exc).splitlines()[0]}{fix}")
+    return problems
+
+
+def public_parts(source: Path) -> list[str]:
+    """The parts the students' public checks cover: the keys of ``CHECKS`` in
+    solutions/<id>/selfcheck/checks.py, imported as the hand-out imports it (beside the engine's
+    selfcheck files) in a process of its own. Raises ReleaseError saying why it cannot be read."""
+    import subprocess
+
+    checks = Path(source) / "selfcheck" / "checks.py"
+    if not checks.is_file():
+        raise ReleaseError(f"{checks.relative_to(Path(source).parent)} is missing: the students' public checks "
+                           "(CHECKS, {part: its checks}) live there")
+    with tempfile.TemporaryDirectory(prefix="autograder-public-") as folder:
+        shutil.copytree(SELFCHECK, Path(folder) / "selfcheck", ignore=IGNORED)
+        shutil.copy2(checks, Path(folder) / "selfcheck" / "checks.py")
+        run = subprocess.run([sys.executable, "-c", "import json\nfrom selfcheck.checks import CHECKS\n"
+                              "print(json.dumps(sorted(CHECKS)))"], cwd=folder, capture_output=True, text=True,
+                             timeout=120, env=dict(os.environ, PYTHONDONTWRITEBYTECODE="1"))
+    if run.returncode != 0:
+        last = (run.stderr.strip().splitlines() or ["(no message)"])[-1]
+        raise ReleaseError(f"{checks.relative_to(Path(source).parent)} cannot be imported as the hand-out imports "
+                           f"it: {last}")
+    return json.loads(run.stdout.strip().splitlines()[-1])
+
+
+def public_problems(source: Path, parts: list) -> list[str]:
+    """Parts without public checks (students would read "FAIL <part> (not checked)", blamed on
+    their code), and public checks of no part."""
+    try:
+        covered = set(public_parts(source))
+    except ReleaseError as exc:
+        return [str(exc)]
+    names = [part.name for part in parts]
+    where = f"{Path(source).name}/selfcheck/checks.py"
+    problems = []
+    missing = [name for name in names if name not in covered]
+    if missing:
+        problems.append(f"parts without public checks: {', '.join(missing)} (the students' self-check would fail "
+                        f"them as 'not checked'): add CHECKS[{missing[0]!r}] to {where} and the numbers it "
+                        f"compares with to {Path(source).name}/grading/public.py")
+    unknown = sorted(covered - set(names))
+    if unknown:
+        problems.append(f"public checks of no part: {', '.join(unknown)} (in CHECKS of {where}): rename them after "
+                        "a part, or remove them")
     return problems
 
 
 def check(source: Path) -> list[str]:
     """``release --check``, in seconds, without writing: every problem a TA's edit can leave.
-    The hand-out is fresh and not edited by hand; every part has checks and every registered
-    check a part (and every solution cell its check cell); the points in the prose and the
-    points table are the metadata's."""
+    The hand-out is fresh and not edited by hand; every solution cell has its check cell and
+    nbgrader accepts every cell's metadata; every part has hidden checks and public checks and
+    every registered check a part; every part's points are in the prose and the points table
+    (if there is one), and they are the metadata's."""
     from autograder.checks import ChecksMismatch, load_all
-    from autograder.parts import load_parts
+    from autograder.parts import PartsError, load_parts
 
     assignment = of_source(source)
-    problems = []
+    problems = metadata_problems(source)
     try:
-        load_all(source, load_parts(source))
-    except (ChecksMismatch, ValueError, KeyError) as exc:
+        parts = load_parts(source)
+    except PartsError as exc:
+        parts = None
         problems.append(str(exc))
-    problems += points_problems(source)
+    if parts is not None:
+        try:
+            load_all(source, parts)
+        except ChecksMismatch as exc:
+            problems.append(str(exc))
+        except Exception as exc:  # the TA's check modules do not import: said, not a traceback
+            problems.append(f"{Path(source).name}/grading/ cannot be imported: {type(exc).__name__}: {exc}")
+        problems += public_problems(source, parts)
+        problems += points_problems(source, parts)
     stale = stale_inputs(source)
     if stale:
         problems.append(f"assignment/{assignment.id}/ is stale: changed since its release: {', '.join(stale[:8])}"

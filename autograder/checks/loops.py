@@ -26,8 +26,8 @@ is executed here), and errs on the side of finding a loop:
   given the container first (``heapq.heappush(h, g)``, ``dict.update(d, f=g)``), and through
   the container's aliases; so anything read out of it may be ``g``.
 - Imports are library code, except those that let code run behind the check's back (DYNAMIC:
-  importlib, pickle, the builtins module...); HARMLESS_IMPORTS lists, with a reason each, the
-  imports known to be harmless, such as CS231n's ``from builtins import range``.
+  importlib, pickle, the builtins module...); HARMLESS_IMPORTS and BUILTIN_MODULES list, with a
+  reason each, the imports known to be harmless, such as CS231n's ``from builtins import range``.
 
 The speed measurement is the backstop for what it cannot see.
 """
@@ -376,11 +376,12 @@ def find_loops(cells: dict, name: str, setup: tuple = ()) -> list[str]:
         try:
             tree = read_cell(text, bound)
         except _UNREADABLE as exc:
+            why = (f"a syntax error at line {exc.lineno}" if isinstance(exc, SyntaxError) else
+                   str(exc) if isinstance(exc, ValueError) else type(exc).__name__)
             if label == name:
                 return [f"a syntax error (line {exc.lineno} of {label})" if isinstance(exc, SyntaxError)
-                        else f"code the check cannot read ({type(exc).__name__}, in {label})"]
-            where = f"a syntax error at line {exc.lineno}" if isinstance(exc, SyntaxError) else f"a {type(exc).__name__}"
-            return [f"{where} of {label}, a cell the check cannot read and which could redefine {name} (fix that cell first)"]
+                        else f"code the check cannot read ({why}, in {label})"]
+            return [f"{why} in {label}, a cell the check cannot read and which could redefine {name} (fix that cell first)"]
         bound |= bound_names(tree)
         trees.append((label, tree))
     try:

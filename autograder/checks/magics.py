@@ -59,6 +59,10 @@ CODE = {"time": "here", "prun": "here", "capture": "here", "pinfo": "here", "pin
         "config": "here", "timeit": "inner"}
 #: How deep magics may run magics (%%time over %%capture over %time...) before a cell is refused.
 DEPTH = 8
+#: Most lines with magics read in one cell: IPython transforms a cell once per magic, each time
+#: tokenizing all of it (400 magics: seconds; 500: it gives up). More are refused.
+MAX_MAGICS = 50
+_ESCAPED = re.compile(r"^[ \t]*([%!?]|[\w.]+\?\??[ \t]*$)|=[ \t]*[%!]", re.MULTILINE)  # %x, !x, ?x, x?, y = !x
 
 
 def read_cell(source: str, bound=frozenset()) -> ast.Module:
@@ -92,7 +96,12 @@ def _read(source: str, bound: frozenset, depth: int) -> ast.Module:
 def _transform(source: str, bound: frozenset) -> str:
     """IPython's text transformations of a cell, as InteractiveShell.transform_cell makes them
     with its default settings: the static ones, then, for a one-line cell, automagic."""
-    text = _manager().transform_cell(source)
+    if len(_ESCAPED.findall(source)) > MAX_MAGICS:
+        raise ValueError(f"more than {MAX_MAGICS} lines with magics")
+    try:
+        text = _manager().transform_cell(source)
+    except Exception as exc:  # what IPython cannot transform, the kernel cannot run either
+        raise ValueError(f"IPython cannot read it ({type(exc).__name__}: {exc})") from None
     lines = text.splitlines()
     if len(lines) == 1 and lines[0].strip():
         from IPython.core.splitinput import LineInfo
