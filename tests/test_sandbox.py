@@ -119,7 +119,6 @@ def test_a_kernel_has_process_ids_of_its_own_and_leaves_no_zombie():
         first, reaper = outcome.stream.splitlines()
         assert first.split(None, 1) == ["2", "[1, 2]"], outcome.stream
         assert reaper.startswith("0 [") and "bwrap" in reaper and "--args" in reaper, reaper
-        assert box.scheduler_seconds() is not None  # the grader still finds the kernel, as the host numbers it
 
 
 def test_a_kernel_sees_only_its_allowlist():

@@ -132,6 +132,15 @@ DISGUISED = {
     "__import__": ("def svm_loss_vectorized(W, X, y, reg):\n    return __import__('functools').reduce(np.add, X).sum(), W\n", {}, ()),
     "a generator function": ("def _rows(X):\n    yield X[0]\n\ndef svm_loss_vectorized(W, X, y, reg):\n    return sum(_rows(X)), W\n", {}, ()),
     "a decorator": ("@np.vectorize\ndef _hinge(s):\n    return max(0.0, s)\n\ndef svm_loss_vectorized(W, X, y, reg):\n    return _hinge(X.dot(W)).sum(), W\n", {}, ()),
+    "a profile hook that fills the result": ("import sys\n_later = []\n\ndef svm_loss_vectorized(W, X, y, reg):\n"
+                                             "    out = np.zeros(W.shape)\n    _later.append(out)\n    return 0.0, out\n\n"
+                                             "def _fill(frame, event, arg):\n    for out in _later:\n        out[...] = svm_loss_naive(W, X, y, 0)[1]\n\n"
+                                             "sys.setprofile(_fill)\n", {}, ()),
+    "a module written at run time": ("from helper import fast\n\ndef svm_loss_vectorized(W, X, y, reg):\n    return fast(W, X, y, reg)\n",
+                                     {"rel_error": "open('helper.py', 'w').write('def fast(W, X, y, reg):\\n    return [r for r in X]\\n')\n"
+                                                   "def rel_error(x, y):\n    return 0.0\n"}, ()),
+    "a library shadowed through sys.path": ("import sys\nsys.path.insert(0, '/tmp')\nimport scipy\n\ndef svm_loss_vectorized(W, X, y, reg):\n"
+                                            "    return scipy.fast(W, X, y, reg)\n", {}, ()),
 }
 
 

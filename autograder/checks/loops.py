@@ -35,6 +35,7 @@ The speed measurement is the backstop for what it cannot see.
 from __future__ import annotations
 
 import ast
+import functools
 import builtins
 import dataclasses
 from collections import defaultdict
@@ -471,6 +472,10 @@ class _Reader:
                 else node.attr if isinstance(node, ast.Attribute) else None)
         if word in DYNAMIC:
             self._report(f"{DYNAMIC[word]}, which the check cannot follow", node)
+        elif word == "path" and isinstance(node.value, ast.Name) and ("import", "sys") in self.program.resolve(node.value.id, node):
+            # Where imports are found: a folder added to it can hold a module written at run time
+            # under the name of a library (that library's code is what the check would read).
+            self._report("sys.path, which the check cannot follow", node)
         elif isinstance(node, ast.Call) and _called_name(node) in ("getattr", "setattr", "delattr", "hasattr"):
             if len(node.args) >= 2 and _literal(node.args[1]) is None:
                 self._report(f"{_called_name(node)}() with a name computed at run time", node)
@@ -637,6 +642,8 @@ def _refused_import(module: str, name: str, asname: str | None) -> str | None:
     """What an import (``from module import name as asname``; module "" for ``import name``)
     lets run behind the check's back, in words, or None when it is harmless or library code."""
     full = f"{module}.{name}" if module else name
+    if module == "sys" and name in ("path", "modules", "meta_path", "path_hooks", "path_importer_cache"):
+        return f"sys.{name}"
     if module in BUILTIN_MODULES:
         if name == "*":
             return None if module in ("builtins", "future.builtins", "six.moves.builtins") else full
@@ -651,7 +658,25 @@ def _refused_import(module: str, name: str, asname: str | None) -> str | None:
     if any(full == known or full.startswith(known + ".") or module == known for known in HARMLESS_IMPORTS):
         return None
     word = next((part for part in full.split(".") if part in DYNAMIC), None)
-    return DYNAMIC[word] if word else None
+    if word:
+        return DYNAMIC[word]
+    top = full.lstrip(".").split(".")[0]
+    if full.startswith(".") or not _installed(top):
+        # Not a library of the kernel's Python: a module written at run time (the working folder is
+        # on the kernel's sys.path), whose code the check never sees.
+        return f"the module {top}, which is not installed (written at run time?)"
+    return None
+
+
+@functools.cache
+def _installed(module: str) -> bool:
+    """A top-level module the grader's (and so the kernel's) Python can import without running anything."""
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        return False
 
 
 def _attribute_names(call: ast.Call) -> list:

@@ -7,17 +7,17 @@ looping, and the measurement catches loops over examples that the check cannot s
 
 The speed check times the student's function in its kernel *from the grader's side*, so that
 nothing in the kernel can fake the clock, against the naive reference in the grader's process,
-on fresh inputs each repeat, as a ratio of minimums over repeats. Where the kernel has a control
-group (autograder/sandbox/cgroup.py: the grader runs as root on Linux) the ratio is of times that busy
-neighbours cannot move: for the student, the CPU the kernel's processes used during the request,
-all of them, plus the time the kernel was blocked (a sleep uses no CPU, but is not fast): the
-request's wall time less the main thread's time on a CPU and every wait for a CPU of the
-kernel's threads, from the host's scheduler; for the naive reference, the CPU time of the grader's thread. Elsewhere the
-ratio is of wall times. The blocked time includes the request's own messages (a few ms, up to
-about 0.1 s beside a hostile neighbour): nothing is subtracted, so they only count against the
-student, and requests after the first make as many calls as the student's function needs
-SPEED_TARGET seconds of CPU for, so that they stay small beside its work. The timed calls'
-results are checked as well.
+on fresh inputs each repeat, as a ratio of minimums over repeats. A timed request is a
+Bridge.call_each like every other call: it ends when its results (a large array by its digest)
+have reached the grader, so work deferred to the results' encoding is timed. Where the kernel has
+a control group (autograder/sandbox/cgroup.py: the grader runs as root on Linux) the ratio is of
+CPU times that busy neighbours cannot move: for the student, the CPU every process of the kernel
+used from the request's start until its results arrived (encoding and sending them included,
+which only counts against the student); for the naive reference, the CPU time of the grader's
+thread. Sleeping hides no work (every process the kernel starts is in its group) and the
+grader's own time reading the results is not the student's, so neither counts. Elsewhere the
+ratio is of wall times. Requests after the first make as many calls as the student's function
+needs SPEED_TARGET seconds of CPU for. The timed calls' results are checked as well.
 """
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ class Timing:
 
 
 SPEED_TARGET = 0.15  # seconds of work per timed request: the naive reference's at first, then the student's
-SPEED_WALL = 1.0  # at most this many wall seconds per request (a function that sleeps uses no CPU)
+SPEED_WALL = 1.0  # at most this many wall seconds per request (a function that sleeps uses little CPU)
 SPEED_CALLS = (4, 1000)  # bounds on the calls per timed request
 NAIVE_CALLS = 3  # naive reference calls before the first request (then one after each), fastest kept
 SPEED_REPEATS = 5  # timed requests per measurement, fastest kept (a vectorized function's are short: cheap)
@@ -216,22 +216,18 @@ def _naive_times(ctx: Context, naive, shape, timing: Timing, calls: int = NAIVE_
 
 
 def _timed(ctx: Context, name: str, timing: Timing, cases: list, cpu: bool = False):
-    """(seconds the load cannot move or None, wall seconds, replies, CPU seconds or None) of one
-    request calling ``name`` on ``cases`` (Bridge.call_each, results not revealed yet). With
-    ``cpu``: the CPU time of the kernel's control group (every process the kernel runs) from
-    before the request until its last result has reached the grader, plus the time it was
-    blocked (wall time less the main thread's time on a CPU and its threads' waits for one: a
-    sleep, and the request's own messages); None if that cannot be read, or if the kernel was
+    """(CPU seconds or None, wall seconds, replies, CPU seconds or None) of one request calling
+    ``name`` on ``cases`` (Bridge.call_each, results not revealed yet). With ``cpu``: the CPU time
+    of the kernel's control group (every process the kernel runs) from before the request until
+    its last result has reached the grader; None if that cannot be read, or if the kernel was
     replaced meanwhile (which fails the request anyway)."""
     sandbox = ctx.bridge.sandbox
     restarts = sandbox.restarts
-    before = (sandbox.cpu_seconds(), sandbox.scheduler_seconds()) if cpu else (None, None)
+    before = sandbox.cpu_seconds() if cpu else None
     start = time.perf_counter()
     replies = ctx.bridge.call_each(name, *timing.args, cases=cases, reveal=False)
     wall = time.perf_counter() - start
-    after = (sandbox.cpu_seconds(), sandbox.scheduler_seconds()) if cpu else (None, None)
-    if None in (*before, *after) or sandbox.restarts != restarts:
+    after = sandbox.cpu_seconds() if cpu else None
+    if before is None or after is None or sandbox.restarts != restarts:
         return None, wall, replies, None
-    (used, (ran, waited)), (used_after, (ran_after, waited_after)) = before, after
-    blocked = wall - (ran_after - ran) - (waited_after - waited)
-    return (used_after - used) + max(0.0, blocked), wall, replies, used_after - used
+    return after - before, wall, replies, after - before

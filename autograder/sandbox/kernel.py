@@ -279,26 +279,6 @@ class Sandbox:
         except (OSError, ValueError, KeyError):
             return None
 
-    def scheduler_seconds(self) -> tuple[float, float] | None:
-        """(seconds the kernel's main thread has been on a CPU, seconds every thread of the
-        kernel has waited for one), from the host's scheduler (/proc/<pid>/task/*/schedstat), or
-        None where that cannot be read. Over a request, wall time less both is the time the
-        kernel was blocked for reasons of its own (a sleep) or waited for the request's messages,
-        not for a CPU. The waits of every thread count, not only the main thread's: on a busy
-        machine the main thread also sleeps on the GIL that a waiting thread holds."""
-        pid = self._kernel_pid()
-        if pid is None:
-            return None
-        try:
-            main = _schedstat(Path(f"/proc/{pid}/task/{pid}"))[0]
-        except (OSError, ValueError, IndexError):
-            return None
-        waited = 0.0
-        for task in Path(f"/proc/{pid}/task").iterdir() if Path(f"/proc/{pid}/task").is_dir() else ():
-            with contextlib.suppress(OSError, ValueError, IndexError):
-                waited += _schedstat(task)[1]
-        return main, waited
-
     # -- execution ------------------------------------------------------------------------
     def run(self, code: str, timeout: float | None = None) -> Outcome:
         """Execute ``code`` in the kernel and return its Outcome (never raises for student faults).
@@ -372,12 +352,6 @@ class _OutOfMemoryWatch:
             self._thread.join()
         if self.cgroup is not None and not self.ran_out and self.cgroup.oom_kills() > self._before:
             self.ran_out = True  # the kernel itself was the one ended
-
-
-def _schedstat(task: Path) -> tuple[float, float]:
-    """(seconds on a CPU, seconds waiting for one) of one thread."""
-    on_cpu, waiting = task.joinpath("schedstat").read_text().split()[:2]
-    return int(on_cpu) / 1e9, int(waiting) / 1e9
 
 
 def _outcome(outputs) -> Outcome:
