@@ -325,3 +325,19 @@ def _arrays(value) -> list:
 
 def _key(array: np.ndarray) -> bytes:
     return np.round(np.ascontiguousarray(array, dtype=np.float64), 12).tobytes()
+
+
+def test_every_declared_mistake_is_listed_in_the_readme():
+    """The README's list is the one students and instructors read: a slip the grader credits
+    (structure kept, timed results checked against it) must be in it, by its id."""
+    from autograder.checks import grading_package
+    from autograder.layout import ROOT
+
+    linear, knn = grading_package(LINEAR.source), grading_package(KNN.source)
+    ids = {slip.id for slip in linear.diagnosis.LOSS_SLIPS + linear.diagnosis.GRADIENT_SLIPS}
+    ids |= set(linear.gradients.NUMERICAL_SLIPS)
+    ids |= {slip for slip, _, _ in knn.diagnosis.DISTANCE_SLIPS} | {"no-clip", "float32"}
+    ids |= set(knn.diagnosis.LABEL_SLIPS.values())
+    ids |= set(knn.diagnosis.fold_structures(10, 3, seed=1)) - {"right"}
+    table = (ROOT / "README.md").read_text().split("**Declared mistakes**", 1)[1].split("\n- **", 1)[0]
+    assert sorted(i for i in ids if f"`{i}`" not in table) == []

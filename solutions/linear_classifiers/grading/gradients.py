@@ -86,6 +86,9 @@ RANDOM_ENTRIES = Check("random-entries", "checks random entries", 1)
 SPARSE_RESTORED = Check("restores-x", "x is restored to its original values", 1)
 GIVEN_H = Check("given-h", "uses the given h", 1)
 
+#: The declared mistakes of eval_numerical_gradient (its hints carry them).
+NUMERICAL_SLIPS = ("one-sided", "ignores-h")
+
 #: Frequencies of the test functions: at h = 0.01 and at h = 1e-5 centered differences are then
 #: a relative ~1e-4 away from f's derivative (closed forms fail), and far from one-sided ones.
 GIVEN_STEP, GIVEN_FREQUENCY = 1e-2, (6.0, 12.0)
