@@ -341,3 +341,32 @@ def test_every_declared_mistake_is_listed_in_the_readme():
     ids |= set(knn.diagnosis.fold_structures(10, 3, seed=1)) - {"right"}
     table = (ROOT / "README.md").read_text().split("**Declared mistakes**", 1)[1].split("\n- **", 1)[0]
     assert sorted(i for i in ids if f"`{i}`" not in table) == []
+
+
+def test_the_duplicates_case_puts_every_way_of_writing_the_expansion_below_zero_for_every_seed():
+    """The check for unclipped square roots holds its edge case whatever the seed (before, a
+    one-loop expansion met a negative squared distance for 99 of 300 student ids)."""
+    from autograder.checks import grading_package
+
+    inputs = grading_package(KNN.source).inputs
+    one_loop = lambda X, Y: np.array([np.sum(np.square(Y), axis=1) - 2 * np.dot(Y, X[i]) + np.sum(np.square(X[i]))
+                                      for i in range(len(X))])
+    for seed in range(300):
+        case = inputs.duplicates_case(np.random.default_rng(seed))
+        X, Y = case["X"], case["X_train"]
+        copies = [(i, j) for i in range(len(X)) for j in range(len(Y)) if np.array_equal(X[i], Y[j])]
+        for expansion in [*inputs.EXPANSIONS, one_loop]:
+            squared = expansion(X, Y)
+            assert any(squared[i, j] < 0 for i, j in copies), seed
+
+
+@pytest.mark.slow
+def test_an_edge_case_check_catches_its_mistake_whatever_the_seed(submissions):
+    """Graded under several course secrets (seeds), the unclipped one-loop expansion always loses
+    the duplicates check, and only it."""
+    cells = parse_entry(KNN.corpus / "dist_one_loop_no_clip.py").cells
+    submissions("no_clip", cells, base=KNN.source)
+    for base in range(6):
+        (grade,) = grade_all(submissions.root, base_seed=base)
+        checks, _ = checks_of(grade, "compute_distances_one_loop")
+        assert [c for c in checks if not checks[c].passed] == ["duplicates"], (base, student_report(grade))

@@ -65,7 +65,7 @@ STEPS = Check("steps", "each step moves W by -learning_rate * gradient", 4)
 BATCHES = Check("batches", "samples minibatches of batch_size rows (with their labels) at random", 3)
 KEEPS_W = Check("keeps-w", "keeps W across calls to train (no re-initialization)", 1)
 REG = Check("reg", "passes reg through to loss()", 1)
-PREDICT = Check("predict", "predict returns argmax of X W as integer labels", 4)
+PREDICT = Check("predict", "predict returns argmax of X W as labels (integers, or whole numbers in a float array)", 4)
 ACCURACY = Check("accuracy", f"trains a classifier to >= {MIN_ACCURACY:.0%} validation accuracy on the embedded digits "
                              "(its weights read back, the accuracy measured by the grader)", 3)
 TRAIN = [LAZY_W, HISTORY, STEPS, BATCHES, KEEPS_W, REG]
@@ -192,6 +192,12 @@ def _batches(calls, X, y, batch) -> CheckResult:
             "every iteration used the same minibatch: draw new indices with np.random.choice each iteration.")
     if len(set().union(*map(set, seen))) <= batch:
         return BATCHES.fail("only a few rows of X were ever used: sample from all N rows.")
+    # Runs of neighbouring rows (X[start:start + batch_size]) are no random sample, and a random
+    # sample of 16 of 60 rows is never one run: caught whatever the seed, not only when a start
+    # falls near the end of X and makes a short batch.
+    if all(np.array_equal(np.sort(np.array(ids)), np.arange(min(ids), min(ids) + len(ids))) for ids in seen):
+        return BATCHES.fail("every minibatch is a run of neighbouring rows (X[start:start + batch_size]): sample "
+                            "batch_size rows at random, np.random.choice(num_train, batch_size).")
     return BATCHES.ok()
 
 
@@ -206,7 +212,13 @@ def _predict_check(ctx: Context) -> CheckResult:
     try:
         if not reply.ok:
             raise Unusable(reply_failure("predict", reply))
-        got = array("predict", "y_pred", reply.value, (len(X),), kinds="iu")
+        # Labels are compared and counted (==, np.mean(y_pred == y)), as CS231n's notebooks use
+        # them: whole numbers in a float array (CS231n's own stub, y_pred = np.zeros(N)) are labels
+        # too, as in knn's predict_labels.
+        got = array("predict", "y_pred", reply.value, (len(X),), kinds="iuf")
+        if got.dtype.kind == "f" and not (np.all(np.isfinite(got)) and np.all(got == np.round(got))):
+            raise Unusable("predict returned labels that are not whole numbers; labels are integers "
+                           "(np.argmax(X.dot(self.W), axis=1) gives them).")
     except Unusable as exc:
         return PREDICT.fail(str(exc))
     want = np.argmax(X.dot(W), axis=1)

@@ -1,5 +1,6 @@
-# LinearClassifier.train picks a random start and slices X[start:start + batch_size], so batches near the end of X are shorter than batch_size (and are runs of neighbouring rows, not a random sample).
+# LinearClassifier.train picks a random start and slices X[start:start + batch_size]: every batch is a run of neighbouring rows, not a random sample (and near the end of X shorter than batch_size).
 # expect-lose: LinearClassifier
+# expect-fail: LinearClassifier: batches
 # %% LinearClassifier
 class LinearClassifier(object):
     def __init__(self):
