@@ -209,12 +209,19 @@ def measure(args, condition: str, reference: dict, cells: dict) -> tuple[dict, d
                         ctx = Context(bridge=bridge, source="", reference=reference, rng=np.random.default_rng(run), seed=run)
                         clock = time.perf_counter()
                         naive = reference[part.replace("vectorized", "naive")]
-                        if hasattr(module, "timed_check"):  # checks declared with ids (since 5d33dc1)
-                            verdict = module.speed_check(ctx, part, naive, module.timed_check(2), timing=LOSS_TIMING)
-                        elif hasattr(module, "Timing"):
-                            verdict = module.speed_check(ctx, part, naive, weight=2, timing=LOSS_TIMING)
-                        else:
-                            verdict = module.speed_check(ctx, part, naive, weight=2)
+                        try:
+                            if hasattr(module, "timed_check"):  # checks declared with ids (since 5d33dc1)
+                                verdict = module.speed_check(ctx, part, naive, module.timed_check(2), timing=LOSS_TIMING)
+                            elif hasattr(module, "Timing"):
+                                verdict = module.speed_check(ctx, part, naive, weight=2, timing=LOSS_TIMING)
+                            else:
+                                verdict = module.speed_check(ctx, part, naive, weight=2)
+                        except (TypeError, AttributeError) as exc:  # another Timing interface (before 2026-12-07)
+                            if module is vectorization:
+                                raise
+                            print(f"  note: {version}: not comparable with this LossTiming ({exc})")
+                            before = None
+                            break
                         costs[version].append(time.perf_counter() - clock)
                         if not verdict.passed:
                             print(f"  note: {version}: the reference {part} failed the speed check: {verdict.message}")
