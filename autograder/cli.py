@@ -257,14 +257,15 @@ def main(argv: list[str] | None = None) -> int:
 
             return export.main(submissions=args.submissions, out=args.out, csv_path=args.csv, deadline=args.deadline,
                                late_penalty=args.late_penalty, per=args.per, grace=args.grace,
-                               max_penalty=args.max_penalty, missing_timestamp=args.missing_timestamp, seed=_base_seed(args),
+                               max_penalty=args.max_penalty, missing_timestamp=args.missing_timestamp,
+                               seed=args.seed, base_seed=_base_seed(args),
                                assignment=args.assignment, percent_of=args.percent_of,
                                extensions=args.extensions, gradebook_url=args.gradebook)
         if args.verb == "gradebook":
             from autograder.outputs import gradebook
 
             return gradebook.main(out=args.out, db_url=args.db, course=args.course, submissions=args.submissions,
-                                  assignment=args.assignment, seed=_base_seed(args))
+                                  assignment=args.assignment, seed=args.seed, base_seed=_base_seed(args))
         if args.verb == "gradescope":
             from autograder.outputs import gradescope
 

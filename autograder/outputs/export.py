@@ -90,7 +90,9 @@ def main(*, submissions: Path, out: Path, csv_path: Path | None = None, deadline
         return 2
     folder = OutputFolder(out)
     with folder.lock():
-        grades, stale = stored_grades(folder, found, seed, chosen.source)
+        # base_seed: the run's base seed (seeds.base_seed of the course's secret and --seed); ``seed``
+        # is the --seed the user typed, said in hints
+        grades, stale = stored_grades(folder, found, seed if base_seed is None else base_seed, chosen.source)
         if stale:
             print(f"error: not graded in {out} as submitted now (new or changed submission, other kit or --seed): "
                   f"{', '.join(stale)}\nrun `{command(f'grade {submissions} --out {out}' + (f' --seed {seed}' if seed else ''))}` "

@@ -252,7 +252,7 @@ def export_grades(grades: list[StudentGrade], db_url: str, *, course: Path | Non
 
 
 def main(*, out: Path, db_url: str | None = None, course: Path | None = None, submissions: Path | None = None,
-         assignment: str | None = None, seed: int = 0) -> int:
+         assignment: str | None = None, seed: int = 0, base_seed: int | None = None) -> int:
     """``python -m autograder gradebook OUT --db URL [--course DIR] [--submissions DIR]``: the
     grades stored in OUT for the submissions as they are now (graded with ``seed``), into the
     gradebook. Exit 1 (nothing written) when a submission has no current grade in OUT."""
@@ -282,7 +282,9 @@ def main(*, out: Path, db_url: str | None = None, course: Path | None = None, su
     found = find_submissions(submissions, chosen.id)
     folder = OutputFolder(out)
     with folder.lock():
-        grades, stale = stored_grades(folder, found, seed, chosen.source)
+        # base_seed: the run's base seed (seeds.base_seed of the course's secret and --seed); ``seed``
+        # is the --seed the user typed, said in hints
+        grades, stale = stored_grades(folder, found, seed if base_seed is None else base_seed, chosen.source)
     if stale:
         print(f"error: not graded in {out} as submitted now (new or changed submission, other kit or --seed): "
               f"{', '.join(stale)}\nrun `{command(f'grade {submissions} --out {out}' + (f' --seed {seed}' if seed else ''))}` "
