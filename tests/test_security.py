@@ -1079,18 +1079,23 @@ def test_no_world_writable_file_carries_anything_from_one_kernel_to_another(tmp_
     """A 0666 file in a folder every kernel sees (as uv's .venv/.lock is): the writer cannot
     write it, so a reader graded beside it or after it finds it as it was."""
     shared = Path(f"/srv/autograder-test-{os.getpid()}")
+
+    class SeesShared(Sandbox):  # a sandbox that shows one more folder, read-only
+        def read_only(self):
+            return [*super().read_only(), str(shared)]
+
     shared.mkdir(mode=0o755)
     try:
         (shared / "lock").write_text("")
         (shared / "lock").chmod(0o666)
         write = f"open({str(shared / 'lock')!r}, 'w').write('the answer')"
         read = f"print(repr(open({str(shared / 'lock')!r}).read()))"
-        with Sandbox(expose=[shared]) as writer:
+        with SeesShared() as writer:
             wrote = writer.run(write)
             assert wrote.status == "error" and "Read-only file system" in wrote.error, wrote
-            with Sandbox(expose=[shared]) as beside:
+            with SeesShared() as beside:
                 assert beside.run(read).stream.strip() == "''"
-        with Sandbox(expose=[shared]) as after:
+        with SeesShared() as after:
             assert after.run(read).stream.strip() == "''"
         assert (shared / "lock").read_text() == ""
     finally:

@@ -164,6 +164,7 @@ def _start(argv: list[str], config: str, bwrap_args: list[str] | None, keep: int
             os.close(read)
         return child
     try:
+        os.setpgid(0, 0)  # out of the launcher's process group: Jupyter's signals to that group are passed on
         os.set_inheritable(keep, True)
         if bwrap_args is not None:
             os.set_inheritable(read, True)
