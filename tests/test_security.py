@@ -1274,3 +1274,24 @@ def test_a_dask_worker_whose_sandbox_is_broken_stops_the_run_with_the_reason(sub
             pytest.raises(ClusterError, match="could add a key to a kernel keyring") as stopped:
         grade_all(submissions.root, dask=cluster.scheduler_address, require_confinement=True)
     assert "worker " in str(stopped.value) and graded == []
+
+
+@needs_root
+def test_gradescope_grades_with_what_the_container_allows_and_says_what_holds(tmp_path, monkeypatch):
+    """On Gradescope a broken promise (here: the probe found no namespaces, as in a container
+    without CAP_SYS_ADMIN) does not stop the grading: the upload is graded, and results.json's
+    output ends with the probe's line, saying what holds and that it graded anyway."""
+    from autograder.outputs import gradescope
+    from autograder.sandbox import preflight
+    from linear import ASSIGNMENT
+
+    degraded = preflight.SandboxReport(True, ["no bubblewrap allowlist (bubblewrap cannot make namespaces here)"],
+                                       "sandbox: NOT fully confined: NO allowlist or namespaces, seccomp filter, "
+                                       "user autograder-sandbox-0; broken: no bubblewrap allowlist")
+    monkeypatch.setattr(preflight, "_checked", degraded)
+    (tmp_path / "submission").mkdir()
+    shutil.copy(next(SOLUTIONS.glob("*.ipynb")), tmp_path / "submission" / "homework.ipynb")
+    assert gradescope.run(tmp_path, assignment=ASSIGNMENT) == 0
+    results = json.loads((tmp_path / "results" / "results.json").read_text(encoding="utf-8"))
+    assert results["score"] == sum(PARTS.values())
+    assert results["output"].splitlines()[-1] == degraded.line + " (graded with what this container allows)"
