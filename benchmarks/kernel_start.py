@@ -10,7 +10,8 @@ the commit after it; each with its own .venv, made by its ./kit).
    Each process first starts one kernel that is not counted (imports, the mode's test).
    Then, PROBES times in turn, the start-up probe (preflight's, kernel start included), wall time.
 2. Throughput: the reference solution handed in by SUBMISSIONS students, graded by each checkout's
-   `grade --workers 2` in turn, REPEATS times; wall time of the whole command.
+   `grade --workers 2` in turn, REPEATS times; wall time of the whole command, and its CPU time
+   with every process it started (all are reaped: the grader adopts its kernels' orphans).
 
     ./kit python benchmarks/kernel_start.py BEFORE AFTER [--rounds 10] [--probes 5] [--submissions 20] [--repeats 2]
 
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import shutil
 import statistics
 import subprocess
@@ -85,19 +87,25 @@ def throughput(checkouts: list[Path], submissions: int, repeats: int) -> dict:
     try:
         for k in range(submissions):
             write_submission(folder / "submitted", f"s{k:03d}", {}, linear.source)
-        seconds = {c: [] for c in checkouts}
+        seconds, cpu = {c: [] for c in checkouts}, {c: [] for c in checkouts}
         for _ in range(repeats):
             for checkout in checkouts:
                 out = folder / f"out-{checkout.name}"
                 shutil.rmtree(out, ignore_errors=True)
-                started = time.perf_counter()
+                started, used = time.perf_counter(), _children_cpu()
                 subprocess.run([str(checkout / "kit"), "python", "-m", "autograder", "grade", str(folder / "submitted"),
                                 "--out", str(out), "--workers", "2"], cwd=checkout, check=True,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                 seconds[checkout].append(time.perf_counter() - started)
-        return seconds
+                cpu[checkout].append(_children_cpu() - used)
+        return seconds, cpu
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def main() -> None:
@@ -123,12 +131,13 @@ def main() -> None:
             broken = sorted({b for r in probed[checkout] for b in r["broken"]})
             print(f"  {checkout}: {wall:.3f} s wall" + (f" (broken: {'; '.join(broken)})" if broken else ""))
     if args.submissions:
-        seconds = throughput(checkouts, args.submissions, args.repeats)
+        seconds, cpu = throughput(checkouts, args.submissions, args.repeats)
         print(f"grade --workers 2, {args.submissions} reference submissions, median of {args.repeats}:")
         for checkout in checkouts:
             median = statistics.median(seconds[checkout])
-            print(f"  {checkout}: {median:.1f} s, {60 * args.submissions / median:.1f} submissions per minute "
-                  f"(runs: {', '.join(f'{s:.1f}' for s in seconds[checkout])})")
+            print(f"  {checkout}: {median:.1f} s, {60 * args.submissions / median:.1f} submissions per minute, "
+                  f"{statistics.median(cpu[checkout]) / args.submissions:.2f} s CPU per submission "
+                  f"(runs: {', '.join(f'{s:.1f}' for s in seconds[checkout])} s)")
 
 
 if __name__ == "__main__":
