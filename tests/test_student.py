@@ -449,33 +449,43 @@ def _code_cell(nb, grade_id):
     return next(c for c in nb.cells if nbgrader_meta(c).get("grade_id") == grade_id)
 
 
-def _error(count: int, line: int, quoted: str, ename: str, evalue: str):
-    """An error output as IPython's kernel saves it: its traceback quotes the cell's line that raised."""
-    return nbformat.v4.new_output("error", ename=ename, evalue=evalue, traceback=[
-        "\x1b[31m---------------------------------------------------------------------------\x1b[39m",
-        f"\x1b[31m{ename}\x1b[39m                            Traceback (most recent call last)",
-        f"\x1b[36mCell\x1b[39m\x1b[36m \x1b[39m\x1b[32mIn[{count}]\x1b[39m\x1b[32m, line {line}\x1b[39m\n"
-        f"\x1b[32m----> \x1b[39m\x1b[32m{line}\x1b[39m {quoted}\n",
-        f"\x1b[31m{ename}\x1b[39m: {evalue}"])
+def _error(ename: str, evalue: str, *frames):
+    """An error output as IPython's kernel saves it: its traceback quotes, for each frame (an
+    execution count, a line number and that line's text), the line of the cell that ran there."""
+    traceback = ["\x1b[31m---------------------------------------------------------------------------\x1b[39m",
+                 f"\x1b[31m{ename}\x1b[39m                            Traceback (most recent call last)"]
+    for count, line, text in frames:
+        traceback.append(f"\x1b[36mCell\x1b[39m\x1b[36m \x1b[39m\x1b[32mIn[{count}]\x1b[39m\x1b[32m, line {line}\x1b[39m\n"
+                         f"\x1b[32m----> \x1b[39m\x1b[32m{line}\x1b[39m {text}\n")
+    traceback.append(f"\x1b[31m{ename}\x1b[39m: {evalue}")
+    return nbformat.v4.new_output("error", ename=ename, evalue=evalue, traceback=traceback)
+
+
+def _line(cell, start: str):
+    """(number, text) of the cell's first line starting with ``start``."""
+    return next((n, text) for n, text in enumerate(cell.source.splitlines(), start=1) if text.strip().startswith(start))
 
 
 def test_collect_warns_naming_check_cells_that_raised_and_cells_edited_after_their_error(handout, tmp_path):
     nb = answered()
     check = _code_cell(nb, "test_svm_loss_vectorized")
-    line = next(n for n, text in enumerate(check.source.splitlines(), start=1) if text.startswith("assert abs(loss - 5.2667)"))
-    check.outputs = [_error(check.execution_count, line, check.source.splitlines()[line - 1], "AssertionError",
-                            "worked example: the mean SVM loss is 15.8 / 3 = 5.2667, got 15.8")]
-    part = _code_cell(nb, "rel_error")  # raised the stub's error, then was written and saved without a run
-    part.outputs = [_error(part.execution_count, 11, "raise NotImplementedError()", "NotImplementedError", "")]
+    check.outputs = [_error("AssertionError", "worked example: the mean SVM loss is 15.8 / 3 = 5.2667, got 15.8",
+                            (check.execution_count, *_line(check, "assert abs(loss - 5.2667)")))]
+    # rel_error's visible checks met the stub; rel_error was then written, and saved without a run
+    stub = answered({"rel_error": None})
+    part, part_check = _code_cell(nb, "rel_error"), _code_cell(nb, "test_rel_error")
+    part_check.outputs = [_error("NotImplementedError", "", (part_check.execution_count, *_line(part_check, "r = rel_error(1.0, 3.0)")),
+                                 (part.execution_count, *_line(_code_cell(stub, "rel_error"), "raise NotImplementedError()")))]
     nbformat.write(nb, handout / NOTEBOOK)
     run = selfcheck(handout, "collect", env=dict(os.environ, IPYTHONDIR=str(tmp_path / "no-history")))
     assert run.returncode == 0 and (handout / "linear_classifiers_submission.zip").is_file(), run.stdout
-    numbers = {c_id: nb.cells.index(_code_cell(nb, c_id)) + 1 for c_id in ["test_svm_loss_vectorized", "rel_error"]}
-    assert (f"cell {numbers['test_svm_loss_vectorized']} (test_svm_loss_vectorized, the visible checks of svm_loss_vectorized) "
+    number = {grade_id: nb.cells.index(_code_cell(nb, grade_id)) + 1 for grade_id in ["test_svm_loss_vectorized", "rel_error", "test_rel_error"]}
+    assert (f"cell {number['test_svm_loss_vectorized']} (test_svm_loss_vectorized, the visible checks of svm_loss_vectorized) "
             "raised AssertionError (worked example: the mean SVM loss is 15.8 / 3 = 5.2667, got 15.8) when it last ran.") in run.stdout
-    assert (f"cell {numbers['rel_error']} (rel_error) was edited after it ran (its error quotes a line it no longer holds); "
-            "that run raised NotImplementedError.") in run.stdout, run.stdout
-    assert run.stdout.index("Warnings") < run.stdout.index("wrote "), run.stdout
+    assert (f"cell {number['rel_error']} (rel_error) was edited after it ran (the error of cell {number['test_rel_error']} "
+            "quotes a line of it that it no longer holds).") in run.stdout, run.stdout
+    assert f"cell {number['test_rel_error']} (test_rel_error, the visible checks of rel_error) raised NotImplementedError when" in run.stdout
+    assert run.stdout.count("  - cell ") == 3 and run.stdout.index("Warnings") < run.stdout.index("wrote "), run.stdout
 
 
 def _history(ipython_dir, sessions) -> None:

@@ -5,8 +5,9 @@ cells edited after they ran, so that the saved code is not the code whose output
 A notebook file records, per code cell, its source, its execution count and its outputs, but not
 the code that produced them, so an edit after the run can only be told where something else kept
 that code:
-  - an error output quotes the lines of its cell that raised: a quoted line the cell no longer
-    holds was edited since;
+  - an error's traceback quotes, frame by frame, the line that ran in each cell it went through
+    (``Cell In[n], line k``: its own cell's, and those of the cells whose functions it called): a
+    quoted line that the cell which ran as ``In [n]`` no longer holds was edited since;
   - IPython's history on this computer (``profile_default/history.sqlite`` in ``IPYTHONDIR``, by
     default ``~/.ipython``), where JupyterLab's and VS Code's kernels store every cell they run
     as ``In [n]`` of their session: the session whose inputs match the saved cells at their
@@ -37,17 +38,22 @@ def run_warnings(nb, describe) -> List[str]:
     """Warnings about ``nb``'s last run, one per cell at most; ``describe(number, cell)`` names a
     cell in them."""
     code = [(number, cell) for number, cell in enumerate(nb.cells, start=1) if cell.cell_type == "code"]
+    by_count = {cell.get("execution_count"): number for number, cell in code if isinstance(cell.get("execution_count"), int)}
+    cells = dict(code)
     raised, edited = {}, {}
     for number, cell in code:
         errors = [o for o in cell.get("outputs") or [] if o.get("output_type") == "error"]
-        if errors:
-            evalue = str(errors[0].get("evalue", "")).strip()
-            raised[number] = errors[0].get("ename", "an error") + (f" ({evalue.splitlines()[0][:240]})" if evalue else "")
-            if _quotes_lost_lines(errors[0].get("traceback") or [], cell):
-                edited[number] = "its error quotes a line it no longer holds"
+        if not errors:
+            continue
+        evalue = str(errors[0].get("evalue", "")).strip()
+        raised[number] = errors[0].get("ename", "an error") + (f" ({evalue.splitlines()[0][:240]})" if evalue else "")
+        for count, quoted in _quoted_lines(errors[0].get("traceback") or []):
+            target = by_count.get(count)  # the cell that ran as In [count]: the traceback quotes its line
+            if target is not None and target not in edited and quoted not in _lines(cells[target]):
+                edited[target] = ("its error quotes a line it no longer holds" if target == number else
+                                  f"the error of cell {number} quotes a line of it that it no longer holds")
     for number, cell, count in _edited_since_history(code):
         edited[number] = f"In [{count}], which its outputs come from, ran other code, says IPython's history on this computer"
-    cells = dict(code)
     warnings = []
     for number in sorted(set(raised) | set(edited)):
         name = describe(number, cells[number])
@@ -59,21 +65,25 @@ def run_warnings(nb, describe) -> List[str]:
     return warnings
 
 
-def _quotes_lost_lines(traceback: list, cell) -> bool:
-    """Whether the traceback quotes, in the frame of this cell's own run, a line the cell no
-    longer holds."""
-    count = cell.get("execution_count")
-    lines = {line.strip() for line in cell.source.splitlines() if line.strip()}
-    mine = False
+def _lines(cell) -> set:
+    return {line.strip() for line in cell.source.splitlines() if line.strip()}
+
+
+def _quoted_lines(traceback: list) -> list:
+    """[(execution count, source line)] that the traceback quotes from notebook cells."""
+    quoted, count = [], None
     for line in ANSI.sub("", "\n".join(traceback)).splitlines():
         frame = FRAME.match(line.strip())
         if frame:
-            mine = count is not None and int(next(g for g in frame.groups() if g)) == count
+            count = int(next(g for g in frame.groups() if g))
             continue
-        quoted = QUOTED.match(line)
-        if mine and quoted and quoted.group(2).strip() and quoted.group(2).strip() not in lines:
-            return True
-    return False
+        if line.strip() and not line.startswith(" ") and not line.startswith("-"):
+            count = None  # past the frame: a library's frame header or the error line
+            continue
+        source = QUOTED.match(line)
+        if count is not None and source and source.group(2).strip():
+            quoted.append((count, source.group(2).strip()))
+    return quoted
 
 
 def history_file() -> Optional[Path]:
