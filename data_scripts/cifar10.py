@@ -78,10 +78,24 @@ def download(dest_dir: str | os.PathLike | None = None, url: str = URL, md5: str
     Otherwise streams ``url`` (http(s):// or file://) to a temporary file in ``dest_dir``,
     checks its MD5 and only then renames it into place, so an interrupted or corrupt
     download never looks like a good archive. On a mismatch the temporary file is deleted
-    and ``ChecksumError`` is raised.
+    and ``ChecksumError`` is raised. A download that fails (offline, say) leaves nothing
+    behind, not even the folders it created for the archive.
     """
     dest_dir = Path(dest_dir) if dest_dir is not None else default_dir()
+    created = [folder for folder in [dest_dir, *dest_dir.parents] if not folder.exists()]  # the deepest first
     dest_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        return _download(dest_dir, url, md5)
+    except BaseException:
+        for folder in created:
+            try:
+                folder.rmdir()  # only if still empty
+            except OSError:
+                break
+        raise
+
+
+def _download(dest_dir: Path, url: str, md5: str) -> Path:
     archive = dest_dir / ARCHIVE
     md5 = md5.lower()
 

@@ -3,7 +3,8 @@ step by step, in any copy of the kit (a temporary kit layout, or a git worktree 
 
 ``add_part(source)`` adds ``hinge_loss_single`` (5 points): the multiclass SVM loss of one example.
 Each step is a function of its own, so that a test can leave one out (the hidden checks, the
-public ones, the check cell) and see what the kit says about it."""
+public ones, the check cell) and see what the kit says about it; ``name`` adds the same part
+under another name (a kit that already has hinge_loss_single gets a second one)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import nbformat
 
 NAME = "hinge_loss_single"
 POINTS = 5
-ENTRY = "hinge_counts_correct_class"  # its corpus entry
+ENTRY = f"{NAME}_counts_correct_class"  # its corpus entry
 
 SOLUTION = '''def hinge_loss_single(scores, y):
     """
@@ -98,18 +99,18 @@ CHECKS["hinge_loss_single"] = check_hinge_loss_single
 
 PUBLIC_DATA = '''
 
-def _hinge_cases(reference: dict) -> list:
+def _cases_of_hinge_loss_single(reference: dict) -> list:
     """hinge_loss_single on the worked example's three images."""
     scores = [[3.2, 5.1, -1.7], [1.3, 4.9, 2.0], [2.2, 2.5, -3.1]]
     return [{"scores": s, "y": y, "expected": float(reference["hinge_loss_single"](np.array(s), y))}
             for y, s in enumerate(scores)]
 
 
-_public_data_without_hinge = public_data
+_public_data_before_hinge_loss_single = public_data
 
 
 def public_data(reference: dict) -> dict:  # noqa: F811  (the numbers of hinge_loss_single added)
-    return {**_public_data_without_hinge(reference), "hinge_loss_single": _hinge_cases(reference)}
+    return {**_public_data_before_hinge_loss_single(reference), "hinge_loss_single": _cases_of_hinge_loss_single(reference)}
 '''
 
 #: A corpus entry: the correct class's own term counted (max(0, 1) = 1 too much).
@@ -129,53 +130,56 @@ def _cell(source: str, **nbgrader) -> nbformat.NotebookNode:
     return made
 
 
-def add_cells(source: Path, check_cell: bool = True) -> None:
+def _named(text: str, name: str) -> str:
+    return text.replace(NAME, name)
+
+
+def add_cells(source: Path, check_cell: bool = True, name: str = NAME) -> None:
     """Steps 1 and 2: the solution cell, the check cell right after it (unless ``check_cell`` is
     False), the points in the prose and in the points table. After grad_check_sparse's check cell."""
     path = Path(source) / f"{Path(source).name}.ipynb"
     nb = nbformat.read(path, as_version=4)
     at = next(i for i, c in enumerate(nb.cells)
               if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "test_grad_check_sparse") + 1
-    cells = [nbformat.v4.new_markdown_cell(PROSE),
-             _cell(SOLUTION, solution=True, grade=False, grade_id=NAME, locked=False)]
+    cells = [nbformat.v4.new_markdown_cell(_named(PROSE, name)),
+             _cell(_named(SOLUTION, name), solution=True, grade=False, grade_id=name, locked=False)]
     if check_cell:
-        cells.append(_cell(VISIBLE_CHECKS, grade=True, solution=False, locked=True, grade_id=f"test_{NAME}", points=POINTS))
+        cells.append(_cell(_named(VISIBLE_CHECKS, name), grade=True, solution=False, locked=True,
+                           grade_id=f"test_{name}", points=POINTS))
     nb.cells[at:at] = cells
     table = nb.cells[0]
     row = "| `grad_check_sparse` |"
     line = next(line for line in table.source.splitlines() if line.startswith(row))
-    table.source = table.source.replace(line, f"{line}\n| `{NAME}` | the SVM loss of one example | {POINTS} |")
+    table.source = table.source.replace(line, f"{line}\n| `{name}` | the SVM loss of one example | {POINTS} |")
     nbformat.write(nb, path)
 
 
-def add_hidden_checks(source: Path) -> None:
+def add_hidden_checks(source: Path, name: str = NAME) -> None:
     """Step 3: a module of the grading package, imported by its __init__.py."""
     grading = Path(source) / "grading"
-    (grading / "hinge.py").write_text(HIDDEN_CHECKS)
-    init = grading / "__init__.py"
-    init.write_text(init.read_text().replace("from . import classifier, gradients, losses",
-                                             "from . import classifier, gradients, hinge, losses"))
-    assert "hinge" in init.read_text(), "the grading package's import line moved: update tests/new_part.py"
+    (grading / f"{name}.py").write_text(_named(HIDDEN_CHECKS, name))
+    with open(grading / "__init__.py", "a") as handle:
+        handle.write(f"\nfrom . import {name}  # noqa: E402,F401  (registers its checks)\n")
 
 
-def add_public_checks(source: Path) -> None:
+def add_public_checks(source: Path, name: str = NAME) -> None:
     """Step 4: CHECKS["hinge_loss_single"] in selfcheck/checks.py, its numbers in grading/public.py."""
     with open(Path(source) / "selfcheck" / "checks.py", "a") as handle:
-        handle.write(PUBLIC_CHECKS)
+        handle.write(_named(PUBLIC_CHECKS, name))
     with open(Path(source) / "grading" / "public.py", "a") as handle:
-        handle.write(PUBLIC_DATA)
+        handle.write(_named(PUBLIC_DATA, name))
 
 
-def add_corpus_entry(source: Path) -> Path:
+def add_corpus_entry(source: Path, name: str = NAME) -> Path:
     """Step 5's corpus entry for the part's typical mistake."""
-    path = Path(source) / "grading" / "corpus" / f"{ENTRY}.py"
-    path.write_text(CORPUS_ENTRY)
+    path = Path(source) / "grading" / "corpus" / f"{_named(ENTRY, name)}.py"
+    path.write_text(_named(CORPUS_ENTRY, name))
     return path
 
 
-def add_part(source: Path) -> None:
+def add_part(source: Path, name: str = NAME) -> None:
     """Every step of "Adding a part" but the release (steps 1 to 5's files)."""
-    add_cells(source)
-    add_hidden_checks(source)
-    add_public_checks(source)
-    add_corpus_entry(source)
+    add_cells(source, name=name)
+    add_hidden_checks(source, name=name)
+    add_public_checks(source, name=name)
+    add_corpus_entry(source, name=name)

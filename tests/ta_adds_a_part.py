@@ -1,7 +1,9 @@
 """A TA's rehearsal of the README's "Adding a part", on a copy of this kit (the files of its
-working tree, tracked or new; never the kit itself), with the copy's own ./kit:
+working tree, tracked or new; never the kit itself) in the kit's out/, with the copy's own ./kit:
 
     ./kit python tests/ta_adds_a_part.py [--keep]
+
+(Not under /tmp: the sandbox gives every kernel a private /tmp, where a kit's Python would vanish.)
 
 It adds ``hinge_loss_single`` to the linear-classifier assignment exactly as the README says
 (tests/new_part.py: the solution cell, its check cell, the points in the prose and the table,
@@ -80,7 +82,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--keep", action="store_true", help="keep the copy of the kit (its path is printed)")
     args = parser.parse_args()
-    folder = Path(tempfile.mkdtemp(prefix="autograder-ta-"))
+    (KIT / "out").mkdir(exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix="ta-adds-a-part-", dir=KIT / "out"))
     try:
         copy = copy_kit(folder / "kit")
         print(f"-- a copy of the kit in {copy}", flush=True)

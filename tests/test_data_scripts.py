@@ -7,6 +7,7 @@ import hashlib
 import io
 import os
 import pickle
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -102,6 +103,33 @@ def test_download_missing_url_raises_and_leaves_nothing(tmp_path):
     with pytest.raises(OSError):
         cifar10.download(tmp_path, url=(tmp_path / "absent.tar.gz").as_uri(), md5="0" * 32)
     assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:9/cifar-10-python.tar.gz", "file:///no/such/cifar-10-python.tar.gz"],
+                         ids=["offline", "missing"])
+def test_a_failed_download_leaves_no_folder_it_created(tmp_path, url):
+    """Offline, the default target (data_scripts/datasets, here under a missing parent) is not left
+    behind empty; a folder that was already there stays."""
+    target = tmp_path / "data_scripts" / "datasets"
+    with pytest.raises(OSError):
+        cifar10.download(target, url=url, md5="0" * 32)
+    assert os.listdir(tmp_path) == []
+    (tmp_path / "kept").mkdir()
+    with pytest.raises(OSError):
+        cifar10.download(tmp_path / "kept" / "datasets", url=url, md5="0" * 32)
+    assert os.listdir(tmp_path) == ["kept"] and os.listdir(tmp_path / "kept") == []
+
+
+def test_the_download_command_offline_says_so_and_leaves_no_datasets_folder(tmp_path):
+    """`python -m data_scripts.cifar10` in a student's folder (its own copy of data_scripts, the
+    default target data_scripts/datasets), with the network unreachable."""
+    shutil.copytree(REPO / "data_scripts", tmp_path / "data_scripts", ignore=shutil.ignore_patterns("datasets", "__pycache__"))
+    result = subprocess.run([sys.executable, "-m", "data_scripts.cifar10", "--url", "http://127.0.0.1:9/cifar-10-python.tar.gz"],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=60,
+                            env={k: v for k, v in os.environ.items() if k != "CIFAR10_DIR"})
+    assert result.returncode == 1 and result.stderr.startswith("error: "), result.stderr
+    left = {p.name for p in (tmp_path / "data_scripts").iterdir()} - {"__pycache__"}
+    assert left == {p.name for p in (REPO / "data_scripts").iterdir()} - {"datasets", "__pycache__"}, left
 
 
 # --------------------------------------------------------------------------- extract

@@ -17,6 +17,9 @@ from linear import ASSIGNMENT, RELEASE, SOLUTIONS
 
 import new_part
 
+#: The part these tests add (not hinge_loss_single, which tests/ta_adds_a_part.py may have added already).
+PART = "hinge_loss_twice"
+
 NOTEBOOK = f"{ASSIGNMENT}.ipynb"
 
 
@@ -97,29 +100,29 @@ def test_a_handout_edited_by_hand_is_named(kit):
 
 
 def test_a_part_with_hidden_checks_but_no_public_ones_is_named_with_what_to_add(kit, capsys):
-    new_part.add_cells(kit)
-    new_part.add_hidden_checks(kit)
+    new_part.add_cells(kit, name=PART)
+    new_part.add_hidden_checks(kit, name=PART)
     problems = check(kit)
     assert [p for p in problems if "public checks" in p] == [
-        f"parts without public checks: {new_part.NAME} (the students' self-check would fail them as 'not checked'): "
-        f"add CHECKS['{new_part.NAME}'] to {ASSIGNMENT}/selfcheck/checks.py and the numbers it compares with to "
+        f"parts without public checks: {PART} (the students' self-check would fail them as 'not checked'): "
+        f"add CHECKS['{PART}'] to {ASSIGNMENT}/selfcheck/checks.py and the numbers it compares with to "
         f"{ASSIGNMENT}/grading/public.py"], problems
     assert cli_main(["release", "--assignment", ASSIGNMENT]) == 0  # released, with the warning
-    assert f"parts without public checks: {new_part.NAME}" in capsys.readouterr().err
-    new_part.add_public_checks(kit)
+    assert f"parts without public checks: {PART}" in capsys.readouterr().err
+    new_part.add_public_checks(kit, name=PART)
     assert cli_main(["release", "--assignment", ASSIGNMENT]) == 0
     assert "warning" not in capsys.readouterr().err and check(kit) == []
 
 
 def test_a_solution_cell_without_its_check_cell_is_one_clear_message(kit, capsys):
-    new_part.add_cells(kit, check_cell=False)
+    new_part.add_cells(kit, check_cell=False, name=PART)
     problems = check(kit)
-    assert any(f"solution cell '{new_part.NAME}' has no check cell 'test_{new_part.NAME}'" in p and '"points": P' in p
+    assert any(f"solution cell '{PART}' has no check cell 'test_{PART}'" in p and '"points": P' in p
                for p in problems), problems
     assert cli_main(["release", "--check", "--assignment", ASSIGNMENT]) == 1
-    assert f"has no check cell 'test_{new_part.NAME}'" in capsys.readouterr().out
+    assert f"has no check cell 'test_{PART}'" in capsys.readouterr().out
     assert cli_main(["release", "--assignment", ASSIGNMENT]) == 1
-    assert f"error: {ASSIGNMENT}: {NOTEBOOK}: solution cell '{new_part.NAME}'" in capsys.readouterr().err
+    assert f"error: {ASSIGNMENT}: {NOTEBOOK}: solution cell '{PART}'" in capsys.readouterr().err
 
 
 def test_a_part_missing_from_the_prose_or_the_points_table_is_named(kit):
@@ -137,10 +140,10 @@ def test_a_part_missing_from_the_prose_or_the_points_table_is_named(kit):
 
 
 def test_metadata_nbgrader_would_refuse_is_named_before_release(kit):
-    new_part.add_cells(kit)
+    new_part.add_cells(kit, name=PART)
     edit_notebook(kit, lambda nb: [c.metadata["nbgrader"].pop("schema_version") for c in nb.cells
-                                   if nbgrader_meta(c).get("grade_id") == new_part.NAME])
-    assert any(f"the nbgrader metadata of {new_part.NAME} is refused by nbgrader: Outdated schema version: 0" in p
+                                   if nbgrader_meta(c).get("grade_id") == PART])
+    assert any(f"the nbgrader metadata of {PART} is refused by nbgrader: Outdated schema version: 0" in p
                and '"schema_version": 3' in p for p in check(kit))
 
 

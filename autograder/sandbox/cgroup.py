@@ -3,9 +3,9 @@ from outside it.
 
 Wall time on a shared machine depends on the neighbours; the CPU time a kernel's processes
 used does not (and nothing inside the kernel can change what the host counts). The speed check
-compares it with the CPU time of the naive reference in the grader's thread. The kernel joins
-its group before it drops root (autograder/sandbox/confine.py), so every process it starts, whatever
-its session, is counted too.
+compares it with the CPU time of the naive reference in the grader's thread. The kernel's launcher
+joins its group, as root, before it starts bubblewrap (autograder/sandbox/confine.py), so every
+process of the kernel, whatever its session, is counted too.
 
 It is also the kernel's share of the CPU: every kernel has a group of its own in the cpu
 controller with the same cpu.shares (v1) or cpu.weight (v2), so a student whose code forks 40

@@ -89,12 +89,11 @@ class Refusals:
 def answer(listener: int, refusals: Refusals) -> None:
     """Answer every notification of the filter on ``listener`` with EPERM, counting it by name,
     until the last process under the filter is gone."""
-    import pyseccomp
+    from autograder.sandbox.syscalls import describe, pyseccomp
 
-    from autograder.sandbox.syscalls import describe
-
-    library = pyseccomp._libseccomp
-    request, response = ctypes.POINTER(pyseccomp._Notif)(), ctypes.POINTER(pyseccomp._NotifResp)()
+    seccomp = pyseccomp()
+    library = seccomp._libseccomp
+    request, response = ctypes.POINTER(seccomp._Notif)(), ctypes.POINTER(seccomp._NotifResp)()
     if library.seccomp_notify_alloc(ctypes.byref(request), ctypes.byref(response)) != 0:
         return
     poller = select.poll()
@@ -106,7 +105,7 @@ def answer(listener: int, refusals: Refusals) -> None:
             continue
         if any(event & (select.POLLHUP | select.POLLERR) for _, event in events):
             break
-        ctypes.memset(request, 0, ctypes.sizeof(pyseccomp._Notif))  # the kernel wants it zeroed
+        ctypes.memset(request, 0, ctypes.sizeof(seccomp._Notif))  # the kernel wants it zeroed
         received = library.seccomp_notify_receive(listener, request)
         if received == -errno.ENOENT:
             continue  # the caller was interrupted or is gone
@@ -164,6 +163,7 @@ def _start(argv: list[str], config: str, bwrap_args: list[str] | None, keep: int
             os.close(read)
         return child
     try:
+        os.setpgid(0, 0)  # out of the launcher's process group: Jupyter's signals to that group are passed on
         os.set_inheritable(keep, True)
         if bwrap_args is not None:
             os.set_inheritable(read, True)

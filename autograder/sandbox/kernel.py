@@ -79,9 +79,9 @@ class Sandbox:
     """A Jupyter kernel in its own working directory, used as a context manager.
 
     When the grader runs as root on Linux the kernel is confined (``confined``; see confine.py):
-    in ``mode`` "bwrap" it sees only what allowlist.py lists (the system, its Python, the kit's
-    data_scripts/, ``expose``, its size-limited working directory; ``hide`` covered where it lies
-    inside those), in namespaces of its own without network; in every mode it runs as its own
+    in ``mode`` "bwrap" it sees only what allowlist.py lists (the system, and ``read_only()``: its
+    Python, the kit's data_scripts/...; its size-limited working directory; ``hide`` covered where
+    it lies inside those), in namespaces of its own without network; in every mode it runs as its own
     unprivileged user, under the system-call filter (syscalls.py; ``refused`` tells what it
     refused), the resource limits and its control group, and every process of that user is killed
     when the sandbox closes. In mode "direct" (bubblewrap cannot make namespaces here,
@@ -93,10 +93,9 @@ class Sandbox:
     'ok'
     """
 
-    def __init__(self, timeout: float = DEFAULT_TIMEOUT, hide: list | tuple = (), expose: list | tuple = ()):
+    def __init__(self, timeout: float = DEFAULT_TIMEOUT, hide: list | tuple = ()):
         self.timeout = timeout
         self.hide = [str(Path(p).resolve()) for p in [*PRIVATE, *hide]]
-        self.expose = [str(Path(p).absolute()) for p in expose]
         self.confined = _can_confine()
         self.mode, self.mode_reason = allowlist.mode() if self.confined else (None, "not confined")
         self.restarts = 0
@@ -143,9 +142,8 @@ class Sandbox:
 
     def read_only(self) -> list[str]:
         """The folders the kernel sees read-only besides the system's (mode "bwrap"): the Python
-        installation, the virtual environment, the kit's data_scripts/, the parcels, ``expose``."""
-        return [os.path.realpath(sys.base_prefix), sys.prefix, str(ROOT / "data_scripts"), str(self.parcels),
-                *self.expose]
+        installation, the virtual environment, the kit's data_scripts/, the parcels."""
+        return [os.path.realpath(sys.base_prefix), sys.prefix, str(ROOT / "data_scripts"), str(self.parcels)]
 
     def _start(self) -> None:
         self._starts += 1

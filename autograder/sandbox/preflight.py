@@ -214,9 +214,8 @@ def _probe(timeout: float) -> SandboxReport:
 
 
 def _syscall_number(name: str) -> int:
-    import pyseccomp
-
-    return pyseccomp.resolve_syscall(pyseccomp.Arch.NATIVE, name)
+    seccomp = syscalls.pyseccomp()
+    return seccomp.resolve_syscall(seccomp.Arch.NATIVE, name)
 
 
 def _judge(seen: dict, box: Sandbox, refused: dict) -> SandboxReport:

@@ -26,9 +26,11 @@ import sys
 def check_in_notebook(vscode_notebook=None) -> None:
     """What the notebook's self-check cell calls: check the saved notebook this kernel runs
     (Jupyter's ``JPY_SESSION_NAME``, VS Code's ``__vsc_ipynb_file__``, else the one notebook
-    of this assignment in the folder) in a separate process, and print the report."""
+    of this assignment in the folder) in a separate process, and print the report as it comes."""
     command = [sys.executable, "-m", "selfcheck", "check"]
     if vscode_notebook:
         command.append(str(vscode_notebook))
-    run = subprocess.run(command, capture_output=True, text=True, env=dict(os.environ, PYTHONIOENCODING="utf-8"))
-    print(run.stdout + run.stderr)
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, encoding="utf-8",
+                          errors="replace", env=dict(os.environ, PYTHONIOENCODING="utf-8")) as run:
+        for line in run.stdout:  # each part as soon as it is checked
+            print(line, end="", flush=True)

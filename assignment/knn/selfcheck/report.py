@@ -1,5 +1,6 @@
-"""``python -m selfcheck check``: run the public checks on a saved notebook and print, per part,
-PASS or FAIL with what failed and a hint. The last line is always
+"""``python -m selfcheck check``: run the public checks on a saved notebook and print, per part
+as soon as it is checked, PASS or FAIL with what failed and a hint. A part passes only when
+every one of its public checks ran and passed. The last line is always
 ``K of N parts pass every public check.``; the exit status is 0 only when K = N."""
 
 from __future__ import annotations
@@ -7,45 +8,64 @@ from __future__ import annotations
 from pathlib import Path
 from typing import List
 
-from selfcheck.parts import PartResult, check_parts
+from selfcheck.parts import NOT_FINISHED, PartResult, check_parts
 from selfcheck.notebook import CannotCheck, find_notebook, load_data, read_notebook
 from selfcheck.worker import StudentProcess
 
 PASS, FAIL = "PASS", "FAIL"
 
 
-def run_checks(notebook: Path, data: dict, timeout: float = 20.0) -> List[PartResult]:
+def run_checks(notebook: Path, data: dict, timeout: float = 20.0, on_result=None) -> List[PartResult]:
     prelude, cells = read_notebook(notebook, data)
     with StudentProcess(Path(notebook).resolve().parent, timeout) as student:
-        return check_parts(student, prelude, cells, data)
+        return check_parts(student, prelude, cells, data, on_result)
 
 
-def render(results: List[PartResult]) -> List[str]:
-    lines = []
-    for part in results:
-        passed = sum(bool(c.passed) for c in part.checks)
-        count = f"{passed}/{len(part.checks)} checks" if part.checks else "not checked"
-        lines.append(f"{PASS if part.passes else FAIL}  {part.name}  ({count})")
-        failing = [c for c in part.checks if c.passed is False]
-        if part.problem:
-            lines.append(f"      {part.problem}")
-        elif failing and all("raised NotImplementedError" in c.message for c in failing):
-            lines.append("      not implemented yet: replace the `raise NotImplementedError()` stub with your code.")
-        else:
-            lines += [f"      - {c.title}: {c.message}" for c in failing]
-            lines += [f"      - {c.title}: {c.message}" for c in part.checks if c.passed is None]
+def _count(part: PartResult) -> str:
+    if not part.checks:
+        return "not checked"
+    passed = sum(c.passed is True for c in part.checks)
+    not_run = sum(c.passed is None for c in part.checks)
+    text = f"{passed} of {len(part.checks)} checks pass"
+    if part.stopped:
+        return text + f", {not_run} not run: it did not finish" if not_run else text + ": it did not finish"
+    return text + (f", {not_run} not run" if not_run else "")
+
+
+def render_part(part: PartResult) -> List[str]:
+    """The lines of one part: its verdict, then each check that failed or did not run, once."""
+    lines = [f"{PASS if part.passes else FAIL}  {part.name}  ({_count(part)})"]
+    failing = [c for c in part.checks if c.passed is False]
+    if part.problem:
+        return lines + [f"      {part.problem}"]
+    if failing and all("raised NotImplementedError" in c.message for c in failing):
+        return lines + ["      not implemented yet: replace the `raise NotImplementedError()` stub with your code."]
+    lines += [f"      - {c.title}: {c.message}" for c in failing]
+    unreached = [c.title for c in part.checks if c.passed is None and c.message == NOT_FINISHED]
+    lines += [f"      - {c.title}: {c.message}" for c in part.checks if c.passed is None and c.message != NOT_FINISHED]
+    if unreached:
+        lines.append(f"      - not run, since {part.name} did not finish above: {'; '.join(unreached)}.")
     return lines
 
 
-def main(*, notebook=None, timeout: float = 20.0, out=print) -> int:
+def render(results: List[PartResult]) -> List[str]:
+    return [line for part in results for line in render_part(part)]
+
+
+def _say(line: str) -> None:
+    print(line, flush=True)  # at once, also into a pipe (the notebook's cell reads one)
+
+
+def main(*, notebook=None, timeout: float = 20.0, out=_say) -> int:
     """0 when every part passes every public check; 1 when some part does not; 2 when nothing
-    could be checked (no data, no notebook, not this assignment's notebook)."""
+    could be checked (no data, no notebook, not this assignment's notebook). Each part's lines
+    are printed as soon as it is checked."""
     total = 0
     try:
         data = load_data()
         total = len(data["parts"])
         path, note = find_notebook(notebook, data)
-        results = run_checks(path, data, timeout)
+        prelude, cells = read_notebook(path, data)
     except CannotCheck as exc:
         out(f"Cannot check: {exc}")
         out("")
@@ -56,8 +76,13 @@ def main(*, notebook=None, timeout: float = 20.0, out=print) -> int:
     if note:
         out(f"note: {note}")
     out("")
-    for line in render(results):
-        out(line)
+
+    def show(part: PartResult) -> None:
+        for line in render_part(part):
+            out(line)
+
+    with StudentProcess(path.resolve().parent, timeout) as student:
+        results = check_parts(student, prelude, cells, data, on_result=show)
     good = sum(part.passes for part in results)
     out("")
     out(f"{good} of {len(results)} parts pass every public check.")

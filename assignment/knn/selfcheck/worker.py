@@ -23,7 +23,12 @@ STARTUP_TIMEOUT = 120.0
 
 
 class CallFailed(Exception):
-    """Your code raised, hung, or its process died; the message says which."""
+    """Your code raised, hung, or its process died; the message says which. ``stuck``: it hung or
+    the process died (or could not start), so calling it again would only do the same."""
+
+    def __init__(self, message: str, stuck: bool = False):
+        super().__init__(message)
+        self.stuck = stuck
 
 
 def describe(exc: BaseException) -> str:
@@ -102,7 +107,7 @@ class StudentProcess:
             started = False
         if not started:
             self.stop()
-            raise CallFailed(f"could not start a Python process for your code within {STARTUP_TIMEOUT:g} s")
+            raise CallFailed(f"could not start a Python process for your code within {STARTUP_TIMEOUT:g} s", stuck=True)
         for cell in self.loaded:
             try:
                 self._request("run", cell, {}, self.cell_timeout)
@@ -139,10 +144,10 @@ class StudentProcess:
                 status, value = self.conn.recv()
         except (EOFError, OSError, BrokenPipeError):
             self.stop()
-            raise CallFailed("the process running your code died (out of memory, or it exited)") from None
+            raise CallFailed("the process running your code died (out of memory, or it exited)", stuck=True) from None
         if not answered:
             self.stop()
-            raise CallFailed(f"did not finish within {timeout:g} s (an infinite loop, or far too slow)")
+            raise CallFailed(f"did not finish within {timeout:g} s (an infinite loop, or far too slow)", stuck=True)
         if status == "error":
             raise CallFailed(f"raised {value}")
         return value

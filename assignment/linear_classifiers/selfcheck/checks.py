@@ -123,7 +123,7 @@ def check_eval_numerical_gradient(part: Part, data: dict, passed: dict) -> List[
                              and _close(grad, ((x + case["h"]) ** 3 - x ** 3) / case["h"], rtol=1e-6))
                 return ("these are one-sided differences (f(x + h) - f(x)) / h: use centered ones, (f(x + h) - f(x - h)) / (2h)."
                         if one_sided else
-                        f"{case['title']}: expected {np.round(np.ravel(case['expected'])[:3], 6).tolist()}..., "
+                        f"expected {np.round(np.ravel(case['expected'])[:3], 6).tolist()}..., "
                         f"got {np.round(grad.ravel()[:3], 6).tolist()}...")
             if not (isinstance(after, np.ndarray) and np.allclose(after, x, rtol=1e-12, atol=1e-15)):
                 return "x must hold its original values when your function returns: put each entry back after evaluating f."
@@ -225,22 +225,25 @@ def check_loss(part: Part, data: dict, passed: dict) -> List[Check]:
                                    _selfcheck_W=case["W"], _selfcheck_X=case["X"], _selfcheck_y=case["y"], _selfcheck_reg=case["reg"])
         return _loss_pair(replies[i], cases[i][0]["W"].shape)
 
-    def compare(indices):
+    def compare(indices, named=False):
+        """A check over the cases ``indices``; its message names the failing case, unless the
+        check's title already does (``named``)."""
         def test():
             for i in indices:
                 case, want, title = cases[i]
+                which = "" if named else f"{title}: "
                 loss, dW = run(i)
                 if not (abs(loss - want["loss"]) <= 1e-6 * max(1.0, abs(want["loss"]))):
-                    return f"{title}: expected loss {want['loss']:.6f}, got {loss:.6g}.{_loss_hint(kind, case, want, loss)}"
+                    return f"{which}expected loss {want['loss']:.6f}, got {loss:.6g}.{_loss_hint(kind, case, want, loss)}"
                 if not _close(dW, want["dW"]):
                     worst = np.unravel_index(np.argmax(np.abs(dW - np.array(want["dW"]))), dW.shape)
-                    return (f"{title}: dW[{', '.join(map(str, worst))}] should be {np.array(want['dW'])[worst]:.6f}, "
+                    return (f"{which}dW[{', '.join(map(str, worst))}] should be {np.array(want['dW'])[worst]:.6f}, "
                             f"got {dW[worst]:.6g}.{_gradient_hint(case, want, dW)}")
             return ""
         return test
 
     checks = [part.check("returns (loss, dW), a number and an array shaped like W", lambda: _just(run, 1)),
-              part.check(cases[0][2] + ": loss and gradient", compare([0])),
+              part.check(cases[0][2] + ": loss and gradient", compare([0], named=True)),
               part.check("loss and gradient on fixed small inputs, with and without reg", compare(range(1, len(cases))))]
     if kind == "softmax":
         large = data["large_scores"]

@@ -20,8 +20,9 @@ from selfcheck.worker import CallFailed, StudentProcess
 
 @dataclasses.dataclass
 class Check:
-    """title: what is checked; passed: True, False, or None when it could not run yet (it needs
-    another part to pass first); message: why it failed, with a hint."""
+    """title: what is checked; passed: True, False, or None when it did not run (it needs
+    another part to pass first, or the part stopped before it); message: why it failed or did
+    not run, with a hint."""
 
     title: str
     passed: Optional[bool]
@@ -33,10 +34,12 @@ class PartResult:
     name: str
     checks: List[Check] = dataclasses.field(default_factory=list)
     problem: str = ""  # the part could not be checked at all (no cell, the cell raised)
+    stopped: str = ""  # why the part's remaining checks did not run (its code did not finish, or its process died)
 
     @property
     def passes(self) -> bool:
-        return not self.problem and any(c.passed for c in self.checks) and not any(c.passed is False for c in self.checks)
+        """Every public check ran and passed: a check that did not run is not a pass."""
+        return not self.problem and bool(self.checks) and all(c.passed is True for c in self.checks)
 
 
 class Wrong(Exception):
@@ -78,8 +81,9 @@ def close(got, want, rtol=1e-6) -> bool:
 
 
 class Part:
-    """Calls into one part's function; after a call that hung or killed the process, the part's
-    other calls fail at once with the same message instead of waiting again."""
+    """Calls into one part's function. After a call that hung or killed the process, the part
+    stops: its other calls fail at once, and its checks not yet run are marked not run (the
+    report says once that the part did not finish, and goes on with the next part)."""
 
     def __init__(self, student: StudentProcess, name: str):
         self.student, self.name, self.stuck = student, name, ""
@@ -90,19 +94,28 @@ class Part:
         try:
             return self.student.call(expression, **inputs)
         except CallFailed as exc:
-            if "did not finish" in str(exc) or "died" in str(exc):
+            if exc.stuck:
                 self.stuck = str(exc)
             raise
 
     def check(self, title: str, test) -> Check:
-        """Run ``test()`` (returns "" when it passes, else the message) as one check."""
+        """Run ``test()`` (returns "" when it passes, else the message) as one check; once the
+        part is stuck, the check is not run."""
+        if self.stuck:
+            return Check(title, None, NOT_FINISHED)
         try:
             message = test()
-        except (CallFailed, Wrong) as exc:
-            message = f"{self.name} {exc}" if isinstance(exc, CallFailed) else str(exc)
+        except CallFailed as exc:
+            message = f"{self.name} {exc}" + ("." if exc.stuck else "")
+        except Wrong as exc:
+            message = str(exc)
         except Exception as exc:  # a value shaped in a way no check foresaw is a failed check, not a crash
             message = f"{self.name} returned something this check cannot read ({type(exc).__name__}: {exc})."
         return Check(title, not message, message)
+
+
+#: What a check the part never reached says (the reason is said once, at the check that stopped it).
+NOT_FINISHED = "not run: the part stopped at the call above that did not finish"
 
 
 #: Calls that run Python code once per element: loops by another name.
@@ -147,10 +160,11 @@ def has_loop(source: str) -> bool:
         return False
 
 
-def check_parts(student: StudentProcess, prelude: str, cells: dict, data: dict) -> List[PartResult]:
+def check_parts(student: StudentProcess, prelude: str, cells: dict, data: dict, on_result=None) -> List[PartResult]:
     """Every part's result, in the notebook's order: the assignment's ``checks.CHECKS[name]``
     (a function of (Part, data, {part: passes so far})) after ``checks.PROBES`` (its own helpers,
-    placed next to the student's code) and the notebook's imports."""
+    placed next to the student's code) and the notebook's imports. ``on_result(result)`` is
+    called as soon as each part is done (the report prints it then)."""
     from selfcheck.checks import CHECKS, PROBES
 
     data = dict(data, _cells=cells)
@@ -170,10 +184,14 @@ def check_parts(student: StudentProcess, prelude: str, cells: dict, data: dict) 
             except CallFailed as exc:
                 result.problem = f"its cell {exc}; fix the cell so that it runs."
         if not result.problem:
+            part = Part(student, name)
             try:
-                result.checks = CHECKS[name](Part(student, name), data, passed)
+                result.checks = CHECKS[name](part, data, passed)
             except Exception as exc:  # noqa: BLE001 (the report must still come out, for every part)
                 result.problem = f"the self-check could not finish on this code ({type(exc).__name__}: {exc})."
+            result.stopped = part.stuck
         passed[name] = result.passes
         results.append(result)
+        if on_result is not None:
+            on_result(result)
     return results
