@@ -53,7 +53,7 @@ WORKED = Check("worked-example", "the cat image of the worked example", 1)
 RANDOM = Check("random-scores", "random scores of 3 to 12 classes", 2)
 
 
-@checks_for("hinge_loss_single", checks=[WORKED, RANDOM])
+@checks_for("hinge_loss_single", checks=[WORKED, RANDOM], core=[WORKED, RANDOM])
 def check_hinge_loss_single(ctx, name):
     cases = {WORKED: [(np.array([3.2, 5.1, -1.7]), 0)],
              RANDOM: [(ctx.rng.normal(size=c), int(ctx.rng.integers(c))) for c in (3, 7, 12)]}

@@ -64,7 +64,8 @@ def export_csv(grades: list[StudentGrade], lateness: dict[str, Lateness],
 def main(*, submissions: Path, out: Path, csv_path: Path | None = None, deadline: str | None = None,
          late_penalty: str = "0", per: str = "day", grace: str = "0", max_penalty: str | None = None,
          missing_timestamp: str = "on-time", seed: int = 0, assignment: str | None = None,
-         percent_of: str = "max", extensions: Path | None = None, gradebook_url: str | None = None) -> int:
+         percent_of: str = "max", extensions: Path | None = None, gradebook_url: str | None = None,
+         base_seed: int | None = None) -> int:
     """Write ``csv_path`` (default OUT/export.csv) and OUT/feedback/<student_id>.html from the
     grades stored in OUT by ``grade`` with the same ``seed``, and, with ``gradebook_url``, what
     graders entered in nbgrader's gradebook. Without ``deadline`` nobody loses points; the other
