@@ -132,19 +132,24 @@ def grade_submission(submission: Submission, *, parts: list[Part] | None = None,
                     outcome = bridge.load(cell, timeout=DEFINITION_TIMEOUTS * timeout)
                     if not outcome.ok:
                         grade.notes.append(f"an import cell failed and was skipped ({outcome.error})")
+                uncompiled = set()  # cells the kernel could not even compile: nothing of them ran
                 for part in gradable:
                     if time.perf_counter() - started > budget:
                         break  # not loaded, not checked: said below
                     outcome = bridge.load(code.cells[part.name], timeout=DEFINITION_TIMEOUTS * timeout)
                     if not outcome.ok:
                         results[part.name].problem = f"the cell defining {part.name} does not run: {outcome.error}"
+                        if outcome.error.split(":")[0] in ("SyntaxError", "IndentationError", "TabError"):
+                            uncompiled.add(part.name)
                 grade.notes += refusal_note(box, "while loading the notebook's cells")
                 for part in gradable:
                     if time.perf_counter() - started > budget:
                         results[part.name].problem = (f"not checked: the submission used up its time budget "
                                                       f"of {budget:g} s before this part")
                     elif not results[part.name].problem:
-                        loaded = {p.name: code.cells[p.name] for p in gradable}  # in the order they ran
+                        # The cells in the order they ran (a cell that did not compile ran nothing:
+                        # the loop check must not read it as code that could rebind a function)
+                        loaded = {p.name: code.cells[p.name] for p in gradable if p.name not in uncompiled}
                         _run_checks(part, results[part.name], registry, bridge, loaded,
                                     reference, grade.seed, code.setup)
                         box.kill_strays()
