@@ -3,8 +3,9 @@
     AUTOGRADER_INSIDE=CONFIG python inside.py KERNEL COMMAND ...
 
 Started by confine.py as root (inside bubblewrap's namespaces, or without them where bubblewrap
-cannot make any), with CONFIG as JSON in its environment (removed at once): {"channel": fd, "uid": int, "gid": int, "cwd": the working
-directory, "limits": {...}, "rules": syscalls.rules()}. In this order, it:
+cannot make any), with CONFIG as JSON in its environment (removed at once): {"channel": fd,
+"uid": int, "gid": int, "cwd": the working directory, "limits": {...}, "rules": syscalls.rules()}.
+In this order, it:
   1. loads the system-call filter (syscalls.load) and sends its listener over ``channel`` to the
      launcher outside, with the message b"filter" (or, where the filter cannot be loaded,
      b"no filter: <why>", which the grader's probe reports), then closes both;
