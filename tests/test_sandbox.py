@@ -166,3 +166,27 @@ def test_a_refused_call_fails_with_eperm_and_is_counted_once():
         seconds = float(box.run(storm, timeout=60).stream)
         time.sleep(0.1)  # a storm's count is written at most every 20 ms
         assert box.refused() == {"flock": 20000} and seconds < 10, seconds
+
+
+LIBRARIES_AT_WORK = '''import joblib, matplotlib, multiprocessing, subprocess, sys, numpy as np
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+print(round(float(np.linalg.svd(np.eye(3) * 2)[1].sum()), 6))
+plt.plot([1, 2, 3])
+plt.savefig("figure.png")
+print(joblib.Parallel(n_jobs=2)(joblib.delayed(abs)(-k) for k in range(4)))
+with multiprocessing.Pool(2) as pool:
+    print(pool.map(abs, [-1, -2]))
+print(subprocess.run([sys.executable, "-c", "print(42)"], capture_output=True, text=True).stdout.strip())
+'''
+
+
+@pytest.mark.slow
+def test_what_submissions_use_runs_under_the_filter_with_nothing_refused():
+    """numpy (BLAS), matplotlib (Agg, its font cache), joblib (loky's processes and semaphores),
+    multiprocessing and subprocess: all run in the kernel, and the filter refuses none of their calls."""
+    with Sandbox(timeout=120) as box:
+        outcome = box.run(LIBRARIES_AT_WORK)
+        assert outcome.status == "ok", outcome
+        assert outcome.stream.split("\n")[:4] == ["6.0", "[0, 1, 2, 3]", "[1, 2]", "42"], outcome.stream
+        assert box.refused() == {}

@@ -76,9 +76,12 @@ class Refusals:
             return
         with self._lock:  # the answering thread and, at the end, the main one
             staging = f"{self.path}.{os.getpid()}"
-            with open(staging, "w") as handle:
-                json.dump({"filter": self.filter, "reason": self.reason, "refused": dict(self.counts)}, handle)
-            os.replace(staging, self.path)
+            try:
+                with open(staging, "w") as handle:
+                    json.dump({"filter": self.filter, "reason": self.reason, "refused": dict(self.counts)}, handle)
+                os.replace(staging, self.path)
+            except OSError:  # the sandbox was closed meanwhile: nobody reads it any more
+                return
             self._written, self._dirty = time.monotonic(), False
 
     def flush(self) -> None:
@@ -114,7 +117,10 @@ def answer(listener: int, refusals: Refusals) -> None:
         data = request.contents.data
         response.contents.id, response.contents.val = request.contents.id, 0
         response.contents.error, response.contents.flags = -errno.EPERM, 0
-        refusals.add(describe(data.arch, data.nr, list(data.args)))
+        try:
+            refusals.add(describe(data.arch, data.nr, list(data.args)))
+        except Exception:  # never leave a call unanswered (it would hang until the kernel is replaced)
+            pass
         library.seccomp_notify_respond(listener, response)
     os.close(listener)
     refusals.flush()

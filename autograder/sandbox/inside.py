@@ -3,13 +3,15 @@
     AUTOGRADER_INSIDE=CONFIG python inside.py KERNEL COMMAND ...
 
 Started by confine.py as root (inside bubblewrap's namespaces, or without them where bubblewrap
-cannot make any), with CONFIG as JSON in its environment (removed at once): {"channel": fd, "uid": int, "gid": int, "cwd": the working
-directory, "limits": {...}, "rules": syscalls.rules()}. In this order, it:
+cannot make any), with CONFIG as JSON in its environment (removed at once): {"channel": fd,
+"uid": int, "gid": int, "cwd": the working directory, "limits": {...}, "rules": syscalls.rules()}.
+In this order, it:
   1. loads the system-call filter (syscalls.load) and sends its listener over ``channel`` to the
      launcher outside, with the message b"filter" (or, where the filter cannot be loaded,
      b"no filter: <why>", which the grader's probe reports), then closes both;
   2. drops to the sandbox user: no supplementary groups, its group, its user; checked, and
-     root cannot be taken back; then enters the working directory (the sandbox user's own);
+     root cannot be taken back; then asks to be killed when its parent dies (the launcher
+     outside, or bubblewrap's reaper) and enters the working directory (the sandbox user's own);
   3. sets the resource limits (address space, CPU seconds, processes, file size, open files, no
      core dumps);
   4. execs the kernel with HOME set to its working directory and without JPY_PARENT_PID (under
@@ -55,6 +57,15 @@ def drop_privileges(uid: int, gid: int) -> None:
     raise OSError("root privileges could be taken back")
 
 
+def die_with_parent() -> None:
+    """SIGKILL this process (the kernel, after exec) when its parent dies (PR_SET_PDEATHSIG; set
+    after dropping root, which clears it)."""
+    import ctypes
+    import signal
+
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+
+
 def send_listener(channel: socket.socket, made: list) -> None:
     """Load the filter ``made`` and send its listener over ``channel`` (see the module's step 1)."""
     import syscalls  # this file's neighbour, here or at /run/sandbox/
@@ -78,6 +89,7 @@ def main(argv: list[str]) -> None:
     finally:
         channel.close()
     drop_privileges(config["uid"], config["gid"])
+    die_with_parent()
     os.chdir(config["cwd"])
     set_limits(config["limits"])
     os.environ.pop("JPY_PARENT_PID", None)
