@@ -524,6 +524,12 @@ def test_collect_warns_about_cells_edited_after_their_run_when_ipythons_history_
     run = selfcheck(handout, "collect", env=env)
     assert run.returncode == 0 and "Warnings" not in run.stdout, run.stdout
 
+    shutil.rmtree(tmp_path / "ipython")  # the kernel ran the hand-out's stubs: every part was written after the run
+    stubs = answered({part.name: None for part in PARTS})
+    _history(tmp_path / "ipython", [{c.execution_count: c.source for c in stubs.cells if c.cell_type == "code"}])
+    run = selfcheck(handout, "collect", env=env)
+    assert run.returncode == 0 and run.stdout.count("was edited after it ran (In [") == len(PARTS), run.stdout
+
     shutil.rmtree(tmp_path / "ipython")
     _history(tmp_path / "ipython", [other])  # the run is not in this history: nothing can be told
     run = selfcheck(handout, "collect", env=env)

@@ -119,9 +119,10 @@ def _edited_since_history(code) -> list:
         same = sum(_same(ran[session].get(count), cell.source) for _, cell, count in counted)
         if same > best_same:
             best, best_same = session, same
-    # The run is the session that ran nearly all the saved cells as they are; with fewer
-    # matches the notebook's run is not in this history, and nothing can be told.
-    if best is None or best_same < max(3, 0.8 * len(counted)):
+    # The run is the session that ran most of the saved cells as they are (a student may well have
+    # written every part after a first run of the hand-out: a third of its cells); with fewer
+    # matches the notebook's run is not in this history, and nothing is told.
+    if best is None or best_same < max(3, 0.5 * len(counted)):
         return []
     return [(number, cell, count) for number, cell, count in counted
             if count in ran[best] and not _same(ran[best][count], cell.source)]
