@@ -1257,6 +1257,44 @@ def test_the_probe_names_each_broken_promise_of_this_round(monkeypatch, tmp_path
     assert "files outside its allowlist (/srv/autograder-probe-" in broken, broken
 
 
+@needs_root
+def test_a_lock_command_with_its_upper_bits_set_is_refused_like_the_plain_one():
+    """fcntl's command is an int, of which the kernel reads the low 32 bits: F_SETLK, F_OFD_SETLK,
+    F_GETLK, F_SETLEASE and F_NOTIFY with bit 32 set are the same commands, and the filter refuses
+    them like the plain ones (one comparing all 64 bits let them through: record locks, and with
+    them a channel between kernels, were back)."""
+    probe = """import ctypes, os, struct, sys
+libc = ctypes.CDLL(None, use_errno=True)
+shared = open(os.path.join(sys.prefix, "pyvenv.cfg"), "rb")
+got = []
+for command in (6, 37, 5, 1024, 1026):  # F_SETLK, F_OFD_SETLK, F_GETLK, F_SETLEASE (F_RDLCK), F_NOTIFY
+    lock = ctypes.create_string_buffer(struct.pack("hhqqi", 0, 0, 2**40, 1, 0), 64)
+    argument = lock if command in (5, 6, 37) else 0
+    result = libc.syscall(%d, shared.fileno(), ctypes.c_ulong((1 << 32) | command), argument)
+    got.append(ctypes.get_errno() if result < 0 else 0)
+print(got)
+""" % _syscall("fcntl")
+    with Sandbox() as box:
+        outcome = box.run(probe)
+        refused = box.refused()
+    assert outcome.ok and outcome.stream.strip() == "[1, 1, 1, 1, 1]", outcome  # EPERM, each
+    assert {"fcntl F_SETLK", "fcntl F_OFD_SETLK", "fcntl F_GETLK", "fcntl F_SETLEASE", "fcntl F_NOTIFY"} <= set(refused)
+
+
+@needs_root
+def test_the_probe_fails_a_filter_that_compares_all_64_bits_of_an_int_argument(monkeypatch):
+    from autograder.sandbox import preflight, syscalls
+
+    real = syscalls.rules
+
+    def whole_register():  # fcntl's commands compared as the filter first did: "eq" on all 64 bits
+        return [[action, name, [[1, "eq", c[0][3], 0]] if name == "fcntl" else c] for action, name, c in real()]
+
+    monkeypatch.setattr(syscalls, "rules", whole_register)
+    broken = "; ".join(preflight._probe(30).broken)
+    assert "lock on a shared read-only file (fcntl F_SETLK (upper bits set))" in broken, broken
+
+
 def test_a_dask_worker_whose_sandbox_is_broken_stops_the_run_with_the_reason(submissions, monkeypatch):
     """Every cluster worker probes its own sandbox before it grades anything (here a worker in
     this process, whose probe found a promise broken): the run stops, naming the worker and why."""

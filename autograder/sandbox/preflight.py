@@ -49,8 +49,8 @@ from autograder.sandbox.kernel import DEFAULT_TIMEOUT, PRIVATE, Sandbox, _kernel
 
 #: Run in the kernel: what it can see and do, as JSON on stdout.
 PROBE = r'''
-import ctypes as _ctypes, fcntl as _fcntl, json as _json, os as _os, resource as _resource, socket as _socket
-def _probe(port, marker, private, planted, read_only, add_key, shared):
+import ctypes as _ctypes, fcntl as _fcntl, json as _json, os as _os, resource as _resource, socket as _socket, struct as _struct
+def _probe(port, marker, private, planted, read_only, add_key, shared, fcntl_call):
     seen = {}
     def _reach(address):
         try:
@@ -91,6 +91,11 @@ def _probe(port, marker, private, planted, read_only, add_key, shared):
                 seen["locks"][name] = 0
             except OSError as exc:
                 seen["locks"][name] = exc.errno
+        # F_SETLK with the upper 32 bits of the command set: the kernel reads an int, a filter
+        # comparing all 64 bits would let it through
+        _request = _ctypes.create_string_buffer(_struct.pack("hhqqi", _fcntl.F_RDLCK, 0, 0, 1, 0), 64)
+        seen["locks"]["fcntl F_SETLK (upper bits set)"] = _errno(
+            _libc.syscall(fcntl_call, _shared.fileno(), _ctypes.c_ulong((1 << 32) | _fcntl.F_SETLK), _request))
     seen["namespaces"] = {n: _os.readlink(f"/proc/self/ns/{n}") for n in ("ipc", "mnt", "net", "pid", "uts")}
     me = _os.getuid()
     seen["others"] = sum(1 for pid in filter(str.isdigit, _os.listdir("/proc"))
@@ -191,7 +196,7 @@ def _probe(timeout: float) -> SandboxReport:
             read_only = sorted({"/usr", *box.read_only()} - {str(box.parcels)})
             shared = next(str(p) for p in (Path(sys.prefix) / "pyvenv.cfg", Path(sys.executable).resolve()) if p.is_file())
             arguments = (listener.getsockname()[1], marker.name, private, [str(p) for p in planted], read_only,
-                         _syscall_number("add_key"), shared)
+                         _syscall_number("add_key"), shared, _syscall_number("fcntl"))
             ran = box.run(PROBE + f"\n_probe(*{arguments!r})\n", timeout=60)
             seen = json.loads(ran.stream.strip().splitlines()[-1]) if ran.ok and ran.stream.strip() else None
             if seen is None:

@@ -12,8 +12,9 @@ student's report, see confine.Refusals):
   mounts and namespaces (mount, umount2, pivot_root, chroot, unshare, setns and the new mount
   API), file handles (open_by_handle_at, name_to_handle_at), and what observes another
   kernel's use of a shared file: flock, inotify and fanotify;
-- fcntl with a command of FCNTL_REFUSED: POSIX and open-file-description record locks, leases
-  and dnotify, which live on the inode and are seen from every mount namespace;
+- fcntl with a command of FCNTL_REFUSED (its low 32 bits: the kernel reads no more of an int
+  argument): POSIX and open-file-description record locks, leases and dnotify, which live on
+  the inode and are seen from every mount namespace;
 - clone with any CLONE_NEW* flag (CLONE_NEW);
 - socket with a family other than SOCKET_FAMILIES (AF_VSOCK reaches the VM's host; a network
   namespace does not cover it), and netlink with a protocol other than NETLINK_ROUTE.
@@ -64,6 +65,9 @@ CLONE_NEW = {0x00020000: "CLONE_NEWNS", 0x02000000: "CLONE_NEWCGROUP", 0x0400000
 #: on 127.0.0.1 (its pipe for forked processes' output), ZeroMQ lists the interfaces for it
 #: (getifaddrs, over netlink) and aborts the kernel when that is refused (measured).
 SOCKET_FAMILIES = (1, 2, 10, 16)
+#: The bits of a register that an int argument is: the kernel ignores the upper 32 (socket's
+#: family is compared with "gt" as well, which refuses any value with upper bits set).
+INT_MASK = 0xFFFFFFFF
 AF_NETLINK, NETLINK_ROUTE = 16, 0
 
 
@@ -100,7 +104,9 @@ def rules() -> list:
     rule each; action "refuse" (EPERM, named in the report) or "enosys". The comparisons of a
     rule must all hold (op as libseccomp's: "eq", "ne", "gt", "masked_eq")."""
     made = [["refuse", name, []] for name in REFUSED]
-    made += [["refuse", "fcntl", [[1, "eq", command, 0]]] for command in FCNTL_REFUSED]
+    # fcntl's command is an int: the kernel reads the low 32 bits of the register only, so the
+    # filter compares those (an "eq" on all 64 bits let (1 << 32) | F_SETLK through, measured).
+    made += [["refuse", "fcntl", [[1, "masked_eq", INT_MASK, command]]] for command in FCNTL_REFUSED]
     made += [["refuse", "clone", [[0, "masked_eq", flag, flag]]] for flag in CLONE_NEW]
     made += [["refuse", "socket", [[0, "eq", family, 0]]]
              for family in range(max(SOCKET_FAMILIES) + 1) if family not in SOCKET_FAMILIES]
@@ -140,7 +146,7 @@ def describe(arch: int, number: int, args) -> str:
     except ValueError:
         return f"syscall {number}"
     if name == "fcntl":
-        return f"fcntl {FCNTL_REFUSED.get(args[1], args[1])}"
+        return f"fcntl {FCNTL_REFUSED.get(args[1] & INT_MASK, args[1])}"
     if name == "clone":
         return "clone " + "|".join(flag for bit, flag in CLONE_NEW.items() if args[0] & bit)
     if name == "socket":
