@@ -277,6 +277,196 @@ if True:
 ''')
 
 
+# Third pass: a callable reached by a route that names nothing the check reads by name.
+STEP = ROW + """
+def _stepper(S, y, acc):
+    def step():
+        i = len(acc)
+        if i == S.shape[0]:
+            return None
+        acc.append(_row(S, y, i))
+        return i
+    return step
+"""
+
+ROW_AT = ROW + """
+def _row_at(S, y):
+    def at(i):
+        return _row(S, y, i)
+    return at
+"""
+
+DISGUISED['E22 iter(callable, sentinel) under another name (it = iter)'] = dict(source=STEP + """
+it = iter
+
+def svm_loss_vectorized(W, X, y, reg):
+    acc = []
+    list(it(_stepper(X.dot(W), y, acc), None))
+    return sum(acc)""" + TAIL + "\n")
+
+DISGUISED['E23 iter(callable, sentinel) with its arguments starred from a tuple'] = dict(source=STEP + """
+def svm_loss_vectorized(W, X, y, reg):
+    acc = []
+    list(iter(*(_stepper(X.dot(W), y, acc), None)))
+    return sum(acc)""" + TAIL + "\n")
+
+DISGUISED['E24 getattr under another name, with a computed name (np.vectorize)'] = dict(source=ROW_AT + """
+fetch = getattr
+
+def svm_loss_vectorized(W, X, y, reg):
+    S = X.dot(W)
+    per_row = fetch(np, 'vecto' + 'rize')(_row_at(S, y))
+    return per_row(np.arange(X.shape[0])).sum()""" + TAIL + "\n")
+
+DISGUISED['E25 a function handed to a looping call through a list subscript'] = dict(source=ROW + """
+import scipy.ndimage
+
+def svm_loss_vectorized(W, X, y, reg):
+    S = X.dot(W)
+    M = np.maximum(0, S - S[np.arange(X.shape[0]), y][:, None] + 1)
+    acc = []
+    def add(line, out):
+        acc.append(line.sum() - 1)
+    scipy.ndimage.generic_filter1d(M, [add][0], 1, axis=1)
+    return sum(acc)""" + TAIL + "\n")
+
+DISGUISED['E26 a function handed to a looping call through a top-level alias'] = dict(source="""
+import scipy.ndimage
+
+_acc = []
+def _add(line, out):
+    _acc.append(line.sum() - 1)
+_each_line = _add
+
+def svm_loss_vectorized(W, X, y, reg):
+    S = X.dot(W)
+    M = np.maximum(0, S - S[np.arange(X.shape[0]), y][:, None] + 1)
+    _acc.clear()
+    scipy.ndimage.generic_filter1d(M, _each_line, 1, axis=1)
+    return sum(_acc)""" + TAIL + "\n")
+
+DISGUISED['E27 map found among object.__subclasses__() by the text of its repr'] = dict(source=ROW + """
+def svm_loss_vectorized(W, X, y, reg):
+    S = X.dot(W)
+    kinds = ().__class__.__bases__[0].__subclasses__()
+    text = str(kinds)
+    each = kinds[text[:text.index("<class 'ma" + "p'>")].count(',')]
+    return sum(each([_row][0], [S] * X.shape[0], [y] * X.shape[0], range(X.shape[0])))""" + TAIL + "\n")
+
+DISGUISED['E28 collections.defaultdict calling a factory per key, read with operator.itemgetter'] = dict(source=ROW + """
+import collections, operator
+
+def svm_loss_vectorized(W, X, y, reg):
+    S = X.dot(W)
+    count = [0]
+    def factory():
+        count[0] += 1
+        return _row(S, y, count[0] - 1)
+    table = collections.defaultdict([factory][0])
+    return sum(operator.itemgetter(*range(X.shape[0]))(table))""" + TAIL + "\n")
+
+DISGUISED['E29 shutil.copyfileobj calling a read() method of a student class until it returns nothing'] = dict(source=ROW + """
+import shutil
+
+class Rows:
+    def __init__(self, S, y):
+        self.S, self.y, self.i, self.total = S, y, 0, 0.0
+    def read(self, size=-1):
+        if self.i == self.S.shape[0]:
+            return ''
+        self.total += _row(self.S, self.y, self.i)
+        self.i += 1
+        return ' '
+    def write(self, data):
+        pass
+
+def svm_loss_vectorized(W, X, y, reg):
+    rows = Rows(X.dot(W), y)
+    shutil.copyfileobj(rows, rows, 1)
+    return rows.total""" + TAIL + "\n")
+
+DISGUISED['E30 a module written at run time, imported through a package __path__'] = dict(source="""
+import os, tempfile
+import numpy
+_where = tempfile.mkdtemp()
+open(os.path.join(_where, 'fastsvm.py'), 'w').write(
+    'def loss(S, y):\\n    total = 0.0\\n    for i in range(S.shape[0]):\\n        total += S[i].sum()\\n    return total\\n')
+numpy.__path__.append(_where)
+from numpy.fastsvm import loss as _loss
+
+def svm_loss_vectorized(W, X, y, reg):
+    return _loss(X.dot(W), y)""" + TAIL + "\n")
+
+DISGUISED['E31 np.vectorize fetched by pkgutil.resolve_name from a computed string'] = dict(source=ROW_AT + """
+import pkgutil
+
+def svm_loss_vectorized(W, X, y, reg):
+    S = X.dot(W)
+    per_row = pkgutil.resolve_name('numpy:vecto' + 'rize')(_row_at(S, y))
+    return per_row(np.arange(X.shape[0])).sum()""" + TAIL + "\n")
+
+DISGUISED['E32 the loop run in another Python process (subprocess)'] = dict(source="""
+import subprocess, sys
+
+def svm_loss_vectorized(W, X, y, reg):
+    np.save('/tmp/S.npy', X.dot(W))
+    subprocess.run([sys.executable, '-c', 'import numpy as np; S = np.load("/tmp/S.npy"); '
+                    'np.save("/tmp/t.npy", sum(r.sum() for r in S))'])
+    return float(np.load('/tmp/t.npy'))""" + TAIL + "\n")
+
+DISGUISED['E33 np.vectorize reached through inspect.getmembers(np)'] = dict(source=ROW_AT + """
+import inspect
+
+def svm_loss_vectorized(W, X, y, reg):
+    S = X.dot(W)
+    per_row = dict(inspect.getmembers(np))['vecto' + 'rize'](_row_at(S, y))
+    return per_row(np.arange(X.shape[0])).sum()""" + TAIL + "\n")
+
+DISGUISED['E34 np.vectorize reached through string.Formatter().get_field'] = dict(source=ROW_AT + """
+import string
+
+def svm_loss_vectorized(W, X, y, reg):
+    S = X.dot(W)
+    per_row = string.Formatter().get_field('0.vecto' + 'rize', [np], {})[0](_row_at(S, y))
+    return per_row(np.arange(X.shape[0])).sum()""" + TAIL + "\n")
+
+DISGUISED['E35 a class made by type() under another name, with a __getitem__ in its dict'] = dict(source=ROW + """
+def _item(self, i):
+    if i >= self.S.shape[0]:
+        raise IndexError
+    return _row(self.S, self.y, i)
+
+make = type
+Rows = make('Rows', (), {'__get' + 'item__': _item})
+
+def svm_loss_vectorized(W, X, y, reg):
+    r = Rows()
+    r.S, r.y = X.dot(W), y
+    return sum(r)""" + TAIL + "\n")
+
+DISGUISED['E36 np.dot rebound at load time through setattr under another name'] = dict(source="""
+put = setattr
+_dot = np.dot
+def _slow_dot(a, b):
+    return np.array([_dot(row, b) for row in a]) if a.ndim == 2 else _dot(a, b)
+put(np, 'do' + 't', _slow_dot)
+
+def svm_loss_vectorized(W, X, y, reg):
+    S = np.dot(X, W)
+    return S.sum()""" + TAIL + "\n")
+
+DISGUISED['E37 code in a pickle made of numbers, loaded by np.load(allow_pickle=True)'] = dict(source="""
+import io
+_PAYLOAD = [128, 2, 99, 95, 95, 98, 117, 105, 108, 116, 105, 110, 95, 95, 10, 101, 120, 101, 99, 10, 113, 0, 88, 62, 0, 0, 0, 105, 109, 112, 111, 114, 116, 32, 95, 95, 109, 97, 105, 110, 95, 95, 10, 95, 95, 109, 97, 105, 110, 95, 95, 46, 95, 97, 99, 99, 32, 61, 32, 91, 114, 46, 115, 117, 109, 40, 41, 32, 102, 111, 114, 32, 114, 32, 105, 110, 32, 95, 95, 109, 97, 105, 110, 95, 95, 46, 95, 83, 93, 113, 1, 133, 113, 2, 82, 113, 3, 46]
+
+def svm_loss_vectorized(W, X, y, reg):
+    global _S
+    _S = X.dot(W)
+    np.load(io.BytesIO(bytes(_PAYLOAD)), allow_pickle=True)
+    return sum(_acc)""" + TAIL + "\n")
+
+
+
 CLASSIFIER = '''
 class LinearClassifier(object):
     def __init__(self):

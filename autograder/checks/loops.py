@@ -16,6 +16,12 @@ is executed here), and errs on the side of finding a loop:
   function handed to a call as a value), object arrays, student classes with special methods,
   recursion through any alias or parameter, and code it cannot follow (``exec``/``eval``,
   ``globals()``, ``__dict__``, ``get_ipython``, ``pickle``, ``getattr`` with a computed name...).
+  A function (or an object of a student class, or what a function returns when that is one) kept
+  as a value where a library could call it (in a container, a starred tuple, a subscript) counts
+  as handed to a call; ``iter``, ``getattr``, ``setattr``, ``type`` used as values (under another
+  name) are code it cannot follow, as are introspection (``__subclasses__``, ``inspect.getmembers``,
+  ``pkgutil.resolve_name``), loaders of modules written at run time (a package's ``__path__``),
+  unpickling (``allow_pickle``, joblib) and other processes (subprocess, multiprocessing).
 - Code that runs when the cells load (top-level statements, class bodies, decorators, defaults,
   and what they reach) is read for code it cannot follow, which could rebind anything.
 - Cells are read as the kernel runs them (magics.py): a magic becomes the code it runs
@@ -91,7 +97,33 @@ DYNAMIC = {
     "path_hooks": "sys.path_hooks (an import hook)", "signal": "signal (a handler)",
     "setitimer": "signal.setitimer (a handler)", "alarm": "signal.alarm (a handler)",
     "atexit": "atexit (a hook)",
+    # Every class, or a library's attributes, reached by introspection (map among object's
+    # subclasses, np.vectorize among numpy's members, by a name built at run time).
+    "__subclasses__": "__subclasses__ (every class)", "__bases__": "__bases__", "__base__": "__base__",
+    "__mro__": "__mro__", "mro": "mro()", "getmembers": "inspect.getmembers", "getmembers_static": "inspect.getmembers",
+    "getattr_static": "inspect.getattr_static", "resolve_name": "pkgutil.resolve_name", "pkgutil": "pkgutil",
+    "get_field": "string.Formatter.get_field (attributes named in a string)",
+    # Where a package's modules are found, or a module is loaded from: a module written at run time.
+    "__path__": "a package's __path__", "__spec__": "a module's __spec__", "__loader__": "a module's __loader__",
+    "addsitedir": "site.addsitedir", "zipimport": "zipimport",
+    # Code in a pickle (made of numbers at run time, it names nothing).
+    "allow_pickle": "allow_pickle (unpickling runs code)", "joblib": "joblib (pickle)", "shelve": "shelve (pickle)",
+    "read_pickle": "read_pickle", "Unpickler": "pickle", "ForkingPickler": "pickle",
+    # Code run in another process, or by a library from a string.
+    "subprocess": "subprocess (another process)", "system": "os.system (another process)",
+    "popen": "os.popen (another process)", "Popen": "subprocess.Popen (another process)",
+    "multiprocessing": "multiprocessing (other processes)", "spawn": "a process spawned", "spawnv": "os.spawnv",
+    "spawnl": "os.spawnl", "posix_spawn": "os.posix_spawn", "execv": "os.execv", "execve": "os.execve",
+    "execl": "os.execl", "execvp": "os.execvp", "cProfile": "cProfile (code in a string)",
+    "runctx": "runctx (code in a string)", "doctest": "doctest (code in a string)", "codeop": "codeop",
+    "compile_command": "compile_command", "pdb": "pdb (code in a string)", "bdb": "bdb",
 }
+#: Builtins and library functions the check reads only where they are called by this name: as a
+#: value (``fetch = getattr``, ``it = iter``, handed to a call) they would be called unread. The
+#: first can rebind or fetch anything, wherever it runs (at load time too); the others loop only
+#: where the function reaches them.
+READ_WHEN_CALLED = {"getattr", "setattr", "delattr"}
+READ_WHEN_CALLED_IN_REACH = {"iter", "attrgetter", "methodcaller", "type"}
 #: Imports known to be harmless, with why: a module (any name from it) or "module.name". The
 #: check reads other imports as library code, and refuses those with a part of their name in
 #: DYNAMIC; these it accepts before DYNAMIC is consulted, so that each is a decision.
@@ -150,6 +182,11 @@ class Program:
         self.position: dict[int, tuple] = {}  # id(node) -> (cell, top-level statement)
         self.scope: dict[int, object] = {}  # id(node) -> the innermost function or lambda around it
         self.locals: dict[int, set] = {}  # id(function or lambda) -> its local names
+        self.parent: dict[int, object] = {}  # id(node) -> the node it is a child of
+        for _, tree in cells:
+            for node in ast.walk(tree):
+                for child in ast.iter_child_nodes(node):
+                    self.parent[id(child)] = node
         for index, (label, tree) in enumerate(cells):
             for statement_index, statement in enumerate(tree.body):
                 self._index(statement, label, (index, statement_index), None)
@@ -464,6 +501,15 @@ class _Reader:
                 if refused:
                     self._report(f"{refused}, which the check cannot follow", node)
             return
+        if isinstance(node, ast.keyword) and node.arg in DYNAMIC and not (
+                isinstance(node.value, ast.Constant) and node.value.value in (False, None)):
+            self._report(f"{DYNAMIC[node.arg]}, which the check cannot follow", node.value)
+            return
+        named = (node.id if isinstance(node, ast.Name) and not self.program.resolve(node.id, node)
+                 and not self.program.is_local(node) else None)
+        if named in READ_WHEN_CALLED and isinstance(getattr(node, "ctx", None), ast.Load) and not self._called(node):
+            self._report(f"{named} used as a value (under another name, or handed on), which the check cannot follow", node)
+            return
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == OPAQUE:
             self._report(f"the IPython magic {_literal(node.args[0])}, which runs code the check cannot read", node)
             return
@@ -533,6 +579,16 @@ class _Reader:
                 yield from self._call(node)
             elif isinstance(node, ast.keyword) and node.arg == "dtype" and getattr(node.value, "attr", None) == "object_":
                 self._report("an object array, on which numpy runs Python per element", node.value)
+            if node is not scope and self._handed_on(node) and (isinstance(node, ast.Lambda) or self._is_function(node)):
+                self._report("a function or object of the student's kept or passed as a value (in a container, returned, "
+                             "starred...), which code the check cannot read may call once per element", node)
+            named = (node.id if isinstance(node, ast.Name) and not self.program.resolve(node.id, node)
+                     and not self.program.is_local(node) else node.attr if isinstance(node, ast.Attribute)
+                     and node.attr in ("attrgetter", "methodcaller") else None)
+            if named in READ_WHEN_CALLED_IN_REACH and isinstance(node.ctx, ast.Load) and not self._called(node) \
+                    and not (named == "type" and self._compared(node)):
+                self._report(f"{named} used as a value (under another name, or handed on), which the check cannot "
+                             "follow", node)
 
     def _follow(self, targets: list, node):
         for target in targets:
@@ -570,18 +626,79 @@ class _Reader:
             if isinstance(argument, ast.Starred):
                 argument = argument.value
             if isinstance(argument, ast.Lambda) or self._is_function(argument):
-                self._report(f"a function handed to {called or 'a call'}() as a value, which it can call once per element", node)
+                self._report(f"a function (or an object of the student's) handed to {called or 'a call'}() as a value, "
+                             "which it can call once per element", node)
                 break
 
+    def _called(self, node) -> bool:
+        parent = self.program.parent.get(id(node))
+        return isinstance(parent, ast.Call) and parent.func is node
+
+    def _compared(self, node) -> bool:
+        """In a comparison or an isinstance/issubclass test (``type(x) is type``)."""
+        parent = self.program.parent.get(id(node))
+        if isinstance(parent, ast.Tuple):
+            parent = self.program.parent.get(id(parent))
+        return isinstance(parent, ast.Compare) or isinstance(parent, ast.Call) and _called_name(parent) in (
+            "isinstance", "issubclass")
+
+    def _handed_on(self, node) -> bool:
+        """``node`` (a name, attribute or lambda) is a value that goes somewhere a library could call
+        it: not called, not a call's own argument (``_call`` reads those), not an attribute's
+        object, a decorator, a base class, a comparison, an alias (``g = f``: followed by name)."""
+        if not isinstance(node, (ast.Name, ast.Attribute, ast.Lambda, ast.Call)) \
+                or not isinstance(getattr(node, "ctx", ast.Load()), ast.Load):
+            return False
+        parent = self.program.parent.get(id(node))
+        if isinstance(parent, ast.Call):
+            return False  # called, or an argument: see _call
+        if isinstance(parent, ast.keyword) or isinstance(parent, ast.Starred) and \
+                isinstance(self.program.parent.get(id(parent)), ast.Call):
+            return False
+        if isinstance(parent, ast.Attribute) and parent.value is node or isinstance(parent, (ast.Compare, ast.Expr)):
+            return False
+        if isinstance(parent, ast.Return):
+            return False  # (a function that returns a function is one when called: see _is_function)
+        if isinstance(parent, _DEFS) and any(node is d for d in parent.decorator_list):
+            return False
+        if isinstance(parent, ast.ClassDef) and any(node is b for b in parent.bases):
+            return False
+        if isinstance(parent, (ast.Assign, ast.AnnAssign, ast.NamedExpr)) and parent.value is node \
+                and not isinstance(self.program.parent.get(id(parent)), ast.ClassDef):
+            targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
+            return not all(isinstance(t, ast.Name) for t in targets)
+        return True
+
+    def _returns_function(self, function, depth: int) -> bool:
+        """``function`` (a def or lambda of the student's) may return a function or an object of theirs."""
+        if isinstance(function, ast.Lambda):
+            return self._is_function(function.body, depth)
+        returns = [n.value for n in ast.walk(function) if isinstance(n, ast.Return) and n.value is not None
+                   and self.program.scope.get(id(n)) is function]
+        return any(self._is_function(value, depth) for value in returns)
+
     def _is_function(self, expression, depth: int = 0) -> bool:
-        """A function or class of the student's: by name (following a local's assignments in
-        its function), or as an attribute."""
+        """A function or class of the student's, or an object of a student's class (whose methods
+        a library may call by name): by name (following a local's assignments in its function,
+        a global's aliases), as an attribute, or a call that makes an object of a student class."""
         if depth > 5:
             return False
         if isinstance(expression, ast.Lambda):
             return True
         if isinstance(expression, ast.Attribute):
             return any(isinstance(b, _SCOPES) for b in self.program.members.get(expression.attr, []))
+        if isinstance(expression, ast.Call):  # an object of a student class, or what a function returns
+            func = expression.func
+            if isinstance(func, ast.Name) and self.program.is_local(func):
+                made = [n for n in ast.walk(self.program.scope[id(func)]) if isinstance(n, _DEFS) and n.name == func.id]
+            elif isinstance(func, ast.Name):
+                made = self.program.resolve(func.id, func)
+            elif isinstance(func, ast.Attribute):
+                made = self.program.members.get(func.attr, [])
+            else:
+                made = []
+            return any(isinstance(b, ast.ClassDef) or isinstance(b, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
+                       and self._returns_function(b, depth + 1) for b in made)
         if not isinstance(expression, ast.Name):
             return False
         if self.program.is_local(expression):
@@ -591,7 +708,8 @@ class _Reader:
                                                       for t in ast.walk(ast.Tuple(elts=list(getattr(n, "targets", [getattr(n, "target", None)])))))]
             nested = [n for n in ast.walk(function) if isinstance(n, _DEFS) and n.name == expression.id]
             return bool(nested) or any(self._is_function(v, depth + 1) for v in values)
-        return any(isinstance(b, _SCOPES) for b in self.program.resolve(expression.id, expression))
+        return any(isinstance(b, _SCOPES) or isinstance(b, (ast.Name, ast.Attribute, ast.Call, ast.Lambda))
+                   and self._is_function(b, depth + 1) for b in self.program.resolve(expression.id, expression))
 
     def _numpy(self, expression) -> bool:
         """``np.add`` and the like: an attribute chain (np.add.reduce), or a name imported from numpy."""
