@@ -125,6 +125,47 @@ def test_a_resubmission_gets_new_inputs_and_a_regrade_the_same(submissions):
     assert _shown(other_course) != _shown(changed)
 
 
+#: grad_check_sparse, right, notes the seed of numpy's global generator that the grader set before
+#: calling it (MT19937's first key word is a 32-bit seed); svm_loss_naive, graded next, says it.
+READS_SEED = {
+    "grad_check_sparse": "def grad_check_sparse(f, x, analytic_grad, num_checks=10, h=1e-5):\n"
+                         "    _seen.append(int(np.random.get_state()[1][0]))\n"
+                         "    errors = np.zeros(num_checks)\n"
+                         "    for i in range(num_checks):\n"
+                         "        ix = tuple(np.random.randint(m) for m in x.shape)\n"
+                         "        old = x[ix]\n"
+                         "        x[ix] = old + h\n"
+                         "        plus = f(x)\n"
+                         "        x[ix] = old - h\n"
+                         "        minus = f(x)\n"
+                         "        x[ix] = old\n"
+                         "        n, a = (plus - minus) / (2 * h), analytic_grad[ix]\n"
+                         "        errors[i] = abs(n - a) / (abs(n) + abs(a)) if n or a else 0.0\n"
+                         "    return errors\n\n_seen = []\n",
+    "svm_loss_naive": "def svm_loss_naive(W, X, y, reg):\n    raise ValueError(f'seen {_seen}')\n",
+}
+
+
+def test_the_kernel_is_never_given_the_submissions_seed(submissions, monkeypatch):
+    """numpy's global generator in the kernel is seeded (for grad_check_sparse's random entries,
+    train's W and minibatches: a regrade gives the same verdicts) with numbers drawn from the part's
+    own generator, never with the submission's seed: from that seed the student's code could draw
+    every hidden input of the parts graded after it, and which of its timed calls are checked."""
+    from autograder.sandbox import bridge as bridge_module
+
+    sent = []
+    original = bridge_module.Bridge._run
+    monkeypatch.setattr(bridge_module.Bridge, "_run",
+                        lambda self, code, inputs, timeout: sent.append(code) or original(self, code, inputs, timeout))
+    submissions("reads_seed", READS_SEED, base=LINEAR.source)
+    (grade,) = grade_all(submissions.root, base_seed=3)
+    report = student_report(grade)
+    assert points(grade)["grad_check_sparse"] == 7, report
+    assert re.search(r"ValueError: seen \[\d+, \d+\]", report), report  # it saw the two seeds it was given
+    assert str(grade.seed) not in report.replace(f"seed {grade.seed} ", ""), report
+    assert sent and not [code for code in sent if str(grade.seed) in code or str(grade.seed % 2**32) in code]
+
+
 #: Wrong submissions of every kind of part, whose reports must say how they are wrong without an
 #: expected value a resubmission could replay.
 WRONG = {LINEAR: ["svm_vec_not_averaged", "softmax_naive_log10", "numgrad_one_sided", "rel_error_mean",

@@ -45,6 +45,13 @@ del _autograder_probes
 MIN_ACCURACY = 0.85
 
 
+def kernel_seed(rng: np.random.Generator) -> int:
+    """A seed for numpy's global generator in the kernel (train's initial W and minibatches), drawn
+    from the part's generator: the same when the submission is graded again, and never the
+    submission's own seed, from which the student's code could draw every other part's hidden inputs."""
+    return int(rng.integers(2**32))
+
+
 @functools.cache
 def _digits():
     """The embedded digits, preprocessed, pixels scaled to [0, 1] (the bias column stays 1)."""
@@ -91,7 +98,7 @@ def _train_checks(ctx: Context) -> list[CheckResult]:
     reply = ctx.bridge.evaluate(
         "(_autograder_calls.clear() if '_autograder_calls' in globals() else None, "
         "globals().__setitem__('_autograder_calls', []), "
-        f"__import__('numpy').random.seed({ctx.seed % 2**32}), "
+        f"__import__('numpy').random.seed({kernel_seed(rng)}), "
         "globals().__setitem__('_autograder_clf', _autograder_Bowl()), "
         f"_autograder_clf.train(_autograder_train['X'], _autograder_train['y'], learning_rate={lr}, reg={reg}, "
         f"num_iters={iters}, batch_size={batch}), "
@@ -235,7 +242,7 @@ def _accuracy_check(ctx: Context) -> CheckResult:
     labels enter the kernel, and no value computed there but W counts."""
     data = _digits()
     reply = ctx.bridge.evaluate(
-        f"(__import__('numpy').random.seed({ctx.seed % 2**32}), "
+        f"(__import__('numpy').random.seed({kernel_seed(ctx.rng)}), "
         "globals().__setitem__('_autograder_ls', _autograder_LeastSquares()), "
         "_autograder_ls.train(_autograder_digits['X_train'], _autograder_digits['y_train'], "
         "learning_rate=0.1, reg=1e-4, num_iters=300, batch_size=100), "
