@@ -115,11 +115,16 @@ WORKED_LABELS = {1: [2, 1], 3: [0, 1], 5: [0, 0], 8: [0, 0]}
 def worked_labels_like(rng: np.random.Generator) -> list[dict]:
     """Cases shaped like the notebook's worked example (2 test points, 5 training points of 3
     labels; k = 1, 3, 5 and 8, the last more than the training points), drawn for this
-    submission with no tie in any vote (ties have their own check)."""
+    submission with no tie in any vote (ties have their own check), and with a nearest
+    neighbour's label that is not the most common training label (with k = 5 and 8 all the
+    training points vote: a function that ignores the distances and returns that label for
+    every row would otherwise pass whenever k = 1 and 3 happened to agree with it)."""
     while True:
         dists = rng.permutation(np.arange(1, 11) * 0.5).reshape(2, 5)
         y_train = rng.integers(0, 3, size=5).astype(np.int64)
-        if not any(vote_tied(dists, y_train, k).any() for k in (3, 5, 8)):
+        everyone = np.bincount(y_train).argmax()
+        if not any(vote_tied(dists, y_train, k).any() for k in (3, 5, 8)) \
+                and np.any(y_train[np.argmin(dists, axis=1)] != everyone):
             return [{"dists": dists.copy(), "y_train": y_train.copy(), "k": k} for k in (1, 3, 5, 8)]
 
 

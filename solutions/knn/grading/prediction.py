@@ -27,8 +27,11 @@ TIES = Check("ties", "a tie in votes goes to the smallest label", 3)
 BIG_K = Check("big-k", "k larger than the number of training points: all of them vote", 2)
 
 
+#: The core checks need the nearest points. BIG_K's answer is every row's most common training label,
+#: which a function that ignores the distances gives (np.bincount(y_train).argmax() for every row):
+#: it is no core check, so that such a function earns nothing (it earned 3 of 17 before).
 @checks_for("predict_labels", checks=[SHAPE, WORKED, NEAREST, DEFAULT, MAJORITY, TIES, BIG_K],
-            core=[WORKED, NEAREST, DEFAULT, MAJORITY, TIES, BIG_K])
+            core=[WORKED, NEAREST, DEFAULT, MAJORITY, TIES])
 def check_predict_labels(ctx: Context, name: str) -> list[CheckResult]:
     oracle = ctx.reference[name]
     runner = _Runner(ctx, name)
@@ -49,9 +52,12 @@ def check_predict_labels(ctx: Context, name: str) -> list[CheckResult]:
             if not np.array_equal(got, want):
                 wrong = np.nonzero(got != want)[0]
                 hint, slip = diagnosis.labels_hint(answers)
+                # The worked example's 2 rows of 3 labels fit a declared mistake by chance too often
+                # (`return np.ones(N)` "skipped the nearest point" there): its hint is said, but only
+                # the larger cases' diagnoses count as a mistake that keeps the part's other credit.
                 return check.fail(
                     f"{_describe(case, default_k)}: {len(wrong)} of {len(want)} labels are wrong, the first y_pred[{int(wrong[0])}] "
-                    f"(you have {got[int(wrong[0])]:g}). {hint}".strip(), slip)
+                    f"(you have {got[int(wrong[0])]:g}). {hint}".strip(), slip if check is not WORKED else "")
         return check.ok()
 
     default, ties, big_k = inputs.label_case(rng, 8, 20, 3, 1), inputs.tie_case(rng), inputs.big_k_case(rng)
