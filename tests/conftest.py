@@ -25,7 +25,9 @@ from autograder.authoring.corpus import write_submission  # noqa: E402
 
 #: The corpus test of every assignment (python -m autograder corpus), started as soon as the run is known to include
 #: it: it grades ~100 submissions with two worker processes while the other tests run (they mostly wait on one
-#: kernel at a time), which keeps the suite within CI's time. test_corpus waits for it.
+#: kernel at a time), which keeps the suite within CI's time. test_corpus waits for it. It runs as a process of its
+#: own, as a TA runs it: nothing a test does to this process (nbgrader's release changes the working folder to a
+#: temporary course folder, which the corpus's worker processes would inherit and lose) reaches it.
 CORPUS_TEST = "test_corpus.py::test_every_corpus_entry_is_graded_as_it_expects"
 _background = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="corpus")
 corpus_run: concurrent.futures.Future | None = None
@@ -36,16 +38,20 @@ def pytest_collection_modifyitems(session, config, items):
     global corpus_run
     selected = {item.callspec.id for item in items if CORPUS_TEST in item.nodeid}
     if selected:
-        from autograder.authoring import corpus as corpus_test
+        import subprocess
+        import sys
 
         from autograder.assignments import all_assignments
+        from autograder.layout import ROOT
 
         def run():
             """{assignment id: (exit status, printed lines)}, one assignment after the other."""
             runs = {}
             for assignment in [a for a in all_assignments() if a.id in selected]:
-                lines = []
-                runs[assignment.id] = corpus_test.main(assignment=assignment, out=lines.append), lines
+                done = subprocess.run([sys.executable, "-m", "autograder", "corpus", "--assignment", assignment.id],
+                                      cwd=ROOT, capture_output=True, text=True)
+                errors = done.stderr.splitlines()[-40:] if done.returncode else []  # a crash says where
+                runs[assignment.id] = done.returncode, done.stdout.splitlines() + errors
             return runs
 
         corpus_run = _background.submit(run)

@@ -22,6 +22,7 @@ import pytest
 
 from autograder.grading.executors import grade_all
 from autograder.grading.run import grade_run
+from autograder.grading.seeds import base_seed, course_secret
 from autograder.layout import ROOT
 from linear import RELEASE, SOLUTIONS
 from autograder.parts import load_parts
@@ -79,9 +80,9 @@ def assert_only_parts_lost(grade, lost):
     got = scores(grade)
     for name, points in PARTS.items():
         if name in lost:
-            assert got[name] == 0, f"{grade.student_id}: {name} should score 0, got {got[name]}"
+            assert got[name] == 0, f"{grade.student_id}: {name} should score 0, got {got[name]}\n" + student_report(grade)
         else:
-            assert got[name] == points, f"{grade.student_id}: {name} should keep {points}, got {got[name]}"
+            assert got[name] == points, f"{grade.student_id}: {name} should keep {points}, got {got[name]}\n" + student_report(grade)
 
 
 VECTORIZED = {"svm_loss_vectorized", "softmax_loss_vectorized"}
@@ -224,8 +225,13 @@ def test_reading_writing_networking_and_lingering_outside_the_kernel_gain_nothin
     vandal = reference_cell("svm_loss_vectorized") + (
         "\nfor _target in " + repr([str(t) for t in targets]) + ":\n"
         "    try:\n        open(_target, 'a').write('vandalized')\n    except OSError:\n        pass\n")
-    linger = reference_cell("grad_check_sparse") + (
-        "\nimport subprocess as _sp\n_sp.Popen(['sleep', '4242'], start_new_session=True)\n")
+    # The process starts when the grader calls grad_check_sparse (at load time, a process running
+    # code the loop check cannot read costs the vectorized parts' loop credit: loop_disguises.py, E32).
+    linger = reference_cell("grad_check_sparse").replace(
+        "def grad_check_sparse(", "def _grad_check_sparse(", 1) + (
+        "\ndef grad_check_sparse(*args, **kwargs):\n    import subprocess\n"
+        "    subprocess.Popen(['sleep', '4242'], start_new_session=True)\n"
+        "    return _grad_check_sparse(*args, **kwargs)\n")
     submissions("steals_the_reference", {"svm_loss_naive": steal}, base=SOLUTIONS)
     submissions("copies_a_classmate", {"softmax_loss_naive": copy}, base=SOLUTIONS)
     submissions("phones_home", {"rel_error": phone}, base=SOLUTIONS)
@@ -417,7 +423,7 @@ def test_a_killed_grade_run_resumes_without_losing_or_changing_a_grade(submissio
     first = (out / "results" / "a.json").read_bytes()
     assert not (out / "results" / "d.json").exists(), "the run was meant to be killed part-way"
 
-    grades = grade_run(submissions.root, out)
+    grades = grade_run(submissions.root, out, base_seed=base_seed(course_secret(), 0))  # the base seed `grade` used
     assert [g.student_id for g in grades] == ["a", "b", "c", "d"]
     assert (out / "results" / "a.json").read_bytes() == first, "a finished grade was redone or changed"
     rows = (out / "grades.csv").read_text().splitlines()[1:]

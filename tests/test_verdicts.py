@@ -337,7 +337,7 @@ def test_no_expected_value_nor_validation_label_enters_the_kernel(submissions, m
                         lambda self, code, inputs, timeout: sent.append((code, inputs)) or original(self, code, inputs, timeout))
     submissions("someone", base=assignment.source)
     (grade,) = grade_all(submissions.root)
-    assert grade.score == 100, student_report(grade)
+    assert grade.score == grade.max_score, student_report(grade)
     texts = [code + json.dumps(bridge_module.encode_payload(inputs)) for code, inputs in sent]
     assert sent and not [t for t in texts if "expected" in t or "y_val" in t or "X_val" in t]
     # ... nor an input of the hand-out's public checks (whose answers expected.json holds).
