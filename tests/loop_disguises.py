@@ -467,6 +467,44 @@ def svm_loss_vectorized(W, X, y, reg):
 
 
 
+DISGUISED['E38 a method hands self to csv.writer, which calls its write() once per row'] = dict(source="""
+import csv
+
+class Rows:
+    def __init__(self, S, y):
+        self.S, self.y, self.total = S, y, 0.0
+    def write(self, line):
+        values = np.array(line.strip().split(','), dtype=float)
+        if values.size > 1:
+            label = int(values[-1])
+            margins = np.maximum(0, values[:-1] - values[label] + 1)
+            self.total += margins.sum() - 1
+    def go(self):
+        csv.writer(self).writerows(np.column_stack([self.S, self.y]).tolist())
+        return self.total
+
+def svm_loss_vectorized(W, X, y, reg):
+    return Rows(X.dot(W), y).go()""" + TAIL + "\n")
+
+DISGUISED['E39 a subclass of a library class (html.parser.HTMLParser) whose handler the library calls per element'] = dict(
+    source="""
+import html.parser
+
+class Rows(html.parser.HTMLParser):
+    def setup(self, S, y):
+        self.S, self.y, self.i, self.total = S, y, 0, 0.0
+        return self
+    def handle_starttag(self, tag, attrs):
+        margins = np.maximum(0, self.S[self.i] - self.S[self.i, self.y[self.i]] + 1)
+        self.total += margins.sum() - 1
+        self.i += 1
+
+def svm_loss_vectorized(W, X, y, reg):
+    rows = Rows().setup(X.dot(W), y)
+    rows.feed('<r>' * X.shape[0])
+    return rows.total""" + TAIL + "\n")
+
+
 CLASSIFIER = '''
 class LinearClassifier(object):
     def __init__(self):

@@ -16,9 +16,10 @@ is executed here), and errs on the side of finding a loop:
   function handed to a call as a value), object arrays, student classes with special methods,
   recursion through any alias or parameter, and code it cannot follow (``exec``/``eval``,
   ``globals()``, ``__dict__``, ``get_ipython``, ``pickle``, ``getattr`` with a computed name...).
-  A function (or an object of a student class, or what a function returns when that is one) kept
-  as a value where a library could call it (in a container, a starred tuple, a subscript) counts
-  as handed to a call; ``iter``, ``getattr``, ``setattr``, ``type`` used as values (under another
+  A function (or an object of a student class, ``self`` in its methods, or what a function
+  returns when that is one) kept as a value where a library could call it (in a container, a
+  starred tuple, a subscript) counts as handed to a call, and a student class derived from a
+  library's class as a loop (the library may call its methods per element); ``iter``, ``getattr``, ``setattr``, ``type`` used as values (under another
   name) are code it cannot follow, as are introspection (``__subclasses__``, ``inspect.getmembers``,
   ``pkgutil.resolve_name``), loaders of modules written at run time (a package's ``__path__``),
   unpickling (``allow_pickle``, joblib) and other processes (subprocess, multiprocessing).
@@ -150,6 +151,8 @@ BUILTIN_MODULES = {
 PY2_BUILTINS = {"xrange", "unicode", "basestring", "long", "unichr", "cmp", "raw_input", "intern"}
 #: Builtins the check reads by their name: from BUILTIN_MODULES, only under that name.
 NAMED_BUILTINS = {"getattr", "setattr", "delattr", "hasattr", "iter", "type", "object"}
+#: Builtins that never call what they are handed (``super(Cls, self)``, ``isinstance(self, Cls)``).
+CALL_NOTHING_HANDED = {"super", "isinstance", "issubclass", "id"}
 #: Object dtypes make numpy call Python once per element.
 OBJECT_DTYPES = {"object", "O", "object_"}
 
@@ -550,6 +553,10 @@ class _Reader:
                     if name.startswith("__") and name.endswith("__") and name not in ("__init__", "__doc__", "__slots__"):
                         self._report(f"a class {scope.name} with the special method {name}, "
                                      "which Python and numpy can call once per element", statement)
+            for base in scope.bases:
+                if not self._own_or_builtin_class(base):
+                    self._report(f"a class {scope.name} derived from library code ({ast.unparse(base)}), which can call "
+                                 "its methods once per element (html.parser calls handle_starttag per tag)", base)
         for node in ast.walk(scope):
             kind = LOOP_NODES.get(type(node))
             if kind:
@@ -622,6 +629,8 @@ class _Reader:
                     self._report(LOOPING[word], node)
         if called in LOOPING:
             return  # reported as such
+        if called in CALL_NOTHING_HANDED:
+            return
         for argument in [*node.args, *(k.value for k in node.keywords if k.arg != "key")]:
             if isinstance(argument, ast.Starred):
                 argument = argument.value
@@ -703,6 +712,8 @@ class _Reader:
             return False
         if self.program.is_local(expression):
             function = self.program.scope[id(expression)]
+            if self._own_object_parameter(function, expression.id):
+                return True
             values = [n.value for n in ast.walk(function) if isinstance(n, (ast.Assign, ast.NamedExpr, ast.AnnAssign))
                       and n.value is not None and any(isinstance(t, ast.Name) and t.id == expression.id
                                                       for t in ast.walk(ast.Tuple(elts=list(getattr(n, "targets", [getattr(n, "target", None)])))))]
@@ -710,6 +721,28 @@ class _Reader:
             return bool(nested) or any(self._is_function(v, depth + 1) for v in values)
         return any(isinstance(b, _SCOPES) or isinstance(b, (ast.Name, ast.Attribute, ast.Call, ast.Lambda))
                    and self._is_function(b, depth + 1) for b in self.program.resolve(expression.id, expression))
+
+    def _own_or_builtin_class(self, base) -> bool:
+        """A base class that calls no method of its subclasses by name: the student's own (read
+        as such), or a builtin type (which calls special methods only: reported by name)."""
+        if not isinstance(base, ast.Name):
+            return False
+        bindings = self.program.resolve(base.id, base)
+        if bindings:
+            return all(isinstance(b, ast.ClassDef) for b in bindings)
+        return isinstance(getattr(builtins, base.id, None), type)
+
+    def _own_object_parameter(self, function, name: str) -> bool:
+        """``name`` is the first parameter of a method of a student's class (``self``, or ``cls``
+        of a classmethod): an object of that class, or the class, whose methods a library it is
+        handed to may call by name (``csv.writer(self)`` calls ``self.write`` once per row)."""
+        if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) \
+                or not isinstance(self.program.parent.get(id(function)), ast.ClassDef):
+            return False
+        if any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in function.decorator_list):
+            return False
+        parameters = [*function.args.posonlyargs, *function.args.args]
+        return bool(parameters) and parameters[0].arg == name
 
     def _numpy(self, expression) -> bool:
         """``np.add`` and the like: an attribute chain (np.add.reduce), or a name imported from numpy."""
