@@ -7,12 +7,21 @@ import sys
 from pathlib import Path
 
 from autograder.assignments import UnknownAssignment, find_assignment, in_submissions
-from autograder.checks import ChecksMismatch
-from autograder.grading.executors import ClusterError
-from autograder.sandbox.preflight import ConfinementMissing, KernelsUnavailable
-from autograder.authoring.release import StaleRelease
-from autograder.grading.store import OutputBusy
 from autograder.layout import command
+
+# Each verb imports what it needs when it runs (numpy, Jupyter, nbgrader, Dask, SQLAlchemy take
+# seconds together), so that `--help` and every verb start in a fraction of a second. The errors
+# that stop a verb are therefore named here, not imported: an error raised was defined by a
+# module that is loaded by then (_is_one_of).
+
+#: Errors that stop a run before anyone is graded (exit status 2), by defining module and name.
+NOTHING_GRADED_ERRORS = (("autograder.assignments", "UnknownAssignment"), ("autograder.checks", "ChecksMismatch"),
+                         ("autograder.grading.executors", "ClusterError"),
+                         ("autograder.sandbox.preflight", "KernelsUnavailable"),
+                         ("autograder.sandbox.preflight", "ConfinementMissing"),
+                         ("autograder.authoring.release", "StaleRelease"))
+#: Another run is writing to OUT (exit status 3).
+OUTPUT_BUSY_ERRORS = (("autograder.grading.store", "OutputBusy"),)
 
 
 #: Exit statuses of ``grade`` (the README lists them).
@@ -27,7 +36,8 @@ def grade_main(*, submissions: Path, out: Path, student: str | None = None, seed
                assignment: str | None = None, stale_release: bool = False) -> int:
     import os
 
-    from autograder.sandbox import preflight
+    from tqdm import tqdm
+
     from autograder.grading.run import grade_run
     from autograder.intake import find_submissions
     from autograder.outputs.progress import GradeProgress
@@ -45,12 +55,12 @@ def grade_main(*, submissions: Path, out: Path, student: str | None = None, seed
     load_all(chosen.source, load_parts(chosen.source))  # parts and checks must match, before any kernel starts
     if not confine:
         os.environ["AUTOGRADER_NO_CONFINE"] = "1"  # this process and its workers
-    if not dask:
-        print(preflight.check(require=confine).line, file=sys.stderr)
     with GradeProgress(lines=sys.stdout) as bar:
+        # The sandbox's probe runs before anyone is graded (while the graders get ready); its
+        # line goes above the bar. A run with nothing left to grade starts no kernel.
         grades = grade_run(submissions, out, student=student, regrade=regrade, base_seed=seed, workers=workers,
                            hide=hide, dask=dask, progress=bar, planned=bar.plan, require_confinement=confine,
-                           source=chosen.source)
+                           source=chosen.source, probed=lambda report: tqdm.write(report.line, file=sys.stderr))
     print()
     print(grade_table(grades), end="")
     print(f"\ngrades: {Path(out) / 'grades.csv'}; reports: {Path(out) / 'reports'}/ and {Path(out) / 'feedback'}/")
@@ -274,11 +284,18 @@ def main(argv: list[str] | None = None) -> int:
             from autograder.authoring import demo
 
             return demo.main(out=args.out)
-    except (FileNotFoundError, ClusterError, ChecksMismatch, KernelsUnavailable, ConfinementMissing,
-            UnknownAssignment, StaleRelease) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_NOTHING_GRADED
-    except OutputBusy as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_OUTPUT_BUSY
+    except Exception as exc:
+        if isinstance(exc, FileNotFoundError) or _is_one_of(exc, NOTHING_GRADED_ERRORS):
+            print(f"error: {exc}", file=sys.stderr)
+            return EXIT_NOTHING_GRADED
+        if _is_one_of(exc, OUTPUT_BUSY_ERRORS):
+            print(f"error: {exc}", file=sys.stderr)
+            return EXIT_OUTPUT_BUSY
+        raise
     return 1
+
+
+def _is_one_of(exc: Exception, errors: tuple) -> bool:
+    """Whether ``exc`` is one of ``errors`` ((module, class name) pairs); a module that is not
+    loaded defined nothing that was raised, and is not imported."""
+    return any(isinstance(exc, getattr(sys.modules[module], name)) for module, name in errors if module in sys.modules)

@@ -5,6 +5,7 @@ failure, even its worker's death, costs that submission only; the batch always g
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from autograder import checks as checks_module
@@ -22,12 +23,14 @@ def grade_all(submissions: Path, *, base_seed: int = 0, source: Path | None = No
               student: str | None = None, progress=None, timeout: float = DEFAULT_TIMEOUT,
               budget: float = DEFAULT_BUDGET, workers: int = 1, hide: tuple = (),
               only: list | None = None, dask: str | None = None,
-              require_confinement: bool = False) -> list[StudentGrade]:
+              require_confinement: bool = False, probed=None) -> list[StudentGrade]:
     """Grade every submission under ``submissions`` (or only ``student``, or the Submissions in
     ``only``), in submission order. Before any, one kernel is started and probed
-    (autograder/sandbox/preflight.py); ``require_confinement`` stops the run if the sandbox is not in force. With ``workers`` > 1, that many processes grade side by side
-    (each with its own kernels); with ``dask``, the address of a Dask distributed scheduler
-    (tcp://host:8786), its workers grade them (see _on_cluster). The kernels never see
+    (autograder/sandbox/preflight.py; ``probed`` gets its SandboxReport), while the graders get
+    ready (the worker processes start, import and start their first kernels); ``require_confinement``
+    stops the run if the sandbox is not in force. With ``workers`` > 1, that many processes grade
+    side by side (each with its own kernels); with ``dask``, the address of a Dask distributed
+    scheduler (tcp://host:8786), its workers grade them (see _on_cluster). The kernels never see
     ``submissions`` nor ``hide``. ``progress`` gets each StudentGrade as soon as it is made.
     ``source``: the assignment's source folder (default: the one SUBMISSIONS holds)."""
     source = Path(source) if source is not None else in_submissions(submissions).source
@@ -40,14 +43,20 @@ def grade_all(submissions: Path, *, base_seed: int = 0, source: Path | None = No
             raise FileNotFoundError(f"no submission for student {student!r} in {submissions}")
     options = dict(parts=parts, base_seed=base_seed, source=source, timeout=timeout, budget=budget,
                    hide=tuple(str(Path(folder).absolute()) for folder in (submissions, *hide)))
-    if found and not dask:  # a grader that cannot start kernels, or whose sandbox is not in force, stops here
-        preflight.check(timeout, require=require_confinement)
+
+    def probe() -> None:  # a grader that cannot start kernels, or whose sandbox is not in force, stops here
+        report = preflight.check(timeout, require=require_confinement)
+        if probed:
+            probed(report)
+
     if dask and found:
         outcomes = _on_cluster(dask, found, options, Path(submissions).absolute(), require_confinement)
     elif workers > 1 and len(found) > 1:
-        outcomes = _in_processes(workers, found, options)
+        outcomes = _in_processes(workers, found, options, probe)
+    elif found:
+        outcomes = _in_this_process(found, options, probe)
     else:
-        outcomes = _in_this_process(found, options)
+        outcomes = []
     grades = {}
     for submission, outcome in outcomes:
         if isinstance(outcome, Exception):  # the grader itself failed: this student only
@@ -63,11 +72,18 @@ class ClusterError(RuntimeError):
     has no workers, or they have another kit or do not see the submissions folder."""
 
 
-def _in_this_process(found: list[Submission], options: dict):
-    """(submission, StudentGrade or the exception that stopped its grading), one by one."""
+def _in_this_process(found: list[Submission], options: dict, probe=None):
+    """(submission, StudentGrade or the exception that stopped its grading), one by one; the
+    first submission's kernel starts while ``probe`` runs (before any submission is graded)."""
     from autograder.grading import submission as one
 
     try:
+        one.SPARE.start(one.spare_key(options["timeout"], options["hide"]))
+        warming = threading.Thread(target=one.warm, args=(options["source"],), name="warm", daemon=True)
+        warming.start()
+        if probe is not None:
+            probe()
+        warming.join()
         for i, submission in enumerate(found):
             one.ahead = i + 1 < len(found)  # the next one's kernel starts beside this one's checks
             try:
@@ -80,36 +96,54 @@ def _in_this_process(found: list[Submission], options: dict):
         one.SPARE.discard()
 
 
-def _worker_starts() -> None:
-    """In each worker process of a pool: start every next submission's kernel ahead, and close
-    the last spare when the worker exits."""
+def _worker_starts(key: tuple, source: Path) -> None:
+    """In each worker process of a pool, as it starts: its first kernel (for ``key``,
+    submission.spare_key) and what every submission needs loaded (submission.warm), so that the
+    first submission finds both ready; then every next submission's kernel starts ahead, and the
+    last spare is closed when the worker exits."""
     from multiprocessing.util import Finalize
 
     from autograder.grading import submission as one
 
     one.ahead = True
+    one.SPARE.start(key)
     Finalize(one.SPARE, one.SPARE.discard, exitpriority=10)
+    one.warm(source)
+
+
+def _ready() -> None:
+    """A task that does nothing: submitted once per worker, it makes the pool start them all."""
 
 
 #: How many times a submission is graded again after the worker grading it died.
 WORKER_RETRIES = 2
 
 
-def _in_processes(workers: int, found: list[Submission], options: dict):
-    """The same, from ``workers`` local processes, in the order they finish. A worker that dies
-    (the out-of-memory killer) breaks the pool and fails every submission it still held: those
-    are graded again in a fresh pool, each up to WORKER_RETRIES times, so one submission that
-    kills its worker costs only itself."""
+def _in_processes(workers: int, found: list[Submission], options: dict, probe=None):
+    """The same, from ``workers`` local processes, in the order they finish; they start (and get
+    ready, _worker_starts) while ``probe`` runs, and get submissions once it has passed. A worker
+    that dies (the out-of-memory killer) breaks the pool and fails every submission it still held:
+    those are graded again in a fresh pool, each up to WORKER_RETRIES times, so one submission
+    that kills its worker costs only itself."""
     import concurrent.futures
     import multiprocessing
     from concurrent.futures.process import BrokenProcessPool
 
+    from autograder.grading.submission import spare_key
+
     context = multiprocessing.get_context("spawn")  # no inherited kernel sockets or threads
+    ready = (spare_key(options["timeout"], options["hide"]), options["source"])
     pending, tries = list(found), {s.student_id: 0 for s in found}
     while pending:
         broken = []
-        with concurrent.futures.ProcessPoolExecutor(min(workers, len(pending)), mp_context=context,
-                                                    initializer=_worker_starts) as pool:
+        size = min(workers, len(pending))
+        with concurrent.futures.ProcessPoolExecutor(size, mp_context=context, initializer=_worker_starts,
+                                                    initargs=ready) as pool:
+            for _ in range(size):  # a pool starts a worker per task submitted while none is idle
+                pool.submit(_ready)
+            if probe is not None:
+                probe()
+                probe = None
             futures = {pool.submit(grade_submission, submission, **options): submission for submission in pending}
             for future in concurrent.futures.as_completed(futures):
                 submission, outcome = futures[future], _result(future)

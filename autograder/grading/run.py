@@ -18,12 +18,13 @@ def grade_run(submissions: Path, out: Path, *, student: str | None = None, regra
               base_seed: int = 0, workers: int = 1, timeout: float = DEFAULT_TIMEOUT,
               budget: float = DEFAULT_BUDGET, hide: tuple = (), progress=None, planned=None,
               dask: str | None = None, require_confinement: bool = False,
-              source: Path | None = None) -> list[StudentGrade]:
+              source: Path | None = None, probed=None) -> list[StudentGrade]:
     """A grade run into OUT: grade what is not graded yet (or ``student``, or everything with
     ``regrade``), record each grade as soon as it is made, then write grades.csv for every
     submission. Safe to kill and run again; a second run into the same OUT is refused.
     ``planned`` gets the number of submissions about to be graded, ``progress`` each new
-    StudentGrade (a progress.GradeProgress serves as both); ``dask``, ``source``: see grade_all."""
+    StudentGrade (a progress.GradeProgress serves as both); ``dask``, ``source``, ``probed``: see
+    grade_all."""
     from autograder.outputs.feedback import write_feedback
 
     folder = OutputFolder(out)
@@ -52,7 +53,7 @@ def grade_run(submissions: Path, out: Path, *, student: str | None = None, regra
             planned(len(todo))
         graded = grade_all(submissions, only=todo, source=source, base_seed=base_seed, workers=workers, timeout=timeout,
                            budget=budget, hide=(str(folder.out), *hide), progress=record, dask=dask,
-                           require_confinement=require_confinement)
+                           require_confinement=require_confinement, probed=probed)
         done.update({g.student_id: g for g in graded})
         grades = [done[s.student_id] for s in found if s.student_id in done]
         folder.write_csv(grades)

@@ -22,7 +22,7 @@ from autograder.grading.seeds import part_rng, submission_seed
 from autograder.intake import Submission, read_student_code, submission_fingerprint
 from autograder.parts import Part, load_parts
 from autograder.reference import load_reference
-from autograder.sandbox.bridge import Bridge
+from autograder.sandbox.bridge import KERNEL_SIDE, Bridge
 from autograder.sandbox.kernel import DEFAULT_TIMEOUT, Sandbox, refusal_note
 
 #: Seconds one submission may take in all (its kernel's start included).
@@ -31,6 +31,11 @@ DEFAULT_BUDGET = 300.0
 #: A notebook's import cells and each part's definition may take this many call timeouts
 #: (import cells may load matplotlib or data_scripts).
 DEFINITION_TIMEOUTS = 3
+
+#: What every submission's kernel runs as soon as it has started, before any student code: the
+#: bridge's helpers, and numpy as np, which the notebooks' cells expect (a kernel started ahead
+#: has done both by the time its submission comes).
+KERNEL_STARTUP = KERNEL_SIDE + "\nimport numpy as np\n"
 
 
 class SpareKernel:
@@ -44,10 +49,12 @@ class SpareKernel:
         self.key, self.box, self.thread = None, None, None
 
     def start(self, key: tuple) -> None:
+        if self.thread is not None:
+            self.discard()  # one spare at a time
         timeout, hide = key
 
         def run():
-            box = Sandbox(timeout=timeout, hide=hide)
+            box = Sandbox(timeout=timeout, hide=hide, startup=KERNEL_STARTUP)
             try:
                 self.box = box.__enter__()
             except Exception:  # started again, in the foreground, when it is wanted
@@ -80,12 +87,31 @@ SPARE = SpareKernel()
 ahead = False
 
 
+def warm(source: Path) -> None:
+    """Load what grading a submission of the assignment in ``source`` loads the first time: its
+    parts, checks and reference, and the kit's embedded data set, which checks draw inputs from
+    (data_scripts' digits: scikit-learn's import, over a second of CPU). Then a process's first
+    submission costs what the others do. Best effort: a failure here is met, and reported, by the
+    submission's own grading."""
+    with contextlib.suppress(Exception):
+        checks_module.load_all(source, load_parts(source))
+        load_reference(source)
+        from data_scripts import load_dataset
+
+        load_dataset("digits")
+
+
+def spare_key(timeout: float, hide: tuple) -> tuple:
+    """What a kernel is started for: a spare serves the submissions graded with the same."""
+    return timeout, tuple(hide)
+
+
 @contextlib.contextmanager
 def sandbox_for_submission(timeout: float, hide: tuple):
     """A fresh kernel for one submission: the spare if there is one, else started now; with
     ``ahead``, the next submission's kernel starts at once, beside this one's checks."""
-    key = (timeout, tuple(hide))
-    box = SPARE.take(key) or Sandbox(timeout=timeout, hide=hide).__enter__()
+    key = spare_key(timeout, hide)
+    box = SPARE.take(key) or Sandbox(timeout=timeout, hide=hide, startup=KERNEL_STARTUP).__enter__()
     if ahead:
         SPARE.start(key)
     try:
@@ -126,8 +152,7 @@ def grade_submission(submission: Submission, *, parts: list[Part] | None = None,
     if gradable:
         try:
             with sandbox_for_submission(timeout, hide) as box:
-                bridge = Bridge(box, deadline=started + budget)
-                bridge.load("import numpy as np")
+                bridge = Bridge(box, deadline=started + budget)  # numpy and its helpers are there: KERNEL_STARTUP
                 for cell in code.setup:
                     outcome = bridge.load(cell, timeout=DEFINITION_TIMEOUTS * timeout)
                     if not outcome.ok:

@@ -24,7 +24,6 @@ import re
 from pathlib import Path
 
 import dateutil.tz
-from nbgrader.utils import parse_utc
 
 from autograder.grading.scoring import rounded
 
@@ -171,6 +170,8 @@ def read_timestamp(folder: Path) -> dt.datetime | None:
     if len(fields) == 3 and not fields[2].lstrip("+-").isdigit() and dateutil.tz.gettz(fields[2]) is None:
         raise ValueError(f"{path}: unknown time zone {fields[2]!r} in {text!r}; write the time in UTC "
                          "(nbgrader's Exchange.timezone = 'UTC', its default)")
+    from nbgrader.utils import parse_utc  # here: importing nbgrader costs most of a second, which only export needs
+
     try:
         naive_utc = parse_utc(text)
     except (ValueError, OverflowError):

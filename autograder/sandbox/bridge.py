@@ -256,7 +256,12 @@ class Bridge:
         self._loaded: list[str] = []
         self._parcels = 0
         self._restarts = sandbox.restarts
-        self.sandbox.run(KERNEL_SIDE)
+        if not self._preinstalled():
+            self.sandbox.run(KERNEL_SIDE)
+
+    def _preinstalled(self) -> bool:
+        """Whether every kernel of the sandbox runs KERNEL_SIDE as it starts (Sandbox's startup)."""
+        return self.sandbox.startup.startswith(KERNEL_SIDE)
 
     def load(self, code: str, timeout: float | None = None) -> Outcome:
         """Run definitions (student cells, grader probes) and, if they ran, remember them so
@@ -264,13 +269,15 @@ class Bridge:
         self._reinstall_if_restarted()
         outcome = self._within_budget(code, timeout)
         self._reinstall_if_restarted()
-        if outcome.ok:
+        if outcome.ok and not outcome.complete:
             # A cell whose output was too big to read (a message dropped for its size) leaves the
             # connection being re-made: results of the next calls would be lost, and run again
-            # after every restart, it would do the same again. It costs only itself.
+            # after every restart, it would do the same again. It costs only itself. (Its output
+            # is known whole when the kernel's "idle" for it arrived; else one more request tells.)
             echo = self.evaluate("None")
             if not echo.ok:
                 return Outcome("error", error=f"its output could not be read: {echo.problem}", stream=outcome.stream)
+        if outcome.ok:
             self._loaded.append(code)
         return outcome
 
@@ -294,7 +301,8 @@ class Bridge:
             if self.sandbox.restarts == self._restarts:
                 return
             self._restarts = self.sandbox.restarts
-            self.sandbox.run(KERNEL_SIDE)
+            if not self._preinstalled():
+                self.sandbox.run(KERNEL_SIDE)
             for code in self._loaded:
                 self.sandbox.run(code)
 

@@ -22,13 +22,6 @@ import tempfile
 import threading
 from pathlib import Path
 
-import nbformat
-from jupyter_client import AsyncKernelManager
-from jupyter_client.kernelspec import KernelSpecManager
-from nbclient import NotebookClient
-from nbclient.exceptions import CellTimeoutError, DeadKernelError
-from nbclient.util import run_sync
-
 from autograder.sandbox import allowlist, syscalls, users
 from autograder.sandbox.cgroup import MEMORY_LIMIT, KernelCgroup
 from autograder.sandbox.confine import LIMITS
@@ -37,6 +30,16 @@ from autograder.layout import ROOT
 #: The kit's folders a student's kernel must not see (hidden when the kernel is confined).
 PRIVATE = [ROOT / "solutions", ROOT / "autograder", ROOT / "tests", ROOT / "benchmarks", ROOT / ".git", ROOT / "out"]
 KERNEL_NAME = "autograder-confined"
+
+#: How the kernel's interpreter is told to run it: ipykernel_launcher's own lines (the working
+#: folder off the import path, then the kernel app), with debugpy made unimportable first, so that
+#: ipykernel starts without its debugger: debugpy's import is a fifth of a kernel's CPU at start,
+#: and graded code is never debugged.
+KERNEL_LAUNCH = ["-c", "import sys\n"
+                       "sys.modules['debugpy'] = None\n"
+                       "if sys.path[0] == '': del sys.path[0]\n"
+                       "from ipykernel import kernelapp\n"
+                       "kernelapp.launch_new_instance()\n"]
 
 #: Seconds one execution may take before the kernel is replaced.
 DEFAULT_TIMEOUT = 20.0
@@ -63,12 +66,14 @@ class Outcome:
     displays: every display_data / execute_result bundle, as {mimetype: data} dicts, in order
         (after "timeout" and "dead": those that came before the end).
     stream: the first STREAM_LIMIT characters printed to stdout/stderr.
+    complete: False when the execution's output did not all reach the grader (Sandbox.run).
     """
 
     status: str
     error: str = ""
     displays: list = dataclasses.field(default_factory=list)
     stream: str = ""
+    complete: bool = True
 
     @property
     def ok(self) -> bool:
@@ -88,13 +93,17 @@ class Sandbox:
     ``mode_reason`` says why) there is no allowlist and no namespace. Not confined, only the
     resource limits apply.
 
+    ``startup`` is code every kernel of the sandbox runs as soon as it has started, before
+    anything else (the bridge's helpers, numpy's import: a kernel started ahead is ready to grade).
+
     >>> with Sandbox() as box:
     ...     box.run("x = 1 + 1").status
     'ok'
     """
 
-    def __init__(self, timeout: float = DEFAULT_TIMEOUT, hide: list | tuple = ()):
+    def __init__(self, timeout: float = DEFAULT_TIMEOUT, hide: list | tuple = (), startup: str = ""):
         self.timeout = timeout
+        self.startup = startup
         self.hide = [str(Path(p).resolve()) for p in [*PRIVATE, *hide]]
         self.confined = _can_confine()
         self.mode, self.mode_reason = allowlist.mode() if self.confined else (None, "not confined")
@@ -106,7 +115,9 @@ class Sandbox:
         self._reported: dict = {}
         self._slot: users.Slot | None = None
         self._stack: contextlib.ExitStack | None = None
-        self._client: NotebookClient | None = None
+        self._client = None  # client.CappedClient, while a kernel runs
+        self._started_processes: set = set()  # the control group's processes once the kernel was ready
+        self._memory: _OutOfMemoryWatch | None = None
         self.cgroup: KernelCgroup | None = None
 
     # -- lifetime -------------------------------------------------------------------------
@@ -126,6 +137,9 @@ class Sandbox:
 
     def __exit__(self, *exc) -> None:
         self._stop()
+        if self._memory is not None:
+            self._memory.close()
+            self._memory = None
         if self._slot is not None:
             users.kill_processes(self._slot.uid)
         users.remove_workdir(self.workdir, self._slot)
@@ -146,6 +160,10 @@ class Sandbox:
         return [os.path.realpath(sys.base_prefix), sys.prefix, str(ROOT / "data_scripts"), str(self.parcels)]
 
     def _start(self) -> None:
+        from jupyter_client.kernelspec import KernelSpecManager
+
+        from autograder.sandbox.client import CappedClient, CappedKernelManager, new_notebook
+
         self._starts += 1
         policy = {"limits": LIMITS}
         if self._slot is not None:
@@ -158,7 +176,7 @@ class Sandbox:
                                                        hide=self.hide, etc=etc)
         if self.cgroup is not None:
             policy["cgroup"] = [str(path) for path in self.cgroup.joins]
-        km = _CappedKernelManager(
+        km = CappedKernelManager(
             kernel_name=KERNEL_NAME,
             kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(_kernel_spec_dir())]),
             transport="ipc",
@@ -167,8 +185,8 @@ class Sandbox:
             ip=str(self.workdir / f".kernel{self._starts}"),
             connection_file=str(self.workdir / f"kernel{self._starts}.json"),
         )
-        self._client = _CappedClient(
-            nbformat.v4.new_notebook(), km=km, allow_errors=True, startup_timeout=STARTUP_TIMEOUT,
+        self._client = CappedClient(
+            new_notebook(), km=km, allow_errors=True, startup_timeout=STARTUP_TIMEOUT,
             iopub_timeout=2, resources={"metadata": {"path": str(self.workdir)}},
         )
         env = _kernel_env()
@@ -177,9 +195,19 @@ class Sandbox:
         self._stack.callback(self._shutdown, km)
         self._stack.enter_context(
             self._client.setup_kernel(env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        if self.startup:
+            from autograder.sandbox.client import code_cell
+
+            ran = self._execute(code_cell(self.startup), STARTUP_TIMEOUT)
+            if not ran.ok:
+                raise RuntimeError(f"the kernel's start-up code failed ({ran.error[:300]})")
+        if self.cgroup is not None:
+            self._started_processes = set(self.cgroup.pids())
 
     @staticmethod
     def _shutdown(km) -> None:
+        from nbclient.util import run_sync
+
         with contextlib.suppress(Exception):
             run_sync(km.shutdown_kernel)(now=True)
         with contextlib.suppress(Exception):
@@ -198,6 +226,8 @@ class Sandbox:
         one part left behind cannot affect the next."""
         if self._slot is None or self._client is None:
             return
+        if self.cgroup is not None and set(self.cgroup.pids()) <= self._started_processes:
+            return  # every process of the kernel is one that was there when it became ready: no stray
         if users.kill_processes(self._slot.uid, keep=self._kernel_processes()):
             self.restart()
 
@@ -238,7 +268,7 @@ class Sandbox:
         try:
             for child in psutil.Process(process.pid).children(recursive=True):
                 with contextlib.suppress(psutil.Error):
-                    if child.cmdline()[1:3] == ["-m", "ipykernel_launcher"] and child.uids().real == self._slot.uid:
+                    if child.cmdline()[1:3] == KERNEL_LAUNCH and child.uids().real == self._slot.uid:
                         return [child.pid]
         except psutil.Error:
             pass
@@ -280,30 +310,45 @@ class Sandbox:
     # -- execution ------------------------------------------------------------------------
     def run(self, code: str, timeout: float | None = None) -> Outcome:
         """Execute ``code`` in the kernel and return its Outcome (never raises for student faults).
-        ``timeout`` defaults to the sandbox's."""
+        ``timeout`` defaults to the sandbox's. ``Outcome.complete`` is False when the request's
+        output did not all arrive (a message dropped for its size: the connection it came on is
+        being made again, and what the kernel sent meanwhile is lost)."""
+        from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+        from autograder.sandbox.client import code_cell
+
         assert self._client is not None, "use Sandbox as a context manager"
         timeout = self.timeout if timeout is None else timeout
-        cell = nbformat.v4.new_code_cell(code)
-        self._client.nb.cells = [cell]
-        self._client.output_chars = 0
-        self._client.timeout = max(1, int(round(timeout)))
+        if self.cgroup is not None and self._memory is None:
+            self._memory = _OutOfMemoryWatch(self.cgroup)
+        cell = code_cell(code)
         try:
-            with _OutOfMemoryWatch(self.cgroup) as memory:
-                self._client.execute_cell(cell, 0, store_history=False)
+            with self._memory.watching() if self._memory is not None else contextlib.nullcontext() as memory:
+                return self._execute(cell, timeout)
         except CellTimeoutError:
             self.restart()
             return Outcome("timeout", error=f"did not finish within {timeout:g} s", displays=_outcome(cell.outputs).displays)
         except DeadKernelError:
             self.restart()
             so_far = _outcome(cell.outputs).displays
-            if memory.ran_out:
+            if memory is not None and memory.ran_out:
                 return Outcome("dead", error=f"the kernel ran out of memory (all its processes together may use "
                                              f"{MEMORY_LIMIT / 1024**3:g} GB)", displays=so_far)
             return Outcome("dead", error="the kernel died (the code crashed or exited the process)", displays=so_far)
         except Exception as exc:  # garbled messages, a broken channel: the kernel is not usable
             self.restart()
             return Outcome("dead", error=f"the kernel stopped answering properly ({type(exc).__name__}: {str(exc)[:100]})")
-        return _outcome(cell.outputs)
+
+    def _execute(self, cell, timeout: float) -> Outcome:
+        """One execution request of a code cell, through nbclient (raising its exceptions: a
+        timeout, a dead kernel)."""
+        self._client.nb.cells = [cell]
+        self._client.start()
+        self._client.timeout = max(1, int(round(timeout)))
+        self._client.execute_cell(cell, 0, store_history=False)
+        outcome = _outcome(cell.outputs)
+        outcome.complete = self._client.complete
+        return outcome
 
 
 def refusal_note(box: Sandbox, when: str) -> list[str]:
@@ -318,38 +363,48 @@ def refusal_note(box: Sandbox, when: str) -> list[str]:
 
 
 class _OutOfMemoryWatch:
-    """While a request runs, watch the kernel's group for the out-of-memory killer: when it has
-    ended any process of the group (a forked child, say, while the kernel itself sleeps on), end
-    the whole group, so that the request fails at once as "dead", not after its timeout, and
-    nothing is left holding memory up to the limit. ``ran_out`` tells whether that happened."""
+    """While a request runs (``watching``), watch the kernel's group for the out-of-memory killer:
+    when it has ended any process of the group (a forked child, say, while the kernel itself
+    sleeps on), end the whole group, so that the request fails at once as "dead", not after its
+    timeout, and nothing is left holding memory up to the limit. ``ran_out`` tells whether that
+    happened during the last request. One thread per sandbox, idle between requests, until
+    ``close``."""
 
     POLL = 0.1  # seconds
 
-    def __init__(self, cgroup: KernelCgroup | None):
-        self.cgroup, self.ran_out = cgroup, False
-        self._done = threading.Event()
-        self._thread: threading.Thread | None = None
+    def __init__(self, cgroup: KernelCgroup):
+        self.cgroup, self.ran_out, self._before = cgroup, False, 0
+        self._active, self._closing = threading.Event(), threading.Event()
+        self._lock = threading.Lock()  # the watcher's look and the request's end do not interleave
+        self._thread = threading.Thread(target=self._watch, name="out-of-memory-watch", daemon=True)
+        self._thread.start()
 
-    def __enter__(self) -> "_OutOfMemoryWatch":
-        if self.cgroup is not None:
-            self._before = self.cgroup.oom_kills()
-            self._thread = threading.Thread(target=self._watch, daemon=True)
-            self._thread.start()
-        return self
+    @contextlib.contextmanager
+    def watching(self):
+        self._before, self.ran_out = self.cgroup.oom_kills(), False
+        self._active.set()
+        try:
+            yield self
+        finally:
+            with self._lock:
+                self._active.clear()
+            if not self.ran_out and self.cgroup.oom_kills() > self._before:
+                self.ran_out = True  # the kernel itself was the one ended
 
     def _watch(self) -> None:
-        while not self._done.wait(self.POLL):
-            if self.cgroup.oom_kills() > self._before:
-                self.ran_out = True
-                self.cgroup.kill()
+        while True:
+            self._active.wait()
+            if self._closing.wait(self.POLL):
                 return
+            with self._lock:
+                if self._active.is_set() and not self.ran_out and self.cgroup.oom_kills() > self._before:
+                    self.ran_out = True
+                    self.cgroup.kill()
 
-    def __exit__(self, *exc) -> None:
-        self._done.set()
-        if self._thread is not None:
-            self._thread.join()
-        if self.cgroup is not None and not self.ran_out and self.cgroup.oom_kills() > self._before:
-            self.ran_out = True  # the kernel itself was the one ended
+    def close(self) -> None:
+        self._closing.set()
+        self._active.set()
+        self._thread.join()
 
 
 def _outcome(outputs) -> Outcome:
@@ -384,31 +439,6 @@ def _kernel_env() -> dict:
     return env
 
 
-class _CappedKernelManager(AsyncKernelManager):
-    """jupyter_client's kernel manager, whose clients refuse messages over MESSAGE_LIMIT."""
-
-    def client(self, **kwargs):
-        import zmq
-
-        client = super().client(**kwargs)
-        client.context.setsockopt(zmq.MAXMSGSIZE, MESSAGE_LIMIT)  # for the sockets made from now on
-        return client
-
-
-class _CappedClient(NotebookClient):
-    """nbclient's client, keeping at most OUTPUT_LIMIT characters of output per execution
-    (``output_chars`` is reset by Sandbox.run before each execution)."""
-
-    output_chars = 0
-
-    def output(self, outs, msg, display_id, cell_index):
-        size = len(json.dumps(msg.get("content", {})))
-        if self.output_chars + size > OUTPUT_LIMIT:
-            return None
-        self.output_chars += size
-        return super().output(outs, msg, display_id, cell_index)
-
-
 @functools.cache
 def _kernel_spec_dir() -> Path:
     """A kernelspec whose command starts the kernel through autograder.sandbox.confine. Its folder is
@@ -418,7 +448,7 @@ def _kernel_spec_dir() -> Path:
 
     spec = json.dumps({
         "argv": [sys.executable, "-m", "autograder.sandbox.confine", "--",
-                 sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}",
+                 sys.executable, *KERNEL_LAUNCH, "-f", "{connection_file}",
                  # IPython's history is SQLite, whose fcntl locks the filter refuses (and it costs start-up time)
                  "--HistoryManager.enabled=False"],
         "display_name": "Python 3 (autograder, confined)",
