@@ -23,38 +23,44 @@ from linear import RELEASE  # noqa: E402
 from autograder.authoring.corpus import write_submission  # noqa: E402
 
 
-#: The corpus test of every assignment (python -m autograder corpus), started as soon as the run is known to include
-#: it: it grades ~100 submissions with two worker processes while the other tests run (they mostly wait on one
-#: kernel at a time), which keeps the suite within CI's time. test_corpus waits for it. It runs as a process of its
-#: own, as a TA runs it: nothing a test does to this process (nbgrader's release changes the working folder to a
-#: temporary course folder, which the corpus's worker processes would inherit and lose) reaches it.
+#: Tests whose work is long processes of their own, started in the background as soon as the run is known to
+#: include them, while the other tests run (they mostly wait on one kernel at a time), which keeps the suite within
+#: CI's time; each test waits for its result (``background[name].result()``):
+#: - the corpus test of every assignment (python -m autograder corpus, two worker processes);
+#: - the TA's whole path on a copy of the kit, its quick tests included (tests/ta_adds_a_part.py).
+#: Each is a process of its own, as a TA runs it: nothing a test does to this process (nbgrader's release changes
+#: the working folder to a temporary course folder, which the corpus's worker processes would inherit and lose)
+#: reaches it, and the tests beside it tell their own kernels and files from theirs.
 CORPUS_TEST = "test_corpus.py::test_every_corpus_entry_is_graded_as_it_expects"
-_background = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="corpus")
-corpus_run: concurrent.futures.Future | None = None
+TA_TEST = "test_adding_a_part.py::test_the_tas_whole_path_holds_on_a_copy_of_the_kit_quick_tests_included"
+_background = concurrent.futures.ThreadPoolExecutor(2, thread_name_prefix="background")
+background: dict[str, concurrent.futures.Future] = {}
 
 
-@pytest.hookimpl(trylast=True)  # after -k/-m deselection: a deselected corpus test is not started
+@pytest.hookimpl(trylast=True)  # after -k/-m deselection: a deselected test is not started
 def pytest_collection_modifyitems(session, config, items):
-    global corpus_run
-    selected = {item.callspec.id for item in items if CORPUS_TEST in item.nodeid}
-    if selected:
-        import subprocess
-        import sys
+    import subprocess
+    import sys
 
+    from autograder.layout import ROOT
+
+    def lines_of(*command: str) -> tuple[int, list[str]]:
+        """(exit status, printed lines) of a command run in the kit's folder (a crash says where)."""
+        done = subprocess.run(list(command), cwd=ROOT, capture_output=True, text=True, timeout=3600)
+        return done.returncode, done.stdout.splitlines() + (done.stderr.splitlines()[-40:] if done.returncode else [])
+
+    corpora = {item.callspec.id for item in items if CORPUS_TEST in item.nodeid}
+    if corpora:
         from autograder.assignments import all_assignments
-        from autograder.layout import ROOT
 
-        def run():
+        def corpus():
             """{assignment id: (exit status, printed lines)}, one assignment after the other."""
-            runs = {}
-            for assignment in [a for a in all_assignments() if a.id in selected]:
-                done = subprocess.run([sys.executable, "-m", "autograder", "corpus", "--assignment", assignment.id],
-                                      cwd=ROOT, capture_output=True, text=True)
-                errors = done.stderr.splitlines()[-40:] if done.returncode else []  # a crash says where
-                runs[assignment.id] = done.returncode, done.stdout.splitlines() + errors
-            return runs
+            return {assignment.id: lines_of(sys.executable, "-m", "autograder", "corpus", "--assignment", assignment.id)
+                    for assignment in all_assignments() if assignment.id in corpora}
 
-        corpus_run = _background.submit(run)
+        background["corpus"] = _background.submit(corpus)
+    if any(TA_TEST in item.nodeid for item in items):
+        background["ta"] = _background.submit(lines_of, sys.executable, str(ROOT / "tests" / "ta_adds_a_part.py"))
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from linear import LINEAR
 @pytest.mark.parametrize("assignment", all_assignments(), ids=lambda a: a.id)
 def test_every_corpus_entry_is_graded_as_it_expects(assignment):
     # started in the background when the run was collected (see conftest.py)
-    code, lines = conftest.corpus_run.result()[assignment.id]
+    code, lines = conftest.background["corpus"].result()[assignment.id]
     assert code == 0, "\n".join(lines)
     # one "ok" row for the reference, the release and every corpus entry, and the total says so
     expected = ["reference", "untouched_release", *sorted(p.stem for p in assignment.corpus.glob("*.py"))]
