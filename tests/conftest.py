@@ -25,7 +25,7 @@ from autograder.authoring.corpus import write_submission  # noqa: E402
 
 #: Tests whose work is long processes of their own, started in the background as soon as the run is known to
 #: include them, while the other tests run (they mostly wait on one kernel at a time), which keeps the suite within
-#: CI's time; each test waits for its result (``background[name].result()``):
+#: CI's time; each test, run last, waits for its result (``background[name].result()``):
 #: - the corpus test of every assignment (python -m autograder corpus, two worker processes);
 #: - the TA's whole path on a copy of the kit, its quick tests included (tests/ta_adds_a_part.py).
 #: Each is a process of its own, as a TA runs it: nothing a test does to this process (nbgrader's release changes
@@ -49,6 +49,8 @@ def pytest_collection_modifyitems(session, config, items):
         done = subprocess.run(list(command), cwd=ROOT, capture_output=True, text=True, timeout=3600)
         return done.returncode, done.stdout.splitlines() + (done.stderr.splitlines()[-40:] if done.returncode else [])
 
+    waiting = [item for item in items if CORPUS_TEST in item.nodeid or TA_TEST in item.nodeid]
+    items[:] = [item for item in items if item not in waiting] + waiting  # last: they wait on the background
     corpora = {item.callspec.id for item in items if CORPUS_TEST in item.nodeid}
     if corpora:
         from autograder.assignments import all_assignments
