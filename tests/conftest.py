@@ -33,7 +33,9 @@ from autograder.authoring.corpus import write_submission  # noqa: E402
 #: reaches it, and the tests beside it tell their own kernels and files from theirs.
 CORPUS_TEST = "test_corpus.py::test_every_corpus_entry_is_graded_as_it_expects"
 TA_TEST = "test_adding_a_part.py::test_the_tas_whole_path_holds_on_a_copy_of_the_kit_quick_tests_included"
-_background = concurrent.futures.ThreadPoolExecutor(2, thread_name_prefix="background")
+#: One after the other (the corpus, then the TA's path): with both at once beside the tests and four busy processes,
+#: a notebook's whole run in test_handout_venv was starved past its 900 s (its kernel got about 1 % of a core).
+_background = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="background")
 background: dict[str, concurrent.futures.Future] = {}
 
 
