@@ -51,6 +51,8 @@ def pytest_collection_modifyitems(session, config, items):
         done = subprocess.run(list(command), cwd=ROOT, capture_output=True, text=True, timeout=3600)
         return done.returncode, done.stdout.splitlines() + (done.stderr.splitlines()[-40:] if done.returncode else [])
 
+    if config.option.collectonly:
+        return  # nothing runs: nothing to start
     waiting = [item for item in items if CORPUS_TEST in item.nodeid or TA_TEST in item.nodeid]
     items[:] = [item for item in items if item not in waiting] + waiting  # last: they wait on the background
     corpora = {item.callspec.id for item in items if CORPUS_TEST in item.nodeid}
