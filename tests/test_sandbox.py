@@ -121,6 +121,23 @@ def test_a_kernel_has_process_ids_of_its_own_and_leaves_no_zombie():
         assert reaper.startswith("0 [") and "bwrap" in reaper and "--args" in reaper, reaper
 
 
+def test_a_finished_sandbox_leaves_no_zombie_in_the_grader():
+    """bubblewrap's processes, orphaned when the kernel's launcher exits, are adopted by the grader (a
+    subreaper): once a sandbox (restarted once) is closed, none is left as a zombie of this process."""
+    import psutil
+
+    def zombies() -> set:
+        return {child.pid for child in psutil.Process().children() if child.status() == psutil.STATUS_ZOMBIE}
+
+    before = zombies()
+    for _ in range(2):
+        with Sandbox() as box:
+            assert box.run("1 + 1").ok
+            box.restart()
+            assert box.run("2 + 2").ok
+    assert zombies() - before == set()
+
+
 def test_a_kernel_sees_only_its_allowlist():
     """Confined, the kernel's / holds the system, its Python and virtual environment, the kit's
     data_scripts/, its working directory and parcels, and a minimal /etc: no /srv, /opt, /home,

@@ -117,6 +117,7 @@ class Sandbox:
         self._stack: contextlib.ExitStack | None = None
         self._client = None  # client.CappedClient, while a kernel runs
         self._started_processes: set = set()  # the control group's processes once the kernel was ready
+        self._adopted: set = set()  # every kernel's processes once it was ready: bubblewrap's are reaped here (subreaper)
         self._memory: _OutOfMemoryWatch | None = None
         self.cgroup: KernelCgroup | None = None
 
@@ -150,6 +151,8 @@ class Sandbox:
             self.cgroup.kill()  # every process the kernel started, whatever its session or user
             self.cgroup.remove()
             self.cgroup = None
+        users.reap_adopted(self._adopted)
+        self._adopted = set()
         if self._slot is not None:
             self._slot.release()
             self._slot = None
@@ -203,6 +206,7 @@ class Sandbox:
                 raise RuntimeError(f"the kernel's start-up code failed ({ran.error[:300]})")
         if self.cgroup is not None:
             self._started_processes = set(self.cgroup.pids())
+            self._adopted |= self._started_processes
 
     @staticmethod
     def _shutdown(km) -> None:

@@ -141,6 +141,17 @@ def kill_processes(uid: int, rounds: int = 40, keep=()) -> int:
     return killed
 
 
+def reap_adopted(pids, names=("bwrap",)) -> None:
+    """Reap the processes among ``pids`` that ended as zombies of this process and are named in ``names``:
+    bubblewrap's, orphaned when the kernel's launcher exits and adopted here (a subreaper), which nothing
+    else waits for. Only by name and only if ours, so that no other child's exit status is taken."""
+    for pid in pids:
+        with contextlib.suppress(psutil.Error, OSError):
+            process = psutil.Process(pid)
+            if process.ppid() == os.getpid() and process.status() == psutil.STATUS_ZOMBIE and process.name() in names:
+                os.waitpid(pid, os.WNOHANG)
+
+
 _SUBREAPER = False
 
 
