@@ -68,8 +68,14 @@ _ESCAPED = re.compile(r"^[ \t]*([%!?]|[\w.]+\?\??[ \t]*$)|=[ \t]*[%!]", re.MULTI
 def read_cell(source: str, bound=frozenset()) -> ast.Module:
     """The cell ``source`` as the kernel runs it, its magics replaced (see the module's
     docstring). ``bound``: the names bound before the cell runs (a magic's name that is one of
-    them is no automagic)."""
-    return _read(source, frozenset(bound), 0)
+    them is no automagic). The tree is shared by every caller asking for the same: read it, never
+    change it (the loop check reads each cell once per part it checks, and import cells repeat)."""
+    return _read_once(source, frozenset(bound))
+
+
+@functools.lru_cache(maxsize=256)
+def _read_once(source: str, bound: frozenset) -> ast.Module:
+    return _read(source, bound, 0)
 
 
 def bound_names(tree: ast.Module) -> set:

@@ -71,7 +71,8 @@ class Timing:
 SPEED_TARGET = 0.15  # seconds of work per timed request: the naive reference's at first, then the student's
 SPEED_WALL = 1.0  # at most this many wall seconds per request (a function that sleeps uses little CPU)
 SPEED_CALLS = (4, 1000)  # bounds on the calls per timed request
-NAIVE_CALLS = 3  # naive reference calls before the first request (then one after each), fastest kept
+NAIVE_CALLS = 3  # naive reference times before the first request (then one more after each), fastest kept
+NAIVE_RECENT = 30.0  # seconds for which this process's times of the naive reference count for later submissions
 SPEED_REPEATS = 5  # timed requests per measurement, fastest kept (a vectorized function's are short: cheap)
 SPEED_CLEAR = 2  # after this many requests, a ratio clearly under or over twice the factor ends the measurement
 SPEED_EVIDENT = 4.0  # a ratio over this times the factor ends it at the first request (it can only be too low)
@@ -154,7 +155,9 @@ def _speed_ratio(ctx: Context, name: str, naive, shape, timing: Timing, oracle=N
     against the student, stay small beside its work even when the machine is busy."""
     oracle = oracle or ctx.reference[name]
     cpu = ctx.bridge.sandbox.cpu_seconds() is not None
-    naive_times = _naive_times(ctx, naive, shape, timing)
+    naive_times = _naive_times(ctx, naive, shape, timing, 1)  # one of this submission's own, at least
+    earlier = NAIVE_TIMES.recent(naive, shape)
+    naive_times += earlier + _naive_times(ctx, naive, shape, timing, NAIVE_CALLS - 1 - len(earlier))
     calls = _calls(SPEED_TARGET / min(wall for _, wall in naive_times))
     student_times = []  # (seconds per call the load cannot move, or None; wall seconds per call) per request
     for _ in range(SPEED_REPEATS):
@@ -165,8 +168,10 @@ def _speed_ratio(ctx: Context, name: str, naive, shape, timing: Timing, oracle=N
             return reply_failure(name, failed) if failed is not None else (
                 f"while being timed, {name} did not return a result for every call.")
         student_times.append((None if used is None else used / calls, wall / calls))
-        naive_times += _naive_times(ctx, naive, shape, timing, 1)
         ratio, student, reference = _ratio(naive_times, student_times)
+        if ratio < SPEED_EVIDENT * SPEED_FACTOR:  # (one more naive time can only lower the ratio, and an evident one stays over the factor)
+            naive_times += _naive_times(ctx, naive, shape, timing, 1)
+            ratio, student, reference = _ratio(naive_times, student_times)
         # The load and the messages only add to the student's time, and the naive reference's is
         # the fastest of several calls: a ratio far over the factor needs no second request.
         stop = (len(student_times) >= SPEED_CLEAR and not near <= ratio < 2 * SPEED_FACTOR) \
@@ -205,14 +210,42 @@ def _ratio(naive_times, student_times):
 
 def _naive_times(ctx: Context, naive, shape, timing: Timing, calls: int = NAIVE_CALLS) -> list[tuple[float, float]]:
     """(this thread's CPU seconds, wall seconds) per call of the naive reference here, on
-    ``calls`` fresh inputs of ``shape``."""
+    ``calls`` fresh inputs of ``shape`` (kept in NAIVE_TIMES)."""
     times = []
     for _ in range(calls):
         case = timing.case(ctx.rng, shape)
         cpu, wall = time.thread_time(), time.perf_counter()
         timing.call(naive, case)
         times.append((time.thread_time() - cpu, time.perf_counter() - wall))
+    NAIVE_TIMES.add(naive, shape, times)
     return times
+
+
+class RecentNaiveTimes:
+    """The naive reference's times measured in this process in the last NAIVE_RECENT seconds, per
+    function and shape (at most NAIVE_CALLS - 1, the latest). A submission graded soon after another
+    measures the naive reference once before its first request instead of NAIVE_CALLS times (in a
+    batch, the naive timing was half of the grader's CPU per submission), still beside its own."""
+
+    def __init__(self):
+        self.times: dict[tuple, list[tuple[float, tuple[float, float]]]] = {}
+
+    @staticmethod
+    def _key(naive, shape) -> tuple:
+        return getattr(naive, "__module__", None), getattr(naive, "__qualname__", repr(naive)), shape
+
+    def add(self, naive, shape, times: list[tuple[float, float]]) -> None:
+        now = time.monotonic()
+        self.times.setdefault(self._key(naive, shape), []).extend((now, t) for t in times)
+
+    def recent(self, naive, shape) -> list[tuple[float, float]]:
+        now, key = time.monotonic(), self._key(naive, shape)
+        kept = [(at, t) for at, t in self.times.get(key, []) if now - at < NAIVE_RECENT][-(NAIVE_CALLS - 1):]
+        self.times[key] = kept
+        return [t for _, t in kept]
+
+
+NAIVE_TIMES = RecentNaiveTimes()
 
 
 def _timed(ctx: Context, name: str, timing: Timing, cases: list, cpu: bool = False):
