@@ -134,10 +134,15 @@ def subjects(reference: dict) -> list:
 
 
 def load_subject(bridge, alias: str, cells: dict, part: str) -> None:
-    """Run an entry's cells (all of them, in the grader's order) in a namespace of their own in
-    the kernel, and bind its ``part`` to ``alias``."""
+    """Run an entry's cells (all of them, in the grader's order, magics turned into code as IPython
+    does) in a namespace of their own in the kernel, and bind its ``part`` to ``alias``."""
+    import ast
+
+    from autograder.checks.magics import read_cell
+
     order = ["svm_loss_naive", "svm_loss_vectorized", "softmax_loss_naive", "softmax_loss_vectorized", "LinearClassifier"]
-    code = "\n\n".join(cells[name] for name in order if name in cells)
+    # each cell as IPython runs it (its magics as calls of get_ipython()), which exec alone cannot
+    code = "\n\n".join(ast.unparse(read_cell(cells[name])) for name in order if name in cells)
     program = (f"_bench_ns = dict(np=np, svm_loss_naive=svm_loss_naive, softmax_loss_naive=softmax_loss_naive, "
                f"svm_loss_vectorized=svm_loss_vectorized, softmax_loss_vectorized=softmax_loss_vectorized)\n"
                f"exec(compile({code!r}, {alias!r}, 'exec'), _bench_ns)\n{alias} = _bench_ns[{part!r}]\ndel _bench_ns")
@@ -286,7 +291,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=50)
     parser.add_argument("--load", type=int, default=4, help="busy processes started beside the measurement (default 4)")
     parser.add_argument("--conditions", default="load,neighbour", help="load, neighbour or both (default)")
-    parser.add_argument("--before", default="2aeca9e", help="git revision whose speed check's cost is shown beside")
+    parser.add_argument("--before", default=None,
+                        help="git revision whose speed check's cost is shown beside (its checks/vectorization.py must "
+                             "import with this code: 12762f9 does, 2aeca9e no longer)")
     parser.add_argument("--clocks", default="cpu,wall", help="cpu, wall or both (default)")
     args = parser.parse_args()
 
