@@ -13,7 +13,7 @@ from queue import Empty
 import zmq
 from jupyter_client import AsyncKernelManager
 from jupyter_client.asynchronous import AsyncKernelClient
-from traitlets import DottedObjectName, Type
+from traitlets import Type
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionComplete
 from nbformat import NotebookNode
@@ -67,7 +67,6 @@ class ReadyClient(AsyncKernelClient):
 class CappedKernelManager(AsyncKernelManager):
     """jupyter_client's kernel manager, whose clients (ReadyClient) refuse messages over MESSAGE_LIMIT."""
 
-    client_class = DottedObjectName("autograder.sandbox.client.ReadyClient")
     client_factory = Type(ReadyClient, klass=AsyncKernelClient)
 
     def client(self, **kwargs):
