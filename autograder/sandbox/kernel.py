@@ -117,7 +117,7 @@ class Sandbox:
         self._stack: contextlib.ExitStack | None = None
         self._client = None  # client.CappedClient, while a kernel runs
         self._started_processes: set = set()  # the control group's processes once the kernel was ready
-        self._adopted: set = set()  # every kernel's processes once it was ready: bubblewrap's are reaped here (subreaper)
+        self._adopted: set = set()  # every kernel's processes, seen when ready and when stopped: bubblewrap's are reaped here (subreaper)
         self._memory: _OutOfMemoryWatch | None = None
         self.cgroup: KernelCgroup | None = None
 
@@ -218,6 +218,8 @@ class Sandbox:
             run_sync(km.cleanup_resources)()
 
     def _stop(self) -> None:
+        if self.cgroup is not None:  # a kernel that never became ready (a retried start) has them too
+            self._adopted |= set(self.cgroup.pids())
         if self._stack is not None:
             with contextlib.suppress(Exception):
                 self._stack.close()
