@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import ast
 import contextlib
-import threading
 import dataclasses
 import hashlib
 import re
@@ -22,9 +21,10 @@ import nbformat
 
 from autograder.assignments import all_assignments
 from autograder.parts import Part, nbgrader_meta
+from autograder.students.selfcheck.magics import parse
 
 #: Lines of IPython magics (% and !), dropped only to find a notebook's import cells and the cell
-#: that defines a part; the loop check reads cells as the kernel runs them (checks/magics.py).
+#: that defines a part; the loop check reads cells as the kernel runs them (students/selfcheck/magics.py).
 _MAGIC = re.compile(r"^\s*[%!].*$", re.MULTILINE)
 
 
@@ -296,26 +296,6 @@ def _collect(nb, notebook: str, wanted: list[str], code: StudentCode) -> None:
             code.cells[name] = by_def[0].get("source", "")
         else:
             code.problems[name] = f"{notebook} has no cell that defines {name} (its solution cell was deleted or renamed)"
-
-
-#: CPython 3.11 keeps the AST constructor's recursion depth per interpreter, not per thread: two
-#: threads parsing at once (a grade's checks beside the spare kernel's thread, a test beside the
-#: background corpus run) can make either raise a spurious SystemError ("AST constructor
-#: recursion depth mismatch", python/cpython#106905). Every parse of the kit's takes this lock.
-_PARSING = threading.Lock()
-
-
-def parse(source: str) -> ast.Module:
-    """ast.parse, one thread at a time, retried once on a fresh thread's stack: CPython 3.11 can
-    also raise that SystemError when the calling stack is deep."""
-    with _PARSING:
-        try:
-            return ast.parse(source)
-        except SystemError:
-            import concurrent.futures
-
-            with concurrent.futures.ThreadPoolExecutor(1) as pool:
-                return pool.submit(ast.parse, source).result()
 
 
 def _parse(source: str):

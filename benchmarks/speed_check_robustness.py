@@ -38,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from autograder.sandbox.bridge import Bridge  # noqa: E402
 from autograder.checks import Context  # noqa: E402
 from autograder.checks import vectorization  # noqa: E402
-from autograder.checks.loops import find_loops  # noqa: E402
+from autograder.students.selfcheck.loops import find_loops  # noqa: E402
 from autograder.reference import load_reference  # noqa: E402
 from autograder.sandbox.kernel import Sandbox  # noqa: E402
 from autograder.assignments import find_assignment  # noqa: E402
@@ -138,7 +138,7 @@ def load_subject(bridge, alias: str, cells: dict, part: str) -> None:
     does) in a namespace of their own in the kernel, and bind its ``part`` to ``alias``."""
     import ast
 
-    from autograder.checks.magics import read_cell
+    from autograder.students.selfcheck.magics import read_cell
 
     order = ["svm_loss_naive", "svm_loss_vectorized", "softmax_loss_naive", "softmax_loss_vectorized", "LinearClassifier"]
     # each cell as IPython runs it (its magics as calls of get_ipython()), which exec alone cannot

@@ -1,5 +1,5 @@
 """Loops in disguise and correct code that resembles them, from red-team passes on the static
-loop check (autograder/checks/loops.py; the second pass: E19-E21, FP9-FP10, magics and containers
+loop check (autograder/students/selfcheck/loops.py; the second pass: E19-E21, FP9-FP10, magics and containers
 filled by calls, CS231n's imports): every DISGUISED case runs a Python loop over examples
 or elements inside svm_loss_vectorized while a check following bare names finds none; every
 CLEAN case is correct, loop-free vectorized code. Each case: dict(source=..., others={part:

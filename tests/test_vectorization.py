@@ -7,7 +7,7 @@ import pytest
 
 import loop_disguises
 
-from autograder.checks.loops import find_loops as find_loops_in_cells
+from autograder.students.selfcheck.loops import find_loops as find_loops_in_cells
 
 
 def find_loops(source, name, others=None, setup=(), later=None):
@@ -202,7 +202,7 @@ def test_prose_in_a_docstring_or_a_message_is_not_code():
     assert find_loops(source, VECTORIZED) == []
 
 
-# -- Cells read as the kernel runs them: magics (autograder/checks/magics.py) ---------------------
+# -- Cells read as the kernel runs them: magics (autograder/students/selfcheck/magics.py) ---------------------
 
 #: The vectorized parts of both assignments: (naive function's name, its cell, a clean cell that
 #: defines the part and the helper `_core` it calls). `_core` redefined as a loop makes it loop.
@@ -316,7 +316,7 @@ def test_code_run_by_a_magic_is_read(source, said):
 
 
 def test_a_cell_is_read_as_ipython_runs_it():
-    from autograder.checks.magics import OPAQUE, read_cell
+    from autograder.students.selfcheck.magics import OPAQUE, read_cell
 
     def read(source, bound=()):
         return ast.unparse(read_cell(source, set(bound)))

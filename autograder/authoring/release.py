@@ -193,7 +193,7 @@ def release_inputs(source: Path) -> dict[str, str]:
     selfcheck files. A release whose recorded inputs differ is stale."""
     import ast
 
-    from autograder.intake import parse
+    from autograder.students.selfcheck.magics import parse
 
     source = Path(source)
     inputs = {f"{source.name}/{name}": path for name, path in _files(source).items() if not name.startswith("grading/")}

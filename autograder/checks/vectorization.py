@@ -1,6 +1,6 @@
 """Is a vectorized function really vectorized? A static loop check and a measured speed ratio.
 
-The loop check (autograder/checks/loops.py) reads the student's graded cells as one program (no
+The loop check (autograder/students/selfcheck/loops.py) reads the student's graded cells as one program (no
 execution) and follows everything the function can reach: it must hold no Python loop by any
 name. Speed credit is for vectorized code: it is not given to a function the loop check finds
 looping, and the measurement catches loops over examples that the check cannot see.
@@ -28,7 +28,7 @@ import numpy as np
 
 from autograder.checks import Check, CheckResult, Context
 from autograder.checks.values import Unusable, reply_failure
-from autograder.checks.loops import find_loops
+from autograder.students.selfcheck.loops import loops_message
 
 
 class Timing:
@@ -100,10 +100,8 @@ def timed_check(weight: float) -> Check:
 
 
 def no_loops(ctx: Context, name: str, check: Check) -> CheckResult:
-    loops = find_loops(ctx.sources or {name: ctx.source}, name, ctx.setup)
-    if loops:
-        return check.fail(f"{name} must be vectorized, but it contains {', '.join(loops)}: use array operations instead.")
-    return check.ok()
+    message = loops_message(ctx.sources or {name: ctx.source}, name, ctx.setup)
+    return check.fail(message) if message else check.ok()
 
 
 def speed_check(ctx: Context, name: str, naive, check: Check, timing: Timing, oracle=None) -> CheckResult:

@@ -8,13 +8,14 @@ placed next to the student's, names starting with _selfcheck_).
 
 from __future__ import annotations
 
-import ast
 import dataclasses
 import math
 from typing import List, Optional
 
 import numpy as np
 
+from selfcheck.loops import loops_message as vectorized_or_not
+from selfcheck.notebook import as_python
 from selfcheck.worker import CallFailed, StudentProcess
 
 
@@ -118,45 +119,20 @@ class Part:
 NOT_FINISHED = "not run: the part stopped at the call above that did not finish"
 
 
-#: Calls that run Python code once per element: loops by another name.
-PER_ELEMENT_CALLS = {"map", "vectorize", "apply_along_axis", "apply_over_axes", "frompyfunc", "fromiter", "reduce"}
-LOOPS = (ast.For, ast.AsyncFor, ast.While, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
-
-
 def loops_message(part: Part, data: dict) -> str:
-    sources = data.get("_cells", {})
-    found = loops_in(sources.get(part.name, ""), sources, part.name)
-    return "" if not found else f"{part.name} still loops in Python: {'; '.join(found[:3])}. Use array operations instead."
+    """The grader's own loop check (selfcheck/loops.py, the same file) on the notebook's cells, as
+    the grader reads them: every part's cell but those that do not compile (they run nothing), after
+    the notebook's imports. "" when ``part`` loops nowhere, else the grader's sentence."""
+    cells = {name: source for name, source in data.get("_cells", {}).items()
+             if name == part.name or _compiles(source)}
+    return vectorized_or_not(cells, part.name, (data.get("_prelude", ""),))
 
 
-def loops_in(source: str, cells: dict, name: str) -> List[str]:
-    """Loops, comprehensions and looping calls in ``source`` (the part's cell), and calls to
-    the other graded functions that loop (such as the two-loop version)."""
+def _compiles(source: str) -> bool:
     try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return ["its cell is not valid Python"]
-    others = {other for other, cell in cells.items() if other != name and has_loop(cell)}
-    found = []
-    for node in ast.walk(tree):
-        if isinstance(node, LOOPS):
-            kind = {"For": "for loop", "AsyncFor": "for loop", "While": "while loop", "ListComp": "list comprehension",
-                    "SetComp": "set comprehension", "DictComp": "dict comprehension",
-                    "GeneratorExp": "generator expression"}[type(node).__name__]
-            found.append(f"a {kind} on line {node.lineno} of its cell")
-        elif isinstance(node, ast.Call):
-            called = getattr(node.func, "attr", None) or getattr(node.func, "id", None)
-            if called in PER_ELEMENT_CALLS:
-                found.append(f"{called}() on line {node.lineno}, which runs Python code per element")
-            elif called in others:
-                found.append(f"a call to {called}, which loops, on line {node.lineno}")
-    return found
-
-
-def has_loop(source: str) -> bool:
-    try:
-        return any(isinstance(node, LOOPS) for node in ast.walk(ast.parse(source)))
-    except SyntaxError:
+        compile(as_python(source), "<cell>", "exec")
+        return True
+    except Exception:  # noqa: BLE001 (what IPython or Python cannot read does not run)
         return False
 
 
@@ -167,7 +143,7 @@ def check_parts(student: StudentProcess, prelude: str, cells: dict, data: dict, 
     called as soon as each part is done (the report prints it then)."""
     from selfcheck.checks import CHECKS, PROBES
 
-    data = dict(data, _cells=cells)
+    data = dict(data, _cells=cells, _prelude=prelude)
     for line in [PROBES] + prelude.splitlines():
         try:
             student.run(line)

@@ -35,13 +35,13 @@ def nbgrader_id(cell) -> str:
 
 def _defines(source: str, name: str) -> bool:
     try:
-        tree = ast.parse(_without_magics(source))
+        tree = ast.parse(as_python(source))
     except SyntaxError:
         return False
     return any(isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name == name for node in tree.body)
 
 
-def _without_magics(source: str) -> str:
+def as_python(source: str) -> str:
     """The cell as Python: IPython's %magics and !shell lines become calls (IPython's own
     transformer, as the kernel does it)."""
     try:
@@ -121,7 +121,7 @@ def _names_used(sources) -> set:
     names = set()
     for source in sources:
         try:
-            names |= {node.id for node in ast.walk(ast.parse(_without_magics(source))) if isinstance(node, ast.Name)}
+            names |= {node.id for node in ast.walk(ast.parse(as_python(source))) if isinstance(node, ast.Name)}
         except SyntaxError:
             pass
     return names
@@ -132,7 +132,7 @@ def _imports(code_cells, used: set) -> str:
     the plotting libraries are not loaded for nothing)."""
     lines = []
     for cell in code_cells:
-        source = _without_magics(cell.source)
+        source = as_python(cell.source)
         try:
             tree = ast.parse(source)
         except SyntaxError:

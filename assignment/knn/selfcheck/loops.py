@@ -47,7 +47,7 @@ import builtins
 import dataclasses
 from collections import defaultdict
 
-from autograder.checks.magics import OPAQUE, bound_names, read_cell
+from .magics import OPAQUE, bound_names, read_cell
 
 LOOP_NODES = {
     ast.For: "a for loop", ast.AsyncFor: "a for loop", ast.While: "a while loop",
@@ -438,6 +438,15 @@ def find_loops(cells: dict, name: str, setup: tuple = ()) -> list[str]:
         return _Reader(program, own=name).read(starts)
     except RecursionError:
         return ["code nested too deeply for the check to read"]
+
+
+def loops_message(cells: dict, name: str, setup: tuple = ()) -> str:
+    """What the grader and the students' self-check both say about ``name`` (see find_loops):
+    "" when it loops nowhere, else one sentence naming the loops."""
+    loops = find_loops(cells, name, setup)
+    if not loops:
+        return ""
+    return f"{name} must be vectorized, but it contains {', '.join(loops)}: use array operations instead."
 
 
 class _Reader:
