@@ -7,12 +7,15 @@ the batch is graded as if alone.
 """
 
 import csv
+import dataclasses
+import json
 import zipfile
 from pathlib import Path
 
 import nbformat
 import pytest
 
+from autograder.checks import Status
 from autograder.cli import main as cli_main
 from linear import PARTLY_WRONG
 from autograder.grading.executors import grade_all
@@ -35,7 +38,7 @@ def test_every_part_of_the_untouched_release_scores_zero_with_a_reason(submissio
     assert release.score == 0 and release.max_score == sum(PARTS.values())
     for part in release.parts:  # one reason per part, said once, no dangling colon
         assert part.problem == f"{part.name} is not implemented yet (it raises NotImplementedError).", part.problem
-        assert part.checks == []
+        assert part.checks == [] and part.verdict is Status.NOT_IMPLEMENTED
 
 
 def test_a_bug_costs_only_its_part(submissions):
@@ -76,6 +79,9 @@ def test_hangs_crashes_and_broken_cells_cost_only_their_parts(submissions):
     assert "no cell that defines grad_check_sparse" in faulty["grad_check_sparse"].problem
     assert "time limit" in student_report(grades["faulty"]).split("svm_loss_naive:")[1].split("\n\n")[0]
     assert "crashed the kernel" in student_report(grades["faulty"]).split("softmax_loss_naive:")[1].split("\n\n")[0]
+    assert Status.TIMED_OUT in {c.status for c in faulty["svm_loss_naive"].checks}  # as data, not read from the words
+    assert faulty["rel_error"].verdict is faulty["grad_check_sparse"].verdict is Status.NOT_GRADED
+    assert {faulty[name].verdict for name in set(PARTS) - affected} == {Status.PASSED}
     for name in set(PARTS) - affected:
         assert faulty[name].points == PARTS[name], (name, student_report(grades["faulty"]))
     assert grades["unreadable"].score == 0  # the reason is said once, and every part points to it
@@ -126,7 +132,7 @@ def test_a_submission_over_its_time_budget_gets_zero_for_the_parts_not_yet_check
     (submission,) = find_submissions(submissions.root, ASSIGNMENT)
     grade = grade_submission(submission, budget=0.0)
     assert grade.score == 0
-    assert all("time budget of 0 s" in p.problem for p in grade.parts)
+    assert all("time budget of 0 s" in p.problem and p.verdict is Status.TIMED_OUT for p in grade.parts)
 
 
 NOTHING_COMPUTED = {  # grad_check_sparse bodies that compute no relative error at all
@@ -233,7 +239,8 @@ def test_a_grade_the_grader_failed_to_make_is_made_by_the_next_run(submissions, 
 
     monkeypatch.setattr(grading, "grade_submission", broken)
     (first,) = grade_run(submissions.root, out)
-    assert first.score == 0 and GRADER_FAILED in first.parts[0].problem
+    assert first.score == 0 and GRADER_FAILED in first.parts[0].problem and first.parts[0].verdict is Status.GRADER_FAILED
+    assert first.grader_failed
     monkeypatch.setattr(grading, "grade_submission", real)
     (second,) = grade_run(submissions.root, out)  # not kept: graded again
     assert second.score == second.max_score, student_report(second)
@@ -370,3 +377,25 @@ def test_the_next_submissions_kernel_starts_beside_the_current_ones_checks_and_n
     assert [s for s in started if s != "MainThread"] == ["spare-kernel"] * 3, started
     assert started.count("MainThread") <= 1, started  # the preflight's (once per process)
     assert len(closed) == len(started) and one.SPARE.thread is None and one.ahead is False  # nothing started for nobody
+
+
+def test_grades_stored_before_statuses_load_with_their_statuses():
+    """A results/<id>.json written by an earlier version (no status fields) loads with the status
+    each part and check had: a grade the grader failed on is still regraded, a withheld check is
+    still not awarded."""
+    from autograder.grading.scoring import GRADER_FAILED, StudentGrade
+
+    check = {"id": "speed", "title": "fast", "weight": 2.0, "passed": False, "message": "not awarded: see above", "slip": ""}
+    stored = {"student_id": "s", "seed": 1, "notes": [], "seconds": 1.0, "parts": [
+        {"name": "a", "max_points": 3, "checks": [check, dict(check, id="loss", passed=True, message="")], "problem": ""},
+        {"name": "b", "max_points": 3, "checks": [], "problem": f"{GRADER_FAILED} (MemoryError: x); ask for a regrade"},
+        {"name": "c", "max_points": 3, "checks": [], "problem": "c is not implemented yet (it raises NotImplementedError)."},
+        {"name": "d", "max_points": 3, "checks": [], "problem": "the cell defining d does not run: NameError"}]}
+    grade = StudentGrade.from_dict(stored)
+    a, b, c, d = grade.parts
+    assert [check.status for check in a.checks] == [Status.NOT_AWARDED, Status.PASSED] and a.verdict is Status.FAILED
+    assert (b.verdict, c.verdict, d.verdict) == (Status.GRADER_FAILED, Status.NOT_IMPLEMENTED, Status.NOT_GRADED)
+    assert grade.grader_failed and grade.score == 1.5  # part a: 3 points, half its weight passed
+    again = StudentGrade.from_dict(json.loads(json.dumps(dataclasses.asdict(grade))))  # as stored now
+    assert [p.verdict for p in again.parts] == [p.verdict for p in grade.parts]
+    assert [c.status for c in again.parts[0].checks] == [Status.NOT_AWARDED, Status.PASSED]

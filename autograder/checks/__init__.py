@@ -17,6 +17,7 @@ stored at release, never with a reference function.
 from __future__ import annotations
 
 import dataclasses
+import enum
 import hashlib
 import importlib.util
 import re
@@ -29,11 +30,40 @@ import numpy as np
 from autograder.sandbox.bridge import Bridge
 
 
+class Status(enum.StrEnum):
+    """What became of a check, or of a part: decided where it happens (a reply, a gate, the
+    engine), carried as data, never read back out of a message."""
+
+    PASSED = "passed"
+    FAILED = "failed"
+    NOT_AWARDED = "not awarded"  # a check that held, whose credit depends on another that did not
+    NOT_IMPLEMENTED = "not implemented"  # the student's function raises NotImplementedError (a stub)
+    TIMED_OUT = "timed out"  # a call, or the submission's time budget, ran out
+    NOT_GRADED = "not graded"  # a part: no cell defines it, its cell does not run, its checks could not finish
+    GRADER_FAILED = "grader failed"  # the grader, not the student, failed: not kept, graded again next run
+
+
+class Failure(str):
+    """A sentence for the student that knows the status it stands for (a call that timed out, a
+    stub): ``Check.fail`` and ``Unusable`` keep it, so that the engine reads the status, not the words."""
+
+    def __new__(cls, text: str, status: Status = Status.FAILED):
+        failure = super().__new__(cls, text)
+        failure.status = Status(status)
+        return failure
+
+
+def status_of(message) -> Status:
+    """The status a failure message stands for: a Failure's own, else FAILED."""
+    return getattr(message, "status", Status.FAILED)
+
+
 @dataclasses.dataclass
 class CheckResult:
     """id: the check's stable id; title: what was checked, in words; weight: its share of the
     part's points; message: why it failed; slip: for a failed check, the id of the declared
-    mistake (the assignment's diagnosis) that explains the student's values, if one does.
+    mistake (the assignment's diagnosis) that explains the student's values, if one does;
+    status: passed, or how it failed (Status; ``passed`` is True exactly when it is PASSED).
     Made by ``Check.ok`` / ``Check.fail`` / ``Check.result``."""
 
     id: str
@@ -42,9 +72,12 @@ class CheckResult:
     passed: bool
     message: str = ""
     slip: str = ""
+    status: str = ""
 
     def __post_init__(self):
-        self.passed = bool(self.passed)  # numpy booleans are not JSON
+        self.status = Status(self.status or (Status.PASSED if self.passed else Status.FAILED))
+        self.passed = self.status is Status.PASSED  # numpy booleans are not JSON
+        self.message = str.__str__(self.message) if isinstance(self.message, str) else str(self.message)
         self.weight = float(self.weight)
 
 
@@ -68,12 +101,16 @@ class Check:
             raise ValueError(f"check id {self.id!r} must be lower-case words joined by hyphens")
 
     def result(self, passed: bool, message: str = "", slip: str = "") -> CheckResult:
-        return CheckResult(self.id, self.title, self.weight, passed, "" if passed else message, "" if passed else slip)
+        """Passed, or failed with ``message`` (its status: status_of(message))."""
+        if passed:
+            return CheckResult(self.id, self.title, self.weight, True)
+        return CheckResult(self.id, self.title, self.weight, False, str(message), slip, status_of(message))
 
     def ok(self) -> CheckResult:
         return self.result(True)
 
-    def fail(self, message: str, slip: str = "") -> CheckResult:
+    def fail(self, message, slip: str = "") -> CheckResult:
+        """Failed with ``message`` (a sentence, a Failure or an Unusable, whose status it keeps)."""
         return self.result(False, message, slip)
 
 
@@ -81,12 +118,16 @@ class Check:
 NOT_AWARDED = "not awarded"
 
 
+def not_awarded(why: str) -> Failure:
+    """The failure of a check whose credit depends on something else that did not hold."""
+    return Failure(f"{NOT_AWARDED}: {why}", Status.NOT_AWARDED)
+
+
 def withhold(result: CheckResult, why: str) -> CheckResult:
-    """``result`` failed with "not awarded: <why>" if it had passed (its credit depends on
-    something else that did not hold), else unchanged."""
+    """``result`` failed as not awarded (not_awarded(why)) if it had passed, else unchanged."""
     if not result.passed:
         return result
-    return dataclasses.replace(result, passed=False, message=f"{NOT_AWARDED}: {why}")
+    return dataclasses.replace(result, passed=False, message=f"{NOT_AWARDED}: {why}", status=Status.NOT_AWARDED)
 
 
 @dataclasses.dataclass

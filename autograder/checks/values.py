@@ -9,26 +9,33 @@ from __future__ import annotations
 
 import numpy as np
 
+from autograder.checks import Failure, Status
 from autograder.sandbox.bridge import Reply, Value
 
 
 class Unusable(Exception):
-    """The student's code did not return a usable value; the message says why."""
+    """The student's code did not return a usable value; the message says why (a Failure keeps
+    its status: ``str(exc)`` is the message as given)."""
+
+    def __str__(self):
+        return self.args[0] if len(self.args) == 1 and isinstance(self.args[0], str) else super().__str__()
 
 
 #: What a stub's failures say (once per part: see grading._run_checks).
 NOT_IMPLEMENTED = "is not implemented yet (it raises NotImplementedError)."
 
 
-def reply_failure(name: str, reply: Reply) -> str:
+def reply_failure(name: str, reply: Reply) -> Failure:
+    """What a failed call of ``name`` tells the student, with its status (timed out, not implemented)."""
     if reply.status == "timeout":
-        return f"calling {name} did not finish within the time limit ({reply.problem}); look for an endless loop."
+        return Failure(f"calling {name} did not finish within the time limit ({reply.problem}); look for an endless loop.",
+                       Status.TIMED_OUT)
     if reply.status == "dead":
-        return f"calling {name} crashed the kernel ({reply.problem})."
+        return Failure(f"calling {name} crashed the kernel ({reply.problem}).")
     problem = reply.problem.strip().rstrip(":").strip()
     if problem.split(":")[0].strip() == "NotImplementedError":
-        return f"{name} {NOT_IMPLEMENTED}"
-    return f"calling {name} raised {problem}"
+        return Failure(f"{name} {NOT_IMPLEMENTED}", Status.NOT_IMPLEMENTED)
+    return Failure(f"calling {name} raised {problem}")
 
 
 def scalar(name: str, what: str, value: Value) -> float:

@@ -9,6 +9,7 @@ import threading
 from pathlib import Path
 
 from autograder import checks as checks_module
+from autograder.checks import Status
 from autograder.assignments import in_submissions, of_source
 from autograder.grading.scoring import GRADER_FAILED, PartResult, StudentGrade
 from autograder.grading.store import kit_fingerprint
@@ -241,5 +242,5 @@ def _failed(submission: Submission, parts: list[Part], base_seed: int, exc: Exce
                                                                 submission_fingerprint(submission)),
                          assignment=submission.folder.name)
     problem = f"{GRADER_FAILED} ({type(exc).__name__}: {str(exc)[:200]}); ask for a regrade"
-    grade.parts = [PartResult(p.name, p.points, problem=problem) for p in parts]
+    grade.parts = [PartResult(p.name, p.points, problem=problem, status=Status.GRADER_FAILED) for p in parts]
     return grade

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from autograder.checks import CheckResult
+from autograder.checks import NOT_AWARDED, CheckResult, Status
 
 #: The decimals of every score: a part's points, a total, a late penalty.
 DECIMALS = 2
@@ -32,6 +32,22 @@ class PartResult:
     checks: list[CheckResult] = dataclasses.field(default_factory=list)
     problem: str = ""
     notes: list[str] = dataclasses.field(default_factory=list)
+    status: str = ""  # for a part with a problem, why it was not graded (Status); see ``verdict``
+
+    def __post_init__(self):
+        self.status = Status(self.status) if self.status else (Status.NOT_GRADED if self.problem else "")
+
+    def not_graded(self, status: Status, problem: str) -> None:
+        """The part scores 0 without its checks: ``problem`` says why, ``status`` is which kind
+        (NOT_GRADED, NOT_IMPLEMENTED, TIMED_OUT, GRADER_FAILED)."""
+        self.status, self.problem, self.checks = Status(status), problem, []
+
+    @property
+    def verdict(self) -> Status:
+        """The part's status: why it was not graded, else PASSED when every check passed, else FAILED."""
+        if self.status:
+            return self.status
+        return Status.PASSED if self.checks and all(c.passed for c in self.checks) else Status.FAILED
 
     @property
     def points(self) -> float:
@@ -61,8 +77,8 @@ class StudentGrade:
     @classmethod
     def from_dict(cls, data: dict) -> "StudentGrade":
         """The inverse of dataclasses.asdict, for grades stored as JSON."""
-        parts = [PartResult(p["name"], p["max_points"], [CheckResult(**c) for c in p["checks"]], p["problem"],
-                            list(p.get("notes", [])))
+        parts = [PartResult(p["name"], p["max_points"], [_stored_check(c) for c in p["checks"]], p["problem"],
+                            list(p.get("notes", [])), p.get("status") or _stored_status(p["problem"]))
                  for p in data["parts"]]
         return cls(data["student_id"], data["seed"], parts, list(data["notes"]), data["seconds"],
                    data.get("assignment", ""))
@@ -74,8 +90,27 @@ class StudentGrade:
     @property
     def grader_failed(self) -> bool:
         """The grader, not the student, failed on this submission (it is graded again next run)."""
-        return any(p.problem.startswith(GRADER_FAILED) for p in self.parts)
+        return any(p.status is Status.GRADER_FAILED for p in self.parts)
 
     @property
     def max_score(self) -> float:
         return rounded(sum(p.max_points for p in self.parts))
+
+
+# Grades stored before statuses were (kit versions before 2026-12-08): their status read once,
+# from the words those versions wrote. Nothing else reads a status out of a message.
+
+def _stored_check(stored: dict) -> CheckResult:
+    if "status" not in stored and not stored["passed"] and stored.get("message", "").startswith(NOT_AWARDED):
+        stored = dict(stored, status=Status.NOT_AWARDED)
+    return CheckResult(**stored)
+
+
+def _stored_status(problem: str) -> str:
+    if problem.startswith(GRADER_FAILED):
+        return Status.GRADER_FAILED
+    if problem.endswith("is not implemented yet (it raises NotImplementedError)."):
+        return Status.NOT_IMPLEMENTED
+    if problem.startswith("not checked: the submission used up its time budget"):
+        return Status.TIMED_OUT
+    return Status.NOT_GRADED if problem else ""

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from autograder import checks as checks_module
 from autograder.assignments import find_assignment, of_source
-from autograder.checks import Context
+from autograder.checks import Context, Status
 from autograder.checks.values import NOT_IMPLEMENTED
 from autograder.grading.scoring import GRADER_FAILED, PartResult, StudentGrade
 from autograder.grading.seeds import part_rng, submission_seed
@@ -172,7 +172,7 @@ def grade_submission(submission: Submission, *, parts: list[Part] | None = None,
     results = {p.name: PartResult(p.name, p.points) for p in parts}
     for name, problem in code.problems.items():
         if name in results and name not in code.cells:
-            results[name].problem = problem
+            results[name].not_graded(Status.NOT_GRADED, problem)
         elif name in results:
             grade.notes.append(problem)
 
@@ -191,14 +191,15 @@ def grade_submission(submission: Submission, *, parts: list[Part] | None = None,
                         break  # not loaded, not checked: said below
                     outcome = bridge.load(code.cells[part.name], timeout=DEFINITION_TIMEOUTS * timeout)
                     if not outcome.ok:
-                        results[part.name].problem = f"the cell defining {part.name} does not run: {outcome.error}"
+                        results[part.name].not_graded(Status.TIMED_OUT if outcome.status == "timeout" else Status.NOT_GRADED,
+                                                      f"the cell defining {part.name} does not run: {outcome.error}")
                         if outcome.error.split(":")[0] in ("SyntaxError", "IndentationError", "TabError"):
                             uncompiled.add(part.name)
                 grade.notes += refusal_note(box, "while loading the notebook's cells")
                 for part in gradable:
                     if time.perf_counter() - started > budget:
-                        results[part.name].problem = (f"not checked: the submission used up its time budget "
-                                                      f"of {budget:g} s before this part")
+                        results[part.name].not_graded(Status.TIMED_OUT, f"not checked: the submission used up its time "
+                                                                        f"budget of {budget:g} s before this part")
                     elif not results[part.name].problem:
                         # The cells in the order they ran (a cell that did not compile ran nothing:
                         # the loop check must not read it as code that could rebind a function)
@@ -212,8 +213,8 @@ def grade_submission(submission: Submission, *, parts: list[Part] | None = None,
         except Exception as exc:  # the kernel could not even start: every part is affected
             for part in gradable:
                 if not results[part.name].checks:
-                    results[part.name].problem = (f"{GRADER_FAILED} (its kernel could not run: {type(exc).__name__}: "
-                                                  f"{exc}); ask for a regrade")  # the next run grades it again
+                    results[part.name].not_graded(Status.GRADER_FAILED, f"{GRADER_FAILED} (its kernel could not run: "
+                                                  f"{type(exc).__name__}: {exc}); ask for a regrade")  # graded again next run
     grade.parts = [results[p.name] for p in parts]
     grade.seconds = time.perf_counter() - started
     return grade
@@ -225,13 +226,12 @@ def _run_checks(part, result, registry, bridge, cells, reference, seed, setup=()
     try:
         result.checks = registry[part.name](ctx)
         result.notes += ctx.notes
-        failed = [c.message for c in result.checks if not c.passed]
-        if len(failed) == len(result.checks) and any(NOT_IMPLEMENTED in m for m in failed) and all(
-                NOT_IMPLEMENTED in m or m.startswith("not awarded") for m in failed):
+        statuses = {c.status for c in result.checks}
+        if Status.NOT_IMPLEMENTED in statuses and statuses <= {Status.NOT_IMPLEMENTED, Status.NOT_AWARDED}:
             # A stub fails every check for one reason: say it once.
-            result.checks, result.problem = [], f"{part.name} {NOT_IMPLEMENTED}"
+            result.not_graded(Status.NOT_IMPLEMENTED, f"{part.name} {NOT_IMPLEMENTED}")
     except checks_module.ChecksMismatch:
         raise  # the grader's own fault (a check it does not declare): this grade must not be kept
     except Exception:  # a value shaped in a way no check foresaw must not stop the batch
         detail = traceback.format_exc(limit=-1).strip().splitlines()[-1]
-        result.problem = f"the checks of {part.name} could not finish on this code ({detail})"
+        result.not_graded(Status.NOT_GRADED, f"the checks of {part.name} could not finish on this code ({detail})")

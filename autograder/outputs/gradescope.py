@@ -33,6 +33,7 @@ import zipfile
 from pathlib import Path
 
 from autograder.assignments import Assignment, find_assignment
+from autograder.checks import Status
 from autograder.layout import ROOT
 from autograder.grading.scoring import PartResult, StudentGrade
 
@@ -159,7 +160,8 @@ def run(root: Path | None = None, assignment: str | None = None) -> int:
         except Exception:  # the grader's own failure: the student still gets a results.json saying so
             traceback.print_exc(file=sys.stdout)
             problem = "the autograder failed on this upload; nothing was graded. Please tell the course staff."
-            grade = StudentGrade(student_id, 0, [PartResult(p.name, p.points, problem=problem) for p in parts])
+            grade = StudentGrade(student_id, 0, [PartResult(p.name, p.points, problem=problem, status=Status.GRADER_FAILED)
+                                                 for p in parts])
             status = 1
     notebooks = sorted({p.notebook for p in parts})
     results = results_json(grade, upload_hint(root / "submission", notebooks), time.perf_counter() - started, sandbox)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.checks import NOT_AWARDED, Check, CheckResult, Context, checks_for, vectorization, withhold
+from autograder.checks import Check, CheckResult, Context, checks_for, not_awarded, vectorization, withhold
 from autograder.checks.calls import CaseCalls
 from autograder.checks.values import Unusable, off_by, reply_failure
 
@@ -82,10 +82,10 @@ def check_distances(ctx: Context, name: str) -> list[CheckResult]:
     kind, withheld = _kind(runner, random_cases)
     results = [withhold(r, withheld) if withheld and r.id == SHAPE.id else r for r in results]
     if vectorized:
-        loops = vectorization.no_loops(ctx, name, NO_LOOPS) if not withheld else NO_LOOPS.fail(f"{NOT_AWARDED}: {withheld}")
+        loops = vectorization.no_loops(ctx, name, NO_LOOPS) if not withheld else NO_LOOPS.fail(not_awarded(withheld))
         results.append(loops)
         if withheld or not loops.passed:
-            results.append(SPEED.fail(f"{NOT_AWARDED}: " + (withheld or "speed credit is for vectorized code, and the loop "
+            results.append(SPEED.fail(not_awarded(withheld or "speed credit is for vectorized code, and the loop "
                                                                          "check found a loop (see above).")))
         else:
             # Timed results must be what the function computes: the right distances, or the
