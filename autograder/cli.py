@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from autograder.assignments import UnknownAssignment, find_assignment, in_submissions
+from autograder.assignments import find_assignment
 from autograder.layout import command
 
 # Each verb imports what it needs when it runs (numpy, Jupyter, nbgrader, Dask, SQLAlchemy take
@@ -38,8 +38,8 @@ def grade_main(*, submissions: Path, out: Path, student: str | None = None, seed
 
     from tqdm import tqdm
 
-    from autograder.grading.run import grade_run
-    from autograder.intake import find_submissions
+    from autograder.outputs.run import grade_run
+    from autograder.intake import assignment_of, find_submissions
     from autograder.outputs.progress import GradeProgress
     from autograder.outputs.reports import grade_table, run_summary
 
@@ -67,17 +67,6 @@ def grade_main(*, submissions: Path, out: Path, student: str | None = None, seed
     print(run_summary(grades, out), end="")
     failed = sum(g.grader_failed for g in grades)
     return EXIT_GRADED if not failed else EXIT_SOME_NOT_GRADED if failed < len(grades) else EXIT_NOTHING_GRADED
-
-
-def assignment_of(submissions: Path, name: str | None):
-    """The assignment named, else the one SUBMISSIONS holds; a wrong SUBMISSIONS folder is said first."""
-    from autograder.intake import find_submissions
-
-    try:
-        return find_assignment(name) if name else in_submissions(submissions)
-    except UnknownAssignment:
-        find_submissions(submissions, "<assignment>")  # missing, empty, one student's: that is the problem
-        raise
 
 
 def release_main(*, force: bool = False, assignment: str | None = None, check: bool = False) -> int:

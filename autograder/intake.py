@@ -19,7 +19,7 @@ from typing import Iterator
 
 import nbformat
 
-from autograder.assignments import all_assignments
+from autograder.assignments import UnknownAssignment, all_assignments, find_assignment, in_submissions
 from autograder.parts import Part, nbgrader_meta
 from autograder.students.selfcheck.magics import parse
 
@@ -82,6 +82,15 @@ def find_submissions(root: Path, assignment: str) -> list[Submission]:
 
 def _notebooks_here(folder: Path) -> bool:
     return any(p.suffix == ".ipynb" and p.is_file() for p in folder.iterdir())
+
+
+def assignment_of(submissions: Path, name: str | None):
+    """The assignment named, else the one SUBMISSIONS holds; a wrong SUBMISSIONS folder is said first."""
+    try:
+        return find_assignment(name) if name else in_submissions(submissions)
+    except UnknownAssignment:
+        find_submissions(submissions, "<assignment>")  # missing, empty, one student's: that is the problem
+        raise
 
 
 def submission_fingerprint(submission: Submission) -> str:

@@ -8,6 +8,7 @@ by autograder/assignments.py).
 """
 
 import os
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,3 +29,11 @@ def submission_folder(submissions: Path, student_id: str, assignment_id: str) ->
 
 def report_path(out: Path, student_id: str) -> Path:
     return Path(out) / "reports" / f"{student_id}.txt"
+
+
+def alembic_on_path() -> None:
+    """nbgrader runs `alembic` as a subprocess when it creates a gradebook: put this Python's
+    bin folder (the kit's venv) on PATH."""
+    bin_dir = str(Path(sys.executable).parent)
+    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = os.pathsep.join([bin_dir, os.environ.get("PATH", "")])

@@ -66,7 +66,7 @@ CHILD = r'''
 import json, sys
 from pathlib import Path
 import autograder
-from autograder.grading.run import grade_run
+from autograder.outputs.run import grade_run
 import autograder.outputs.feedback, autograder.outputs.reports  # imported by grade_run: counted before grading
 
 def status_kb(field):

@@ -13,7 +13,7 @@ from distributed import LocalCluster
 
 from linear import PARTLY_WRONG
 from autograder.grading.executors import ClusterError, cluster_problems, grade_all
-from autograder.grading.run import grade_run
+from autograder.outputs.run import grade_run
 from linear import RELEASE, SOLUTIONS
 from autograder.outputs.progress import GradeProgress
 from autograder.outputs.reports import student_report

@@ -11,7 +11,7 @@ from nbgrader.exchange.abc.exchange import Exchange
 from autograder.outputs import export
 from autograder.checks import CheckResult
 from autograder.outputs.feedback import feedback_path
-from autograder.grading.run import grade_run
+from autograder.outputs.run import grade_run
 from autograder.grading.store import kit_fingerprint, record_fingerprint
 from autograder.intake import Submission
 from autograder.outputs.lateness import MISSING, PERIODS, Amount, LatePolicy, parse_duration, read_timestamp

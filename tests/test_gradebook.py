@@ -25,11 +25,12 @@ from traitlets.config import Config
 from autograder.outputs import gradebook
 from autograder.checks import CheckResult
 from linear import PARTLY_WRONG
-from autograder.grading.run import grade_run
+from autograder.outputs.run import grade_run
 from autograder.layout import submission_folder
 from linear import ASSIGNMENT, RELEASE, SOLUTIONS
 from autograder.parts import load_parts, nbgrader_meta
 from autograder.grading.store import OutputFolder, kit_fingerprint, record_fingerprint
+from autograder.outputs.reports import write_grades_csv
 from autograder.intake import Submission
 from autograder.authoring.corpus import write_submission
 from autograder.grading.scoring import PartResult, StudentGrade
@@ -84,7 +85,7 @@ def save(out: Path, grades: list[StudentGrade], submitted: Path) -> None:
     for grade in grades:
         submission = Submission(grade.student_id, submission_folder(submitted, grade.student_id, ASSIGNMENT))
         folder.save(grade, record_fingerprint(submission, 0, kit))
-    folder.write_csv(grades)
+    write_grades_csv(grades, out)
 
 
 def exported(db_url: str, path: Path) -> dict:

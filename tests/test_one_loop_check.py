@@ -53,6 +53,7 @@ def graders_message(folder, parts, name) -> str:
     return loops_message(cells, name, tuple(code.setup))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("assignment", all_assignments(), ids=lambda a: a.id)
 def test_the_self_check_says_what_the_grader_says_about_loops_on_every_corpus_entry(assignment, tmp_path):
     parts = load_parts(assignment.source)

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from autograder.grading.executors import grade_all
-from autograder.grading.run import grade_run
+from autograder.outputs.run import grade_run
 from autograder.grading.seeds import base_seed, course_secret
 from autograder.layout import ROOT
 from linear import RELEASE, SOLUTIONS
@@ -134,7 +134,7 @@ import ctypes, json, os, pwd, sys, time
 from pathlib import Path
 import psutil
 ctypes.CDLL(None).prctl(36, 1)  # PR_SET_CHILD_SUBREAPER: this run's orphans come back to this process
-from autograder.grading.run import grade_run
+from autograder.outputs.run import grade_run
 grade_run(Path(sys.argv[1]), Path(sys.argv[2]), timeout=3, workers=2)
 time.sleep(0.5)
 while True:  # reap what has ended

@@ -28,7 +28,7 @@ import tempfile
 from pathlib import Path
 
 from autograder.assignments import of_source
-from autograder.layout import ROOT, command
+from autograder.layout import ROOT, alembic_on_path, command
 from autograder.outputs.reports import number
 
 DATA_SCRIPTS = ROOT / "data_scripts"
@@ -37,14 +37,6 @@ SELFCHECK = ROOT / "autograder" / "students" / "selfcheck"
 #: never part of a hand-out (nbgrader's own CourseDirectory.ignore, plus downloaded data, plus
 #: the assignment's hidden checks and corpus)
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints", "datasets", "*.zip", "grading")
-
-
-def alembic_on_path() -> None:
-    """nbgrader runs `alembic` as a subprocess when it creates a gradebook: put this Python's
-    bin folder (the kit's venv) on PATH."""
-    bin_dir = str(Path(sys.executable).parent)
-    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
-        os.environ["PATH"] = os.pathsep.join([bin_dir, os.environ.get("PATH", "")])
 
 
 class ReleaseError(RuntimeError):

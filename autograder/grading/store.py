@@ -17,7 +17,6 @@ from pathlib import Path
 
 from autograder.grading.scoring import StudentGrade
 from autograder.intake import Submission
-from autograder.layout import report_path
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -71,16 +70,9 @@ class OutputFolder:
         return StudentGrade.from_dict(record["grade"])
 
     def save(self, grade: StudentGrade, fingerprint: str) -> None:
-        from autograder.outputs.reports import student_report
-
+        """Record ``grade`` (the report and grades.csv made from it are written by outputs/)."""
         record = {"fingerprint": fingerprint, "grade": dataclasses.asdict(grade)}
-        write_atomic(report_path(self.out, grade.student_id), student_report(grade))
         write_atomic(self._record(grade.student_id), json.dumps(record, indent=1))
-
-    def write_csv(self, grades: list[StudentGrade]) -> None:
-        from autograder.outputs.reports import grades_csv
-
-        write_atomic(self.out / "grades.csv", grades_csv(grades))
 
 
 class OutputBusy(RuntimeError):

@@ -72,7 +72,7 @@ def main(*, submissions: Path, out: Path, csv_path: Path | None = None, deadline
     late options need one. ``extensions``: a CSV of student_id,new_deadline. Exit codes: 0
     written, 1 some submission is not graded or the gradebook cannot be read (nothing written),
     2 an option, the extensions or a timestamp.txt cannot be read."""
-    from autograder.cli import assignment_of
+    from autograder.intake import assignment_of
 
     out = Path(out)
     csv_path = Path(csv_path) if csv_path else out / "export.csv"

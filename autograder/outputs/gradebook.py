@@ -105,7 +105,7 @@ def define_assignment(db_url: str, source: Path) -> None:
     from nbgrader.apps import NbGraderAPI
     from traitlets.config import Config
 
-    from autograder.authoring.release import alembic_on_path
+    from autograder.layout import alembic_on_path
 
     alembic_on_path()
     assignment_id = of_source(source).id
@@ -259,7 +259,7 @@ def main(*, out: Path, db_url: str | None = None, course: Path | None = None, su
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import SQLAlchemyError
 
-    from autograder.cli import assignment_of
+    from autograder.intake import assignment_of
     from autograder.grading.store import OutputFolder, stored_grades
     from autograder.intake import find_submissions
 

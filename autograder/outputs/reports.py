@@ -12,7 +12,7 @@ import io
 from pathlib import Path
 
 from autograder.grading.scoring import DECIMALS, PartResult, StudentGrade, rounded
-from autograder.grading.store import OutputFolder, write_atomic
+from autograder.grading.store import write_atomic
 from autograder.layout import report_path
 
 
@@ -106,9 +106,18 @@ def run_summary(grades: list[StudentGrade], out: Path) -> str:
     return line + "\n"
 
 
+def write_report(grade: StudentGrade, out: Path) -> None:
+    """OUT/reports/<student_id>.txt: the student's report."""
+    write_atomic(report_path(Path(out), grade.student_id), student_report(grade))
+
+
+def write_grades_csv(grades: list[StudentGrade], out: Path) -> None:
+    """OUT/grades.csv: one row per grade."""
+    write_atomic(Path(out) / "grades.csv", grades_csv(grades))
+
+
 def write_reports(grades: list[StudentGrade], out: Path) -> None:
     """Reports and grades.csv for grades made outside a grade run (the demo)."""
-    folder = OutputFolder(out)
     for grade in grades:
-        write_atomic(report_path(folder.out, grade.student_id), student_report(grade))
-    folder.write_csv(grades)
+        write_report(grade, out)
+    write_grades_csv(grades, out)

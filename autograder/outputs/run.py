@@ -12,7 +12,10 @@ from autograder.grading.scoring import StudentGrade
 from autograder.grading.store import OutputFolder, kit_fingerprint, record_fingerprint
 from autograder.grading.submission import DEFAULT_BUDGET
 from autograder.intake import find_submissions
+from autograder.outputs.feedback import write_feedback
+from autograder.outputs.reports import write_grades_csv, write_report
 from autograder.sandbox.kernel import DEFAULT_TIMEOUT
+
 
 def grade_run(submissions: Path, out: Path, *, student: str | None = None, regrade: bool = False,
               base_seed: int = 0, workers: int = 1, timeout: float = DEFAULT_TIMEOUT,
@@ -25,8 +28,6 @@ def grade_run(submissions: Path, out: Path, *, student: str | None = None, regra
     ``planned`` gets the number of submissions about to be graded, ``progress`` each new
     StudentGrade (a progress.GradeProgress serves as both); ``dask``, ``source``, ``probed``: see
     grade_all."""
-    from autograder.outputs.feedback import write_feedback
-
     folder = OutputFolder(out)
     with folder.lock():
         source = Path(source) if source is not None else in_submissions(submissions).source
@@ -45,6 +46,7 @@ def grade_run(submissions: Path, out: Path, *, student: str | None = None, regra
 
         def record(grade):
             folder.save(grade, prints[grade.student_id])
+            write_report(grade, folder.out)
             write_feedback([grade], folder.out)
             if progress:
                 progress(grade)
@@ -56,5 +58,5 @@ def grade_run(submissions: Path, out: Path, *, student: str | None = None, regra
                            require_confinement=require_confinement, probed=probed)
         done.update({g.student_id: g for g in graded})
         grades = [done[s.student_id] for s in found if s.student_id in done]
-        folder.write_csv(grades)
+        write_grades_csv(grades, folder.out)
         return grades
