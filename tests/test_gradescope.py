@@ -14,7 +14,7 @@ from autograder.outputs import gradescope
 from autograder.checks import CheckResult
 from linear import ASSIGNMENT, SOLUTIONS
 from autograder.parts import load_parts
-from autograder.grading.scoring import PartResult, StudentGrade
+from autograder.grading.scoring import GRADER_FAILED, PartResult, StudentGrade
 
 PARTS = {p.name: p.points for p in load_parts(SOLUTIONS)}
 NOTEBOOK = "linear_classifiers.ipynb"
@@ -121,7 +121,8 @@ def test_the_kernel_is_kept_from_the_whole_root_and_a_grader_failure_still_write
     assert str(tmp_path) in seen["hide"] and seen["notebooks"] == ["hw.ipynb"]  # links are not copied
     results = json.loads((tmp_path / "results" / "results.json").read_text(encoding="utf-8"))
     jsonschema.validate(results, RESULTS_SCHEMA)
-    assert results["score"] == 0 and all("the autograder failed" in t["output"] for t in results["tests"])
+    assert results["score"] == 0 and all(GRADER_FAILED in t["output"] and "MemoryError: grader out of memory" in t["output"]
+                                         for t in results["tests"])
 
 
 def test_an_upload_without_a_notebook_scores_zero_and_says_what_to_upload(bundle, tmp_path):

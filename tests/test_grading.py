@@ -226,7 +226,7 @@ def test_a_grader_whose_kernels_cannot_start_stops_before_grading_anyone(submiss
 
 
 def test_a_grade_the_grader_failed_to_make_is_made_by_the_next_run(submissions, monkeypatch, tmp_path):
-    from autograder.grading import executors as grading
+    from autograder.grading import submission as grading
     from autograder.outputs.run import grade_run
     from autograder.grading.scoring import GRADER_FAILED
 

@@ -1313,7 +1313,7 @@ def test_a_dask_worker_whose_sandbox_is_broken_stops_the_run_with_the_reason(sub
     broken = preflight.SandboxReport(True, ["the kernel could add a key to a kernel keyring"], "sandbox: NOT fully")
     monkeypatch.setattr(preflight, "_checked", broken)  # what this process's (the worker's) probe found
     graded = []
-    monkeypatch.setattr("autograder.grading.executors.grade_submission", lambda *a, **k: graded.append(a))
+    monkeypatch.setattr("autograder.grading.submission.grade_submission", lambda *a, **k: graded.append(a))
     with LocalCluster(n_workers=1, processes=False, dashboard_address=None) as cluster, \
             pytest.raises(ClusterError, match="could add a key to a kernel keyring") as stopped:
         grade_all(submissions.root, dask=cluster.scheduler_address, require_confinement=True)

@@ -1,4 +1,4 @@
-"""A batch of submissions, each graded by grading.submission.grade_submission: in this process,
+"""A batch of submissions, each graded by grading.submission.grade_safely: in this process,
 in a pool of local worker processes, or on the workers of a Dask cluster. One submission's
 failure, even its worker's death, costs that submission only; the batch always goes on.
 """
@@ -9,13 +9,11 @@ import threading
 from pathlib import Path
 
 from autograder import checks as checks_module
-from autograder.checks import Status
 from autograder.assignments import in_submissions, of_source
-from autograder.grading.scoring import GRADER_FAILED, PartResult, StudentGrade
+from autograder.grading.scoring import StudentGrade
 from autograder.grading.store import kit_fingerprint
-from autograder.grading.seeds import submission_seed
-from autograder.grading.submission import DEFAULT_BUDGET, grade_submission
-from autograder.intake import Submission, find_submissions, submission_fingerprint
+from autograder.grading.submission import DEFAULT_BUDGET, failed_grade, grade_safely
+from autograder.intake import Submission, find_submissions
 from autograder.parts import Part, load_parts
 from autograder.sandbox import preflight
 from autograder.sandbox.kernel import DEFAULT_TIMEOUT
@@ -61,7 +59,7 @@ def grade_all(submissions: Path, *, base_seed: int = 0, source: Path | None = No
     grades = {}
     for submission, outcome in outcomes:
         if isinstance(outcome, Exception):  # the grader itself failed: this student only
-            outcome = _failed(submission, parts, base_seed, outcome)
+            outcome = failed_grade(submission, parts, base_seed, outcome)
         grades[submission.student_id] = outcome
         if progress:
             progress(outcome)
@@ -87,11 +85,7 @@ def _in_this_process(found: list[Submission], options: dict, probe=None):
         warming.join()
         for i, submission in enumerate(found):
             one.ahead = i + 1 < len(found)  # the next one's kernel starts beside this one's checks
-            try:
-                outcome = grade_submission(submission, **options)
-            except Exception as exc:
-                outcome = exc
-            yield submission, outcome
+            yield submission, grade_safely(submission, **options)
     finally:
         one.ahead = False
         one.SPARE.discard()
@@ -145,7 +139,7 @@ def _in_processes(workers: int, found: list[Submission], options: dict, probe=No
             if probe is not None:
                 probe()
                 probe = None
-            futures = {pool.submit(grade_submission, submission, **options): submission for submission in pending}
+            futures = {pool.submit(grade_safely, submission, **options): submission for submission in pending}
             for future in concurrent.futures.as_completed(futures):
                 submission, outcome = futures[future], _result(future)
                 if isinstance(outcome, BrokenProcessPool) and tries[submission.student_id] < WORKER_RETRIES:
@@ -162,7 +156,7 @@ def _in_processes(workers: int, found: list[Submission], options: dict, probe=No
 def _on_cluster(address: str, found: list[Submission], options: dict, submissions: Path, require: bool = False):
     """The same, from the workers of the Dask cluster at ``address``, in the order they finish.
 
-    Each worker runs grade_submission as this process would: it must import the same kit (same
+    Each worker runs grade_safely as this process would: it must import the same kit (same
     autograder/ and solutions/, at the same path) and see the submissions at the same absolute
     path (a shared file system); both are checked on every worker before anything is sent, and
     then every worker probes its own sandbox (preflight.check, ``require`` as here) in a first
@@ -182,7 +176,7 @@ def _on_cluster(address: str, found: list[Submission], options: dict, submission
         problems = _probe_workers(client, list(views), options["timeout"], require)
         if problems:
             raise ClusterError(f"the Dask cluster at {address} cannot grade this run: " + "; ".join(problems))
-        futures = {client.submit(grade_submission, Submission(submission.student_id, submission.folder.absolute()),
+        futures = {client.submit(grade_safely, Submission(submission.student_id, submission.folder.absolute()),
                                  pure=False, **options): submission
                    for submission in found}
         for future in as_completed(futures, loop=client.loop):
@@ -234,13 +228,3 @@ def _result(future):
         return future.result()
     except Exception as exc:
         return exc
-
-
-def _failed(submission: Submission, parts: list[Part], base_seed: int, exc: Exception) -> StudentGrade:
-    """The grade of a submission the grader itself failed on: 0 everywhere, with the error."""
-    grade = StudentGrade(submission.student_id, submission_seed(base_seed, submission.student_id,
-                                                                submission_fingerprint(submission)),
-                         assignment=submission.folder.name)
-    problem = f"{GRADER_FAILED} ({type(exc).__name__}: {str(exc)[:200]}); ask for a regrade"
-    grade.parts = [PartResult(p.name, p.points, problem=problem, status=Status.GRADER_FAILED) for p in parts]
-    return grade

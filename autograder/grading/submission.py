@@ -220,6 +220,27 @@ def grade_submission(submission: Submission, *, parts: list[Part] | None = None,
     return grade
 
 
+def grade_safely(submission: Submission, *, parts: list[Part], base_seed: int = 0, **options) -> StudentGrade:
+    """grade_submission, or, when the grader itself fails on it, the grade that says so
+    (failed_grade): what every entry point (a grade run in this process, a pool's or a Dask
+    worker, Gradescope) records, so that a failure is recorded the same way everywhere."""
+    try:
+        return grade_submission(submission, parts=parts, base_seed=base_seed, **options)
+    except Exception as exc:  # noqa: BLE001 (this student only; the next run grades it again)
+        return failed_grade(submission, parts, base_seed, exc)
+
+
+def failed_grade(submission: Submission, parts: list[Part], base_seed: int, exc: BaseException) -> StudentGrade:
+    """The grade of a submission the grader itself failed on (its worker died, it raised): 0
+    everywhere, GRADER_FAILED with the error, not kept by the grade store (graded again next run)."""
+    grade = StudentGrade(submission.student_id, submission_seed(base_seed, submission.student_id,
+                                                                submission_fingerprint(submission)),
+                         assignment=submission.folder.name)
+    problem = f"{GRADER_FAILED} ({type(exc).__name__}: {str(exc)[:200]}); ask for a regrade"
+    grade.parts = [PartResult(p.name, p.points, problem=problem, status=Status.GRADER_FAILED) for p in parts]
+    return grade
+
+
 def _run_checks(part, result, registry, bridge, cells, reference, seed, setup=()) -> None:
     ctx = Context(bridge=bridge, source=cells[part.name], reference=reference, rng=part_rng(seed, part.name),
                   seed=seed, sources=dict(cells), setup=tuple(setup))

@@ -9,7 +9,7 @@ when it builds the image; for every upload it puts the student's files in
 
   1. lay the upload out as a one-student SUBMISSIONS folder (intake then finds the notebook
      under another name, in a subfolder, or inside a zip, as for any submission);
-  2. probe the sandbox (sandbox.preflight) and grade the upload with grading.grade_submission in
+  2. probe the sandbox (sandbox.preflight) and grade the upload with grading.submission.grade_safely in
      what this container allows: bubblewrap's allowlist where it can make namespaces (the kernel
      then sees nothing of /autograder), else the system-call filter, the sandbox user and the
      limits only; never refused for that, but said;
@@ -28,12 +28,10 @@ import shutil
 import sys
 import tempfile
 import time
-import traceback
 import zipfile
 from pathlib import Path
 
 from autograder.assignments import Assignment, find_assignment
-from autograder.checks import Status
 from autograder.layout import ROOT
 from autograder.grading.scoring import PartResult, StudentGrade
 
@@ -140,7 +138,7 @@ def gradescope_root() -> Path:
 def run(root: Path | None = None, assignment: str | None = None) -> int:
     """Grade the upload in ROOT/submission and write ROOT/results/results.json. A failure of
     the grader itself still writes a results.json (0 points, saying so) and returns 1."""
-    from autograder.grading.submission import grade_submission
+    from autograder.grading.submission import grade_safely
     from autograder.intake import Submission
     from autograder.parts import load_parts
 
@@ -153,16 +151,13 @@ def run(root: Path | None = None, assignment: str | None = None) -> int:
         student_id = _student_id(root)
         folder = Path(tmp) / student_id / assignment.id
         _copy_upload(root / "submission", folder)
-        try:
-            grade = grade_submission(Submission(student_id, folder), parts=parts, source=assignment.source,
-                                     hide=(str(root), tmp), base_seed=_bundled_seed(root))
-            status = 0
-        except Exception:  # the grader's own failure: the student still gets a results.json saying so
-            traceback.print_exc(file=sys.stdout)
-            problem = "the autograder failed on this upload; nothing was graded. Please tell the course staff."
-            grade = StudentGrade(student_id, 0, [PartResult(p.name, p.points, problem=problem, status=Status.GRADER_FAILED)
-                                                 for p in parts])
-            status = 1
+        # The grader's own failure is recorded as every entry point records it (grade_safely): the
+        # student still gets a results.json saying so, and the run exits 1.
+        grade = grade_safely(Submission(student_id, folder), parts=parts, source=assignment.source,
+                             hide=(str(root), tmp), base_seed=_bundled_seed(root))
+        status = 1 if grade.grader_failed else 0
+        if status:
+            print(grade.parts[0].problem, flush=True)
     notebooks = sorted({p.notebook for p in parts})
     results = results_json(grade, upload_hint(root / "submission", notebooks), time.perf_counter() - started, sandbox)
     (root / "results").mkdir(parents=True, exist_ok=True)
