@@ -239,7 +239,16 @@ def load_all(source: Path, parts=None) -> dict:
     ChecksMismatch, before anyone is graded: a part without checks would give every student the
     same zero)."""
     package = grading_package(source)
-    registry = REGISTRY.get(package.__name__, {})
+    registry = dict(REGISTRY.get(package.__name__, {}))
+    from autograder.checks.checkfiles import check_files
+    from autograder.parts import load_parts
+
+    in_files = check_files(Path(source) / "grading", [p.name for p in (parts or load_parts(source))]).part_checks()
+    twice = sorted(set(in_files) & set(registry))
+    if twice:
+        raise ChecksMismatch(f"{', '.join(twice)} of {Path(source).name} have checks both in a check file (test_*.py) "
+                             "and registered with @checks_for: keep one")
+    registry.update(in_files)
     if parts is not None:
         names = {part.name for part in parts}
         missing, unknown = sorted(names - set(registry)), sorted(set(registry) - names)

@@ -11,6 +11,7 @@ import numpy as np
 
 from autograder.checks import Failure, Status
 from autograder.sandbox.bridge import Reply, Value
+from autograder.students.selfcheck.expect import off_by  # noqa: F401  (the checks' words, one place)
 
 
 class Unusable(Exception):
@@ -79,19 +80,3 @@ def describe_case(case: dict) -> str:
     return f"with N={n}, D={d}, C={case['W'].shape[1]}, reg={case['reg']:g}"
 
 
-def off_by(got: float, want: float) -> str:
-    """How far ``got`` is from ``want``, in words a student can act on but not replay: the
-    direction and the relative error to one significant digit ("about 30% too large", "about
-    2e+03 times too small", "of the wrong sign"), never the expected value itself."""
-    got, want = float(got), float(want)
-    if not np.isfinite(got):
-        return f"not finite ({got})"
-    if want == 0 or got == 0:
-        return f"off by about {abs(got - want):.0e} (absolute)"
-    if np.sign(got) != np.sign(want):
-        return "of the wrong sign"
-    ratio = got / want
-    if 0.5 <= ratio <= 2:
-        return f"about {abs(ratio - 1):.0%} too {'large' if abs(got) > abs(want) else 'small'}" if abs(ratio - 1) >= 0.005 \
-            else f"off by a relative {abs(ratio - 1):.0e}"
-    return f"about {max(ratio, 1 / ratio):.1g} times too {'large' if abs(got) > abs(want) else 'small'}"

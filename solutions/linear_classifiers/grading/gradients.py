@@ -1,4 +1,4 @@
-"""Checks of the gradient tools: rel_error, eval_numerical_gradient, grad_check_sparse.
+"""Checks of the gradient tools eval_numerical_gradient and grad_check_sparse (rel_error's: test_rel_error.py).
 
 They are checked on smooth test functions drawn for each submission (never the student's own
 losses, so a bug in a loss cannot cost points here): f(x) = sum(a sin(k x + c) + b x^3), with
@@ -71,10 +71,6 @@ def close(got: np.ndarray, want: np.ndarray, rtol: float = 1e-7) -> bool:
     scale = max(1e-12, float(np.max(np.abs(want))))
     return bool(np.all(np.isfinite(got))) and np.allclose(got, want, rtol=rtol, atol=rtol * scale)
 
-ARRAYS = Check("arrays", "relative error of two arrays", 2)
-NUMBERS = Check("numbers", "relative error of two numbers", 1)
-ZEROS = Check("zeros", "zero for identical arrays (and no division by zero at 0)", 1)
-
 SHAPED = Check("shape", "returns a float array shaped like x", 1)
 CENTERED = Check("centered", "centered differences with the given h (h = 0.01)", 4)
 RESTORED = Check("restores-x", "x is restored to its original values", 2)
@@ -93,32 +89,6 @@ NUMERICAL_SLIPS = ("one-sided", "ignores-h")
 #: a relative ~1e-4 away from f's derivative (closed forms fail), and far from one-sided ones.
 GIVEN_STEP, GIVEN_FREQUENCY = 1e-2, (6.0, 12.0)
 DEFAULT_STEP, DEFAULT_FREQUENCY = 1e-5, (2000.0, 4000.0)
-
-
-@checks_for("rel_error", checks=[ARRAYS, NUMBERS, ZEROS], core=[ARRAYS, NUMBERS])
-def check_rel_error(ctx: Context, name: str) -> list[CheckResult]:
-    results = []
-    x = ctx.rng.normal(size=(4, 5))
-    y = x + ctx.rng.normal(scale=1e-3, size=x.shape)
-    cases = [
-        (ARRAYS, x, y),
-        (NUMBERS, float(ctx.rng.uniform(1, 4)), float(ctx.rng.uniform(1, 4))),
-        (ZEROS, np.zeros((2, 3)), np.zeros((2, 3))),
-    ]
-    for check, a, b in cases:
-        want = float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))
-        reply = ctx.bridge.call(name, "_autograder_pair[0]", "_autograder_pair[1]", inputs={"_autograder_pair": (a, b)})
-        try:
-            if not reply.ok:
-                raise Unusable(reply_failure(name, reply))
-            got = scalar(name, "the error", reply.value)
-        except Unusable as exc:
-            results.append(check.fail(str(exc)))
-            continue
-        ok = np.isfinite(got) and abs(got - want) <= 1e-9 + 1e-6 * abs(want)
-        results.append(check.result(ok, f"your error, {got:.6g}, is {off_by(got, want)}: it should be "
-                                        "max |x - y| / max(1e-8, |x| + |y|) over the entries."))
-    return results
 
 
 @checks_for("eval_numerical_gradient", checks=[SHAPED, CENTERED, RESTORED, EVERY_ENTRY], core=[CENTERED, EVERY_ENTRY])

@@ -1,0 +1,351 @@
+"""A part's checks as one pytest file, and the views that run it.
+
+    solutions/<id>/grading/test_<part>.py
+
+holds plain pytest tests. Each is marked ``@pytest.mark.check(id, title, points=P)`` (add
+``core=True`` to a check that compares the part's result with the oracle: see PartChecks), and
+takes any of these fixtures:
+
+    <part name>   the student's function (a fixture per graded part, e.g. ``rel_error``)
+    reference     the reference solution, the oracle: ``reference.rel_error(x, y)``
+    rng           a numpy Generator of its own for each test (and case): drawn for each
+                  submission when grading, fixed when run against the reference
+
+Cases are pytest's parametrized cases, drawn from ``rng`` inside the test. A test or case marked
+``pytest.mark.public`` has inputs the hand-out may show (a worked example whose answer the test
+derives by hand): it runs against the reference and (issue 20, to come) in the hand-out's
+self-check, never in a student's kernel; the others, hidden, grade, on inputs drawn for each
+submission. Assertions say, for the student, what is wrong (``assert ok, message``); values
+are plain Python and numpy values as the student's function returned them (helpers for reading
+them: students/selfcheck/expect.py, imported as ``selfcheck.expect``). A test ids a check; several
+tests may share one (declared the same), and it passes when all of them do.
+
+Views of the same file:
+
+- against the reference (solutions/conftest.py): ``./kit python -m pytest solutions/<id>/grading``,
+  the student's function being the reference itself; every check must pass;
+- grading (CheckFiles): one pytest session per assignment and process, collected once, in a
+  thread of its own; each part's tests run for one submission on request, the student's function
+  called in the submission's kernel through the bridge, the reference in this process.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import queue
+import sys
+import threading
+import types
+import zlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from autograder.checks import Check, CheckResult, ChecksMismatch, Context, Failure, PartChecks, status_of
+from autograder.checks.values import Unusable, reply_failure
+from autograder.sandbox.bridge import Value
+
+#: Where check files find their helpers as ``selfcheck.expect`` (the hand-out's own package there).
+STUDENT_SIDE = Path(__file__).resolve().parents[1] / "students"
+
+#: pytest's options for a view: no terminal, capture, cache or third-party plugin (a grader's
+#: process is not a test run), messages as the checks wrote them, modules imported by path (two
+#: assignments' grading/ folders never clash).
+SESSION_OPTIONS = ["--import-mode=importlib", "--assert=plain", "-s", "--disable-plugin-autoload",
+                   "-p", "no:cacheprovider", "-p", "no:faulthandler", "-p", "no:terminal", "-p", "no:stepwise",
+                   "-W", "ignore::pytest.PytestAssertRewriteWarning"]
+
+
+def markers(config) -> None:
+    """The markers of check files, declared to pytest."""
+    config.addinivalue_line("markers", "check(id, title, points=1, core=False): the check a test belongs to")
+    config.addinivalue_line("markers", "public: a case (or test) also meant for the hand-out's self-check")
+
+
+def student_side_on_path() -> None:
+    if str(STUDENT_SIDE) not in sys.path:
+        sys.path.append(str(STUDENT_SIDE))
+
+
+@dataclasses.dataclass(frozen=True)
+class Declared:
+    """A test's check (its ``check`` marker) and the part it checks (the part fixture it takes)."""
+
+    check: Check
+    core: bool
+    part: str
+
+
+def declared(item, parts) -> Declared:
+    """The check and part of a collected test; ChecksMismatch when either is missing or ambiguous."""
+    marks = list(item.iter_markers("check"))
+    where = f"{Path(str(item.path)).name}::{item.name}"
+    if len(marks) != 1:
+        raise ChecksMismatch(f"{where} must be marked once with @pytest.mark.check(id, title, points=...)")
+    mark = marks[0]
+    if len(mark.args) != 2 or set(mark.kwargs) - {"points", "core"}:
+        raise ChecksMismatch(f"{where}: write @pytest.mark.check(id, title, points=P[, core=True])")
+    check = Check(mark.args[0], mark.args[1], float(mark.kwargs.get("points", 1)))
+    used = [name for name in item.fixturenames if name in parts]
+    if len(used) != 1:
+        raise ChecksMismatch(f"{where} must take exactly one part's function as a fixture (it takes "
+                             f"{', '.join(used) or 'none'}; parts: {', '.join(sorted(parts))})")
+    return Declared(check, bool(mark.kwargs.get("core", False)), used[0])
+
+
+def test_seed(item) -> int:
+    """A number of the test and case alone (not of its file's place): its inputs' stream."""
+    return zlib.crc32(item.name.encode())
+
+
+def part_fixtures(names, provide):
+    """A pytest plugin with a fixture per part name, each ``provide(name, request)``."""
+    namespace = {}
+    for name in names:
+        def fixture(self, request, _name=name):
+            return provide(_name, request)
+        namespace[name] = pytest.fixture(name=name)(fixture)
+    return type("PartFunctions", (), namespace)()
+
+
+# -- the reference view --------------------------------------------------------------------
+
+class ReferenceView:
+    """Every check against the reference solution, the reference standing in for the student
+    (registered by solutions/conftest.py): ``./kit python -m pytest solutions/<id>/grading``. A
+    check that fails here would fail every correct submission."""
+
+    def pytest_configure(self, config):
+        from autograder.assignments import all_assignments
+        from autograder.parts import load_parts
+
+        student_side_on_path()
+        markers(config)
+        names = {part.name for assignment in all_assignments() for part in load_parts(assignment.source)}
+        self.parts = names
+        config.pluginmanager.register(part_fixtures(sorted(names), self._function), "part-functions")
+
+    def pytest_collection_modifyitems(self, items):
+        problems = []
+        for item in items:
+            try:
+                declared(item, self.parts)
+            except ChecksMismatch as exc:
+                problems.append(str(exc))
+        if problems:
+            raise pytest.UsageError("; ".join(problems))
+
+    @staticmethod
+    def _solution(request) -> dict:
+        from autograder.reference import load_reference
+
+        return load_reference(Path(str(request.path)).resolve().parents[1])  # solutions/<id>/grading/test_*.py
+
+    def _function(self, name: str, request):
+        return self._solution(request)[name]
+
+    @pytest.fixture
+    def reference(self, request):
+        return types.SimpleNamespace(**self._solution(request))
+
+    @pytest.fixture
+    def rng(self, request):
+        return np.random.default_rng(test_seed(request.node))
+
+
+# -- the grading view ----------------------------------------------------------------------
+
+class Opaque:
+    """A returned object the bridge could not carry (its kernel type named)."""
+
+    def __init__(self, kernel_type: str):
+        self.kernel_type = kernel_type
+
+    def __repr__(self):
+        return f"an object of type {self.kernel_type}"
+
+
+def plain(value: Value):
+    """A bridge Value as the plain Python/numpy value it was in the kernel."""
+    if value.kind in ("none", "bool", "int", "float", "str", "array"):
+        return value.value
+    if value.kind == "tuple":
+        return tuple(plain(v) for v in value.value)
+    if value.kind == "list":
+        return [plain(v) for v in value.value]
+    if value.kind == "dict":
+        return {k: plain(v) for k, v in value.value.items()}
+    return Opaque(value.type)
+
+
+class KernelFunction:
+    """The student's function ``name`` in the submission's kernel: each call sends its arguments
+    (plain values) and brings back what it returned, or raises Unusable saying why it could not
+    (a Failure: raised, timed out, not implemented)."""
+
+    def __init__(self, bridge, name: str):
+        self.bridge, self.name = bridge, name
+
+    def __call__(self, *args, **kwargs):
+        given = [f"_autograder_args[{i}]" for i in range(len(args))]
+        named = {key: f"_autograder_kwargs[{key!r}]" for key in kwargs}
+        reply = self.bridge.call(self.name, *given, inputs={"_autograder_args": list(args), "_autograder_kwargs": kwargs},
+                                 **named)
+        if not reply.ok:
+            raise Unusable(reply_failure(self.name, reply))
+        return plain(reply.value)
+
+
+class CheckFiles:
+    """The check files of one assignment (its grading/test_*.py), collected once in this process
+    by a pytest session that lives in a thread of its own, and run for one part of one submission
+    whenever ``run`` asks (the session's run loop waits for requests)."""
+
+    def __init__(self, folder: Path, parts):
+        self.folder, self.parts = Path(folder), set(parts)
+        self.files = sorted(self.folder.glob("test_*.py"))
+        self.items: dict[str, list] = {}  # part: its tests, in file order
+        self.declared: dict = {}  # item nodeid: Declared
+        self.error = ""
+        self._requests: queue.Queue = queue.Queue()
+        self._context = None
+        self._outcomes: dict = {}
+        self._collected = threading.Event()
+        if self.files:
+            threading.Thread(target=self._session, name=f"checks-{self.folder.parent.name}", daemon=True).start()
+            self._collected.wait()
+        if self.error:
+            raise ChecksMismatch(f"the check files of {self.folder} cannot be collected: {self.error}")
+
+    # what the engine sees: a PartChecks per part that has tests
+    def part_checks(self) -> dict[str, PartChecks]:
+        found = {}
+        for part, items in self.items.items():
+            checks, core = {}, set()
+            for item in items:
+                declared_here = self.declared[item.nodeid]
+                known = checks.setdefault(declared_here.check.id, declared_here.check)
+                if known != declared_here.check:
+                    raise ChecksMismatch(f"check {known.id!r} of {part} is declared differently by two tests "
+                                         f"({known} and {declared_here.check})")
+                if declared_here.core:
+                    core.add(known.id)
+            if not core:
+                raise ChecksMismatch(f"{part} declares no core check (core=True on one that compares its result "
+                                     "with the oracle)")
+            found[part] = PartChecks(part, self.run, checks, frozenset(core))
+        return found
+
+    def run(self, ctx: Context, part: str) -> list[CheckResult]:
+        """The results of ``part``'s checks for the submission behind ``ctx``, by check id."""
+        done = threading.Event()
+        self._requests.put((ctx, part, done))
+        done.wait()
+        return self._results
+
+    # the session, in its thread
+    def _session(self):
+        student_side_on_path()
+        try:
+            # No configuration file nor conftest.py: the view is this object alone (solutions/conftest.py is
+            # the reference view's). The root is the file system's, so that a module's name is its whole
+            # path: two assignments' test_x.py are two modules.
+            pytest.main([*map(str, self.files), *SESSION_OPTIONS, "--noconftest", "-c", os.devnull,
+                         "--rootdir", self.folder.anchor], plugins=[self])
+        except BaseException as exc:  # noqa: BLE001 (said by the constructor)
+            self.error = self.error or f"{type(exc).__name__}: {exc}"
+        finally:
+            if not self._collected.is_set():
+                self.error = self.error or "pytest stopped before collecting them"
+                self._collected.set()
+
+    def pytest_configure(self, config):
+        markers(config)
+        config.pluginmanager.register(part_fixtures(sorted(self.parts), self._function), "part-functions")
+
+    def pytest_collectreport(self, report):
+        if report.failed:
+            self.error = str(report.longrepr)[-2000:]
+
+    def pytest_collection_finish(self, session):
+        try:
+            for item in session.items:
+                found = declared(item, self.parts)
+                if item.get_closest_marker("public") is not None:
+                    continue  # its inputs are the hand-out's: the kernel never sees them (hidden cases grade)
+                self.declared[item.nodeid] = found
+                self.items.setdefault(found.part, []).append(item)
+        except ChecksMismatch as exc:
+            self.error = str(exc)
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtestloop(self, session):
+        self._collected.set()
+        if self.error:
+            return True
+        while True:
+            ctx, part, done = self._requests.get()
+            self._context, self._outcomes = ctx, {}
+            try:
+                for item in self.items[part]:
+                    item.ihook.pytest_runtest_protocol(item=item, nextitem=None)
+                self._results = self._gather(part)
+            finally:
+                self._context = None
+                done.set()
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(self, item, call):
+        report = yield
+        if report.failed and item.nodeid not in self._outcomes:
+            self._outcomes[item.nodeid] = _failure(item, call.excinfo, self.declared[item.nodeid].part)
+        return report
+
+    def _gather(self, part: str) -> list[CheckResult]:
+        results = {}
+        for item in self.items[part]:
+            check = self.declared[item.nodeid].check
+            failed = self._outcomes.get(item.nodeid)
+            if check.id not in results or (results[check.id].passed and failed is not None):
+                results[check.id] = check.ok() if failed is None else check.fail(failed)
+        return list(results.values())
+
+    # fixtures
+    def _function(self, name: str, request):
+        return KernelFunction(self._context.bridge, name)
+
+    @pytest.fixture
+    def reference(self):
+        return types.SimpleNamespace(**self._context.reference)
+
+    @pytest.fixture
+    def rng(self, request):
+        return np.random.default_rng([self._context.seed, test_seed(request.node)])
+
+
+def _failure(item, excinfo, part: str) -> Failure:
+    """What a failed test tells the student: its assertion's message, or what could not be had
+    from the student's function (a Failure with its status), or, for anything else the check did
+    not foresee, what it could not read."""
+    exc = excinfo.value if excinfo is not None else None
+    if isinstance(exc, Unusable):
+        return Failure(str(exc), status_of(str(exc)))
+    if isinstance(exc, AssertionError):
+        return Failure(str(exc).strip() or f"{item.name} failed")
+    return Failure(f"the check could not read what {part} returned ({type(exc).__name__}: {str(exc)[:200]})")
+
+
+#: {grading folder: its CheckFiles}, one per assignment in this process.
+_COLLECTED: dict[Path, CheckFiles] = {}
+_COLLECTING = threading.Lock()
+
+
+def check_files(folder: Path, parts) -> CheckFiles:
+    """The CheckFiles of ``folder`` (an assignment's grading/), collected on first use."""
+    folder = Path(folder).resolve()
+    with _COLLECTING:
+        if folder not in _COLLECTED:
+            _COLLECTED[folder] = CheckFiles(folder, parts)
+        return _COLLECTED[folder]

@@ -1,0 +1,74 @@
+"""A part's checks as one pytest file (autograder/checks/checkfiles.py): the same file runs
+against the reference (``pytest solutions/<id>/grading``, the TA's gate) and grades submissions
+(the corpus tests compare those grades, check by check)."""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from autograder.assignments import all_assignments
+from autograder.checks import ChecksMismatch
+from autograder.checks.checkfiles import CheckFiles
+from autograder.layout import ROOT
+from autograder.parts import nbgrader_meta
+
+WITH_FILES = [a for a in all_assignments() if any(a.grading.glob("test_*.py"))]
+
+
+def reference_run(folder: Path, *args, rootdir: Path = ROOT):
+    return subprocess.run([sys.executable, "-m", "pytest", str(folder), "-q", "-p", "no:cacheprovider",
+                           f"--rootdir={rootdir}", *args], cwd=ROOT, capture_output=True, text=True, timeout=600)
+
+
+def test_some_assignment_has_check_files():
+    assert WITH_FILES, "no assignment has a grading/test_*.py yet"
+
+
+@pytest.mark.parametrize("assignment", WITH_FILES, ids=lambda a: a.id)
+def test_every_check_file_passes_against_the_reference(assignment):
+    run = reference_run(assignment.grading)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
+    assert " passed" in run.stdout and "failed" not in run.stdout, run.stdout[-2000:]
+
+
+def copy_of(assignment, tmp_path: Path) -> Path:
+    """solutions/<id>/ and solutions/conftest.py, copied under ``tmp_path``/solutions/."""
+    folder = tmp_path / "solutions" / assignment.id
+    shutil.copytree(assignment.source, folder, ignore=shutil.ignore_patterns("corpus", "__pycache__"))
+    shutil.copy2(ROOT / "solutions" / "conftest.py", tmp_path / "solutions" / "conftest.py")
+    return folder
+
+
+def test_one_broken_line_of_the_reference_fails_its_check_with_its_message(tmp_path):
+    """rel_error's reference averaging instead of taking the largest error: the worked case,
+    whose answer the check file derives by hand, fails, saying so to the student."""
+    (assignment,) = [a for a in WITH_FILES if a.id == "linear_classifiers"]
+    folder = copy_of(assignment, tmp_path)
+    (path,) = folder.glob("*.ipynb")
+    nb = nbformat.read(path, as_version=4)
+    (cell,) = [c for c in nb.cells if nbgrader_meta(c).get("grade_id") == "rel_error"]
+    assert "return float(np.max(" in cell.source
+    cell.source = cell.source.replace("return float(np.max(", "return float(np.mean(")
+    nbformat.write(nb, path)
+    run = reference_run(folder / "grading", rootdir=tmp_path)
+    assert run.returncode == 1, run.stdout[-3000:]
+    failed = sorted(line.split("::")[1].split()[0] for line in run.stdout.splitlines() if line.startswith("FAILED"))
+    assert failed == ["test_arrays_worked"], run.stdout[-3000:]
+    assert "your error, 0.1, is about 50% too small: it should be max |x - y|" in run.stdout, run.stdout[-3000:]
+
+
+def test_a_check_file_without_its_declarations_stops_the_grader_before_it_grades(tmp_path):
+    """A test with no check marker, or taking no part's function, is a TA's mistake: the grader
+    refuses to load the file, naming the test, instead of grading without it."""
+    for body, said in [("def test_x(rel_error):\n    assert True\n", "must be marked once with @pytest.mark.check"),
+                       ("import pytest\n\n@pytest.mark.check('x', 'x', points=1, core=True)\ndef test_x():\n    assert True\n",
+                        "must take exactly one part's function")]:
+        folder = tmp_path / str(len(said)) / "grading"
+        folder.mkdir(parents=True)
+        (folder / "test_x.py").write_text(body)
+        with pytest.raises(ChecksMismatch, match=said):
+            CheckFiles(folder, ["rel_error"]).part_checks()
