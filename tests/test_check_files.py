@@ -11,6 +11,7 @@ import nbformat
 import pytest
 
 from autograder.assignments import all_assignments
+from autograder.authoring.release import reference_problems
 from autograder.checks import ChecksMismatch
 from autograder.checks.checkfiles import CheckFiles
 from autograder.layout import ROOT
@@ -59,6 +60,9 @@ def test_one_broken_line_of_the_reference_fails_its_check_with_its_message(tmp_p
     failed = sorted(line.split("::")[1].split()[0] for line in run.stdout.splitlines() if line.startswith("FAILED"))
     assert failed == ["test_arrays_worked"], run.stdout[-3000:]
     assert "your error, 0.1, is about 50% too small: it should be max |x - y|" in run.stdout, run.stdout[-3000:]
+    (problem,) = reference_problems(folder)  # release --check says it too
+    assert problem.startswith("the reference solution fails its own check test_rel_error.py::test_arrays_worked - "
+                              "AssertionError: your error, 0.1"), problem
 
 
 def test_a_check_file_without_its_declarations_stops_the_grader_before_it_grades(tmp_path):

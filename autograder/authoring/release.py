@@ -23,6 +23,7 @@ import json
 import os
 import re
 import shutil
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -302,7 +303,6 @@ def public_parts(source: Path) -> list[str]:
     """The parts the students' public checks cover: the keys of ``CHECKS`` in
     solutions/<id>/selfcheck/checks.py, imported as the hand-out imports it (beside the engine's
     selfcheck files) in a process of its own. Raises ReleaseError saying why it cannot be read."""
-    import subprocess
 
     checks = Path(source) / "selfcheck" / "checks.py"
     if not checks.is_file():
@@ -343,6 +343,31 @@ def public_problems(source: Path, parts: list) -> list[str]:
     return problems
 
 
+def reference_problems(source: Path) -> list[str]:
+    """The assignment's check files (grading/test_*.py) run against its reference solution, as
+    ``pytest solutions/<id>/grading`` runs them (otter's gate: a check the reference fails would
+    fail every correct submission): one problem per failing test, with its message."""
+    grading = Path(source) / "grading"
+    if not any(grading.glob("test_*.py")):
+        return []
+    run = subprocess.run([sys.executable, "-m", "pytest", str(grading), "-q", "-rfE", "-p", "no:cacheprovider",
+                          f"--rootdir={Path(source).resolve().parent.parent}"],
+                         cwd=ROOT, capture_output=True, text=True, timeout=600,
+                         env=dict(os.environ, PYTHONDONTWRITEBYTECODE="1", COLUMNS="1000"))  # messages unabridged
+    if run.returncode == 0:
+        return []
+    failed = [line.split(" ", 1)[1] for line in run.stdout.splitlines() if line.startswith(("FAILED ", "ERROR "))]
+    where = f"{Path(source).name}/grading/"
+    if not failed:
+        return [f"the check files of {where} cannot run against the reference: {(run.stdout + run.stderr)[-600:]}"]
+    problems = []
+    for item in failed:  # "path/test_x.py::test_y - AssertionError: message"
+        node, _, message = item.partition(" - ")
+        problems.append(f"the reference solution fails its own check {node.rsplit('/', 1)[-1]}"
+                        + (f" - {message}" if message else ""))
+    return problems
+
+
 def check(source: Path) -> list[str]:
     """``release --check``, in seconds, without writing: every problem a TA's edit can leave.
     The hand-out is fresh and not edited by hand; every solution cell has its check cell and
@@ -368,6 +393,7 @@ def check(source: Path) -> list[str]:
             problems.append(f"{Path(source).name}/grading/ cannot be imported: {type(exc).__name__}: {exc}")
         problems += public_problems(source, parts)
         problems += points_problems(source, parts)
+        problems += reference_problems(source)
     stale = stale_inputs(source)
     if stale:
         problems.append(f"assignment/{assignment.id}/ is stale: changed since its release: {', '.join(stale[:8])}"
