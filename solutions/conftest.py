@@ -3,8 +3,8 @@
 new check here in seconds. The grader runs the same files in a view of its own (no conftest):
 autograder/checks/checkfiles.py."""
 
-from autograder.checks.checkfiles import ReferenceView
+from autograder.checks import checkfiles
 
 
 def pytest_configure(config):
-    config.pluginmanager.register(ReferenceView(), "reference-view")
+    checkfiles.pytest_configure(config)

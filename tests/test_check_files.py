@@ -2,6 +2,7 @@
 against the reference (``pytest solutions/<id>/grading``, the TA's gate) and grades submissions
 (the corpus tests compare those grades, check by check)."""
 
+import re
 import shutil
 import subprocess
 import sys
@@ -15,7 +16,7 @@ from autograder.authoring.release import reference_problems
 from autograder.checks import ChecksMismatch
 from autograder.checks.checkfiles import CheckFiles
 from autograder.layout import ROOT
-from autograder.parts import nbgrader_meta
+from autograder.parts import load_parts, nbgrader_meta
 
 WITH_FILES = [a for a in all_assignments() if any(a.grading.glob("test_*.py"))]
 
@@ -76,3 +77,58 @@ def test_a_check_file_without_its_declarations_stops_the_grader_before_it_grades
         (folder / "test_x.py").write_text(body)
         with pytest.raises(ChecksMismatch, match=said):
             CheckFiles(folder, ["rel_error"]).part_checks()
+
+
+def checks_by_view(assignment) -> dict:
+    """{part: {check id: True when it has public tests}} of the assignment's check files."""
+    from autograder.students.selfcheck.declarations import is_public
+
+    files = CheckFiles(assignment.grading, [p.name for p in load_parts(assignment.source)])
+    found = {}
+    for item in files.all_items:
+        declared_here = files.declared[item.nodeid]
+        seen = found.setdefault(declared_here.part, {})
+        seen[declared_here.check.id] = seen.get(declared_here.check.id, False) or is_public(item)
+    return found
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment", WITH_FILES, ids=lambda a: a.id)
+def test_the_self_check_and_the_grader_agree_on_the_parts_with_check_files(assignment, tmp_path):
+    """Every corpus entry that touches a part with a check file, and the reference, through both
+    views: the self-check (a copy of the hand-out, as a student runs it) never fails a part the
+    grader gives full marks, and never passes one that fails a check with public tests when
+    graded; what only hidden checks catch may pass the self-check (those checks are listed in the
+    README)."""
+    from autograder.authoring.corpus import load_corpus, write_submission
+    from autograder.grading.executors import grade_all
+    from handout import answered, copy_handout, notebook_of, selfcheck
+
+    views = checks_by_view(assignment)
+    entries = [("reference", {})] + [(e.name, e.cells) for e in load_corpus(assignment.corpus)
+                                     if e.base is None and set(e.cells) & set(views)]
+    assert len(entries) > 1
+    for name, cells in entries:
+        write_submission(tmp_path / "submissions", name, cells, assignment.source)
+    grades = {g.student_id: g for g in grade_all(tmp_path / "submissions", source=assignment.source, workers=2)}
+    for name, cells in entries:
+        handout = copy_handout(tmp_path / "handouts" / name, assignment)
+        nbformat.write(answered(cells, assignment=assignment), handout / notebook_of(assignment))
+        run = selfcheck(handout, "check")
+        said = dict((part, verdict) for verdict, part in re.findall(r"^(PASS|FAIL)  (\w+)", run.stdout, flags=re.M))
+        for part, checks in views.items():
+            graded = {p.name: p for p in grades[name].parts}[part]
+            if graded.points == graded.max_points:
+                assert said[part] == "PASS", (name, part, run.stdout)
+            if said[part] == "PASS":
+                failed = [c.id for c in graded.checks if not c.passed and checks.get(c.id)]
+                assert not failed and not graded.problem, (name, part, failed, graded.problem, run.stdout)
+
+
+def test_the_readme_lists_the_checks_only_grading_runs():
+    readme = (ROOT / "README.md").read_text()
+    listed = set(re.findall(r"^- `(\w+)`: (.*)$", readme.split("Checks only grading runs")[1].split("\n\n")[1], flags=re.M))
+    hidden_only = {(part, ", ".join(f"`{c}`" for c in sorted(i for i, public in checks.items() if not public)))
+                   for assignment in WITH_FILES for part, checks in checks_by_view(assignment).items()
+                   if not all(checks.values())}
+    assert listed == hidden_only, (listed, hidden_only)

@@ -50,12 +50,15 @@ def test_the_handout_is_the_notebook_its_helpers_and_nothing_else(fresh):
     assignment, target = fresh
     source, notebook = assignment.source, notebook_of(assignment)
     names = set(handout_files(target))
+    check_files = {f"selfcheck/check_files/{p.name}" for p in assignment.grading.glob("test_*.py")}
     assert names == {"README.md", "requirements.txt", notebook, "selfcheck/expected.json"} | {
         f"data_scripts/{p.name}" for p in (ROOT / "data_scripts").glob("*.py")} | {
-        f"selfcheck/{p.name}" for p in [*(source / "selfcheck").glob("*.py"), *SELFCHECK.glob("*.py")]}
-    assert "grading" not in {name.split("/")[0] for name in names}  # the hidden checks stay out
-    for name in names - {notebook, "selfcheck/expected.json"}:  # copied as they are
-        origin = next(path for path in (source / name, ROOT / name, SELFCHECK.parent / name) if path.exists())
+        f"selfcheck/{p.name}" for p in [*(source / "selfcheck").glob("*.py"), *SELFCHECK.glob("*.py")]} | check_files | (
+        {"selfcheck/check_files/pytest.ini"} if check_files else set())
+    assert "grading" not in {name.split("/")[0] for name in names}  # the hidden checks' modules stay out
+    for name in names - {notebook, "selfcheck/expected.json", "selfcheck/check_files/pytest.ini"}:  # copied as they are
+        origin = next(path for path in (source / name, ROOT / name, SELFCHECK.parent / name,
+                                        assignment.grading / Path(name).name) if path.exists())
         assert (target / name).read_bytes() == origin.read_bytes(), name
 
 
@@ -78,11 +81,15 @@ def solution_lines(source=SOLUTIONS) -> set:
 
 def check_lines(assignment=LINEAR) -> set:
     """Every line of the grader's checks that is code of its own: not an import, a decorator,
-    a comment, a short line, or a line the student's notebook shows anyway (the API)."""
+    a comment, a short line, or a line the student's notebook shows anyway (the API). The check
+    files (grading/test_*.py) are handed out on purpose, for their public tests: they hold no
+    reference code (their oracle is the ``reference`` fixture) and no answer but the worked
+    ones written in them; the solution lines are looked for in them like everywhere else."""
     shown = (assignment.release / notebook_of(assignment)).read_text() + "".join(  # and what the hand-out holds on purpose
         path.read_text() for path in [*SELFCHECK.glob("*.py"), *(ROOT / "data_scripts").glob("*.py")])
     lines = set()
-    for path in [*(ROOT / "autograder" / "checks").glob("*.py"), *assignment.grading.glob("*.py")]:
+    for path in [*(ROOT / "autograder" / "checks").glob("*.py"),
+                 *(path for path in assignment.grading.glob("*.py") if not path.name.startswith("test_"))]:
         for line in path.read_text().splitlines():
             line = line.strip()
             if len(line) >= 16 and not line.startswith(("#", "@", "import ", "from ")) and line not in shown:
@@ -147,7 +154,8 @@ def test_the_students_requirements_are_pinned_and_hold_no_grader_package():
     assert lines and all(re.fullmatch(r"[A-Za-z0-9_.\-]+==[0-9][0-9A-Za-z.]*", line) for line in lines), lines
     names = {line.split("==")[0].lower() for line in lines}
     # every package is pinned, those that jupyterlab and ipykernel bring included (psutil, nbclient): none of the grader's
-    assert not names & {"nbgrader", "dask", "distributed", "pytest", "hypothesis", "sqlalchemy"}
+    assert not names & {"nbgrader", "dask", "distributed", "hypothesis", "sqlalchemy"}
+    assert "pytest" in names  # the self-check runs the check files' public tests
     top_level = {Requirement(line[4:].split("#")[0]).name.lower() for line in text.splitlines() if re.match(r"#   [a-z]", line)}
     assert {"numpy", "matplotlib", "scikit-learn", "nbformat", "ipykernel", "jupyterlab"} <= top_level
     kit = dict(line.lower().split("==") for line in (ROOT / "requirements.txt").read_text().split() if "==" in line)

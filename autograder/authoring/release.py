@@ -58,6 +58,27 @@ def _files(folder: Path) -> dict[str, Path]:
             if p.is_file() and "__pycache__" not in p.relative_to(folder).parts}
 
 
+#: Where the hand-out's selfcheck/ holds the assignment's check files (grading/test_*.py, copied as they are).
+CHECK_FILES = "check_files"
+
+
+def check_files_of(source: Path) -> list[Path]:
+    """The assignment's check files: grading/test_*.py (a part's checks, all views)."""
+    return sorted((Path(source) / "grading").glob("test_*.py"))
+
+
+def stage_check_files(source: Path, folder: Path) -> None:
+    """The check files, as they are, and the pytest configuration the self-check runs them with
+    (its own: no pytest settings of the student's folders apply)."""
+    if not check_files_of(source):
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in check_files_of(source):
+        shutil.copy2(path, folder / path.name)
+    (folder / "pytest.ini").write_text("[pytest]\n# The self-check's own pytest settings (selfcheck/checkfiles.py): none.\n",
+                                       encoding="utf-8")
+
+
 def generate(source: Path, folder: Path) -> None:
     """Write the complete hand-out of ``source`` into the new folder ``folder``."""
     from nbgrader.apps import NbGraderAPI
@@ -74,6 +95,7 @@ def generate(source: Path, folder: Path) -> None:
         staged = course / "source" / assignment
         shutil.copytree(source, staged, ignore=IGNORED)
         shutil.copytree(SELFCHECK, staged / "selfcheck", ignore=IGNORED, dirs_exist_ok=True)
+        stage_check_files(source, staged / "selfcheck" / CHECK_FILES)
         shutil.copytree(DATA_SCRIPTS, staged / "data_scripts", ignore=IGNORED)
         config = Config()
         config.CourseDirectory.root = str(course)
@@ -200,6 +222,7 @@ def release_inputs(source: Path) -> dict[str, str]:
                     inputs[f"{source.name}/grading/{module.name}"] = module
     inputs |= {f"data_scripts/{name}": path for name, path in _files(DATA_SCRIPTS).items()}
     inputs |= {f"selfcheck/{name}": path for name, path in _files(SELFCHECK).items()}
+    inputs |= {f"{source.name}/grading/{path.name}": path for path in check_files_of(source)}
     return {name: _digest(path) for name, path in sorted(inputs.items())
             if not name.endswith((".pyc", ".zip")) and not {"datasets", ".ipynb_checkpoints"} & set(name.split("/"))}
 
@@ -301,8 +324,11 @@ def metadata_problems(source: Path) -> list[str]:
 
 def public_parts(source: Path) -> list[str]:
     """The parts the students' public checks cover: the keys of ``CHECKS`` in
-    solutions/<id>/selfcheck/checks.py, imported as the hand-out imports it (beside the engine's
-    selfcheck files) in a process of its own. Raises ReleaseError saying why it cannot be read."""
+    solutions/<id>/selfcheck/checks.py and the parts with public tests in the check files, read as
+    the hand-out reads them (beside the engine's selfcheck files) in a process of its own. Raises
+    ReleaseError saying why they cannot be read."""
+
+    from autograder.parts import load_parts
 
     checks = Path(source) / "selfcheck" / "checks.py"
     if not checks.is_file():
@@ -311,8 +337,12 @@ def public_parts(source: Path) -> list[str]:
     with tempfile.TemporaryDirectory(prefix="autograder-public-") as folder:
         shutil.copytree(SELFCHECK, Path(folder) / "selfcheck", ignore=IGNORED)
         shutil.copy2(checks, Path(folder) / "selfcheck" / "checks.py")
-        run = subprocess.run([sys.executable, "-c", "import json\nfrom selfcheck.checks import CHECKS\n"
-                              "print(json.dumps(sorted(CHECKS)))"], cwd=folder, capture_output=True, text=True,
+        stage_check_files(source, Path(folder) / "selfcheck" / CHECK_FILES)
+        run = subprocess.run([sys.executable, "-c", "import json, sys\nfrom selfcheck.checks import CHECKS\n"
+                              "from selfcheck.checkfiles import public_parts\n"
+                              "print(json.dumps(sorted(set(CHECKS) | public_parts(json.loads(sys.argv[1])))))",
+                              json.dumps([p.name for p in load_parts(source)])],
+                             cwd=folder, capture_output=True, text=True,
                              timeout=120, env=dict(os.environ, PYTHONDONTWRITEBYTECODE="1"))
     if run.returncode != 0:
         last = (run.stderr.strip().splitlines() or ["(no message)"])[-1]
@@ -351,6 +381,7 @@ def reference_problems(source: Path) -> list[str]:
     if not any(grading.glob("test_*.py")):
         return []
     run = subprocess.run([sys.executable, "-m", "pytest", str(grading), "-q", "-rfE", "-p", "no:cacheprovider",
+                          "-p", "autograder.checks.checkfiles",
                           f"--rootdir={Path(source).resolve().parent.parent}"],
                          cwd=ROOT, capture_output=True, text=True, timeout=600,
                          env=dict(os.environ, PYTHONDONTWRITEBYTECODE="1", COLUMNS="1000"))  # messages unabridged

@@ -37,7 +37,6 @@ import queue
 import sys
 import threading
 import types
-import zlib
 from pathlib import Path
 
 import numpy as np
@@ -46,6 +45,7 @@ import pytest
 from autograder.checks import Check, CheckResult, ChecksMismatch, Context, Failure, PartChecks, status_of
 from autograder.checks.values import Unusable, reply_failure
 from autograder.sandbox.bridge import Value
+from autograder.students.selfcheck.declarations import is_public, markers, part_fixtures, test_seed
 
 #: Where check files find their helpers as ``selfcheck.expect`` (the hand-out's own package there).
 STUDENT_SIDE = Path(__file__).resolve().parents[1] / "students"
@@ -56,12 +56,6 @@ STUDENT_SIDE = Path(__file__).resolve().parents[1] / "students"
 SESSION_OPTIONS = ["--import-mode=importlib", "--assert=plain", "-s", "--disable-plugin-autoload",
                    "-p", "no:cacheprovider", "-p", "no:faulthandler", "-p", "no:terminal", "-p", "no:stepwise",
                    "-W", "ignore::pytest.PytestAssertRewriteWarning"]
-
-
-def markers(config) -> None:
-    """The markers of check files, declared to pytest."""
-    config.addinivalue_line("markers", "check(id, title, points=1, core=False): the check a test belongs to")
-    config.addinivalue_line("markers", "public: a case (or test) also meant for the hand-out's self-check")
 
 
 def student_side_on_path() -> None:
@@ -93,21 +87,6 @@ def declared(item, parts) -> Declared:
         raise ChecksMismatch(f"{where} must take exactly one part's function as a fixture (it takes "
                              f"{', '.join(used) or 'none'}; parts: {', '.join(sorted(parts))})")
     return Declared(check, bool(mark.kwargs.get("core", False)), used[0])
-
-
-def test_seed(item) -> int:
-    """A number of the test and case alone (not of its file's place): its inputs' stream."""
-    return zlib.crc32(item.name.encode())
-
-
-def part_fixtures(names, provide):
-    """A pytest plugin with a fixture per part name, each ``provide(name, request)``."""
-    namespace = {}
-    for name in names:
-        def fixture(self, request, _name=name):
-            return provide(_name, request)
-        namespace[name] = pytest.fixture(name=name)(fixture)
-    return type("PartFunctions", (), namespace)()
 
 
 # -- the reference view --------------------------------------------------------------------
@@ -153,6 +132,14 @@ class ReferenceView:
     @pytest.fixture
     def rng(self, request):
         return np.random.default_rng(test_seed(request.node))
+
+
+def pytest_configure(config):
+    """This module as a pytest plugin (``-p autograder.checks.checkfiles``, as release --check runs
+    the check files of any copy of an assignment) is the reference view; solutions/conftest.py
+    registers the same for a plain ``pytest solutions/<id>/grading``."""
+    if not config.pluginmanager.has_plugin("reference-view"):
+        config.pluginmanager.register(ReferenceView(), "reference-view")
 
 
 # -- the grading view ----------------------------------------------------------------------
@@ -206,7 +193,8 @@ class CheckFiles:
     def __init__(self, folder: Path, parts):
         self.folder, self.parts = Path(folder), set(parts)
         self.files = sorted(self.folder.glob("test_*.py"))
-        self.items: dict[str, list] = {}  # part: its tests, in file order
+        self.items: dict[str, list] = {}  # part: its hidden tests (those that grade), in file order
+        self.all_items: list = []  # every test, public ones included
         self.declared: dict = {}  # item nodeid: Declared
         self.error = ""
         self._requests: queue.Queue = queue.Queue()
@@ -273,10 +261,10 @@ class CheckFiles:
         try:
             for item in session.items:
                 found = declared(item, self.parts)
-                if item.get_closest_marker("public") is not None:
-                    continue  # its inputs are the hand-out's: the kernel never sees them (hidden cases grade)
                 self.declared[item.nodeid] = found
-                self.items.setdefault(found.part, []).append(item)
+                self.all_items.append(item)
+                if not is_public(item):  # a public test's inputs are the hand-out's: the kernel never sees them
+                    self.items.setdefault(found.part, []).append(item)
         except ChecksMismatch as exc:
             self.error = str(exc)
 

@@ -1,6 +1,7 @@
-"""Your code, in a process of its own: the self-check sends it cells to run and expressions to
-evaluate, and waits at most ``timeout`` seconds for each answer. A call that hangs or crashes
-costs that check a message; the process is then started again with the same cells. Starting
+"""Your code, in a process of its own: the self-check sends it cells to run (by IPython, as the
+notebook's kernel runs them: magics included) and expressions to evaluate, and waits at most
+``timeout`` seconds for each answer. A call that hangs or crashes costs that check a message;
+the process is then started again with the same cells. Starting
 the process and running your cells (imports, definitions) have time limits of their own, so a
 slow computer does not make a call's limit run out before your function is even called.
 
@@ -53,12 +54,40 @@ def plain(value):
     return f"an object of type {type(value).__name__}"
 
 
+def ipython_shell():
+    """IPython's shell, which runs a cell as the notebook's kernel does (``%matplotlib inline``,
+    ``%time f()``, ``!ls`` are magics, not syntax errors), drawing no window; None without IPython
+    (then a cell runs as plain Python)."""
+    try:
+        from IPython.core.interactiveshell import InteractiveShell
+    except ImportError:
+        return None
+
+    class Shell(InteractiveShell):
+        def enable_gui(self, gui=None):  # no event loop, no window: plots go to MPLBACKEND's Agg
+            pass
+
+    return Shell.instance()
+
+
+def run_cell(shell, text: str, namespace: dict) -> None:
+    """Run a cell's code in ``namespace`` (the shell's own, when there is a shell); raise what it raised."""
+    if shell is None:
+        exec(compile(text, "<your cell>", "exec"), namespace)
+        return
+    result = shell.run_cell(text, store_history=False, silent=True)
+    error = result.error_before_exec or result.error_in_exec
+    if error is not None:
+        raise error
+
+
 def serve(conn, folder: str) -> None:
     """The child process: run requests from ``conn`` in one namespace until the pipe closes."""
     os.environ["MPLBACKEND"] = "Agg"  # plt.show() in a cell must not open windows
     os.chdir(folder)
     sys.path.insert(0, folder)
-    namespace = {"__name__": "__main__"}
+    shell = ipython_shell()
+    namespace = shell.user_ns if shell is not None else {"__name__": "__main__"}
     conn.send(("ready", None))
     while True:
         try:
@@ -70,7 +99,7 @@ def serve(conn, folder: str) -> None:
             with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
                 namespace.update(inputs)
                 if kind == "run":
-                    exec(compile(text, "<your cell>", "exec"), namespace)
+                    run_cell(shell, text, namespace)
                     value = None
                 else:
                     value = plain(eval(text, namespace))
