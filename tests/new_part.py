@@ -82,7 +82,7 @@ PUBLIC_CHECKS = '''
 
 # --- added with hinge_loss_single ------------------------------------------------------------
 
-def check_hinge_loss_single(part: Part, data: dict, passed: dict) -> List[Check]:
+def check_hinge_loss_single(part: PartCalls, data: dict, passed: dict) -> List[Verdict]:
     def values():
         for case in data["hinge_loss_single"]:
             got = _number(part.call("hinge_loss_single(_selfcheck_s, _selfcheck_y)",

@@ -26,13 +26,13 @@ SELFCHECK_SIDE = """
 import json, sys
 from pathlib import Path
 from selfcheck.notebook import load_data, read_notebook
-from selfcheck.parts import Part, loops_message
+from selfcheck.parts import PartCalls, loops_message
 
 wanted, data, found = json.load(sys.stdin), load_data(), {}
 for notebook, names in wanted.items():
     prelude, cells = read_notebook(Path(notebook), data)
     context = dict(data, _cells=cells, _prelude=prelude)
-    found[notebook] = {name: loops_message(Part(None, name), context) for name in names if name in cells}
+    found[notebook] = {name: loops_message(PartCalls(None, name), context) for name in names if name in cells}
 print(json.dumps(found))
 """
 

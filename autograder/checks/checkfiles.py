@@ -198,11 +198,12 @@ class CheckFiles:
         self.declared: dict = {}  # item nodeid: Declared
         self.error = ""
         self._requests: queue.Queue = queue.Queue()
-        self._context = None
+        self._context = None  # the request being run (its fixtures read it)
         self._outcomes: dict = {}
         self._collected = threading.Event()
+        self._thread = threading.Thread(target=self._session, name=f"checks-{self.folder.parent.name}", daemon=True)
         if self.files:
-            threading.Thread(target=self._session, name=f"checks-{self.folder.parent.name}", daemon=True).start()
+            self._thread.start()
             self._collected.wait()
         if self.error:
             raise ChecksMismatch(f"the check files of {self.folder} cannot be collected: {self.error}")
@@ -227,11 +228,17 @@ class CheckFiles:
         return found
 
     def run(self, ctx: Context, part: str) -> list[CheckResult]:
-        """The results of ``part``'s checks for the submission behind ``ctx``, by check id."""
-        done = threading.Event()
-        self._requests.put((ctx, part, done))
-        done.wait()
-        return self._results
+        """The results of ``part``'s checks for the submission behind ``ctx``, by check id (the
+        session runs one request at a time; threads grading side by side, as a Dask worker's
+        do, each wait for their own)."""
+        request = _Request(ctx, part)
+        self._requests.put(request)
+        while not request.done.wait(1.0):
+            if not self._thread.is_alive():  # a grader that cannot run its checks stops, never hangs
+                raise ChecksMismatch(f"the pytest session running the check files of {self.folder} has ended")
+        if request.error is not None:
+            raise request.error
+        return request.results
 
     # the session, in its thread
     def _session(self):
@@ -274,15 +281,17 @@ class CheckFiles:
         if self.error:
             return True
         while True:
-            ctx, part, done = self._requests.get()
-            self._context, self._outcomes = ctx, {}
+            request = self._requests.get()
+            self._context, self._outcomes = request.ctx, {}
             try:
-                for item in self.items[part]:
+                for item in self.items[request.part]:
                     item.ihook.pytest_runtest_protocol(item=item, nextitem=None)
-                self._results = self._gather(part)
+                request.results = self._gather(request.part)
+            except BaseException as exc:  # noqa: BLE001 (the grading thread raises it: this part's checks could not finish)
+                request.error = exc
             finally:
                 self._context = None
-                done.set()
+                request.done.set()
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item, call):
@@ -311,6 +320,17 @@ class CheckFiles:
     @pytest.fixture
     def rng(self, request):
         return np.random.default_rng([self._context.seed, test_seed(request.node)])
+
+
+@dataclasses.dataclass
+class _Request:
+    """One part of one submission, for the session's thread to run; its results, or what stopped them."""
+
+    ctx: Context
+    part: str
+    done: threading.Event = dataclasses.field(default_factory=threading.Event)
+    results: list = dataclasses.field(default_factory=list)
+    error: BaseException | None = None
 
 
 def _failure(item, excinfo, part: str) -> Failure:

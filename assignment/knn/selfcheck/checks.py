@@ -15,7 +15,7 @@ from typing import List
 import numpy as np
 
 from selfcheck.parts import loops_message as _loops_message
-from selfcheck.parts import Check, Part, Wrong
+from selfcheck.parts import Verdict, PartCalls, Wrong
 from selfcheck.worker import CallFailed
 
 SPEED_FACTOR = 3
@@ -161,7 +161,7 @@ def _with_broadcast_hint(exc: CallFailed) -> CallFailed:
     return CallFailed(text)
 
 
-def check_distances(part: Part, data: dict, passed: dict) -> List[Check]:
+def check_distances(part: PartCalls, data: dict, passed: dict) -> List[Verdict]:
     name = part.name
     cases = [(c["title"], np.array(c["X"], dtype=np.float64), np.array(c["X_train"], dtype=np.float64),
               np.array(c["expected"], dtype=np.float64)) for c in data["distances"]]
@@ -201,17 +201,17 @@ def check_distances(part: Part, data: dict, passed: dict) -> List[Check]:
         if right:
             checks.append(part.check("no Python loops", lambda: _loops_message(part, data)))
         else:
-            checks.append(Check("no Python loops", None, "not run until the distances above are right."))
+            checks.append(Verdict("no Python loops", None, "not run until the distances above are right."))
         checks.append(_speed(part, data, passed.get(DISTANCES[0], False) and right and checks[-3].passed))
     return checks
 
 
-def _agreement(part: Part, naive_passes: bool) -> Check:
+def _agreement(part: PartCalls, naive_passes: bool) -> Verdict:
     rng = np.random.default_rng(11)
     X, X_train = rng.normal(size=(20, 6)), rng.normal(size=(30, 6))
     title = f"agrees with your {DISTANCES[0]} on random points (20 test, 30 training, 6 features)"
     if not naive_passes:
-        return Check(title, None, NOT_RUN.format(DISTANCES[0]))
+        return Verdict(title, None, NOT_RUN.format(DISTANCES[0]))
 
     def agree():
         inputs = dict(_selfcheck_X=X, _selfcheck_X_train=X_train)
@@ -229,7 +229,7 @@ def _agreement(part: Part, naive_passes: bool) -> Check:
     return part.check(title, agree)
 
 
-def _duplicates(part: Part) -> str:
+def _duplicates(part: PartCalls) -> str:
     """Training points copied into the test points, far from the origin (so that the expansion
     ||x||^2 - 2 x.y + ||y||^2 cancels to rounding errors there): those distances are 0 up to
     rounding, finite, and none is negative."""
@@ -249,11 +249,11 @@ def _duplicates(part: Part) -> str:
     return ""
 
 
-def _speed(part: Part, data: dict, ready: bool) -> Check:
+def _speed(part: PartCalls, data: dict, ready: bool) -> Verdict:
     factor = data.get("speed_factor", SPEED_FACTOR)
     title = f"at least {factor:g}x faster than your {DISTANCES[0]} (40 test, 200 training points, 32 features)"
     if not ready:
-        return Check(title, None, f"not run until this part's distances are right and {DISTANCES[0]} passes its checks.")
+        return Verdict(title, None, f"not run until this part's distances are right and {DISTANCES[0]} passes its checks.")
     rng = np.random.default_rng(13)
     inputs = dict(_selfcheck_X=rng.normal(size=(40, 32)), _selfcheck_X_train=rng.normal(size=(200, 32)))
 
@@ -284,7 +284,7 @@ def _probe_inputs(labels, k):
     return dists, np.array([labels[rank] for rank in PROBE_RANKS], dtype=np.int64), k
 
 
-def _prediction_hint(part: Part) -> str:
+def _prediction_hint(part: PartCalls) -> str:
     """What the usual mistakes give on the hand-made cases: k + 1 neighbours (A 2, B 2), the
     nearest skipped (A 2, B 5), k - 1 neighbours (B 2, A raises), the farthest (A 6), training
     point 0 (A 7), a tie to the nearest label (T 6 only)."""
@@ -331,7 +331,7 @@ def _labels(value, n: int, integers: bool = False) -> np.ndarray:
     return value
 
 
-def check_predict_labels(part: Part, data: dict, passed: dict) -> List[Check]:
+def check_predict_labels(part: PartCalls, data: dict, passed: dict) -> List[Verdict]:
     cases = [(c["title"], np.array(c["dists"], dtype=np.float64), np.array(c["y_train"], dtype=np.int64),
               int(c["k"]), np.array(c["expected"], dtype=np.int64)) for c in data["predict"]]
     replies, state, checks = {}, {}, []
@@ -382,13 +382,13 @@ def check_predict_labels(part: Part, data: dict, passed: dict) -> List[Check]:
     if ones:
         checks.append(part.check("k defaults to 1", compare(ones[0], default_k=True)))
         if state.pop("pending", False):  # the same labels as with k = 1 given, judged there
-            checks[-1] = Check(checks[-1].title, None, checks[-1].message)
+            checks[-1] = Verdict(checks[-1].title, None, checks[-1].message)
     return checks
 
 
 # --- the cross-validation ----------------------------------------------------------------------
 
-def _cross_validate(part: Part, X, y, k_choices, folds, passed: dict) -> tuple:
+def _cross_validate(part: PartCalls, X, y, k_choices, folds, passed: dict) -> tuple:
     """(what cross_validate returned, (calls of compute_distances_no_loops, calls of predict_labels))."""
     try:
         answer = part.call("_selfcheck_cross_validate((_selfcheck_X.copy(), _selfcheck_y.copy(), _selfcheck_k, _selfcheck_f))",
@@ -435,7 +435,7 @@ def _splits(X, y, folds) -> list:
              y_folds[f]) for f in range(folds)]
 
 
-def check_cross_validate(part: Part, data: dict, passed: dict) -> List[Check]:
+def check_cross_validate(part: PartCalls, data: dict, passed: dict) -> List[Verdict]:
     case = data["cross_validate"]
     X_train, y_train = np.array(case["X_train"], dtype=np.float64), np.array(case["y_train"], dtype=np.int64)
     k_choices, folds = [int(k) for k in case["k_choices"]], int(case["num_folds"])
@@ -507,15 +507,15 @@ def check_cross_validate(part: Part, data: dict, passed: dict) -> List[Check]:
               part.check("uses your compute_distances_no_loops and predict_labels", own),
               part.check(f"accuracies on fixed data ({len(y_train)} points, {folds} folds, k in {k_choices})", values)]
     if reply.get("upstream"):  # right for your own parts, which are wrong: graded as right, judged once they pass
-        checks[-1] = Check(checks[-1].title, None, checks[-1].message)
+        checks[-1] = Verdict(checks[-1].title, None, checks[-1].message)
     if checks[0].passed:
         checks.append(part.check(uneven_title, uneven))
     else:
-        checks.append(Check(uneven_title, None, "not run until cross_validate returns the array above."))
+        checks.append(Verdict(uneven_title, None, "not run until cross_validate returns the array above."))
     return checks
 
 
-def _own_accuracies(part: Part, splits, k_choices) -> np.ndarray:
+def _own_accuracies(part: PartCalls, splits, k_choices) -> np.ndarray:
     """The accuracy of your compute_distances_no_loops and predict_labels on each (k, split)."""
     predicted = part.student.call(
         "[[predict_labels(compute_distances_no_loops(_selfcheck_s[0].copy(), _selfcheck_s[1].copy()), "

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from selfcheck.declarations import is_public, markers, part_fixtures, test_seed
-from selfcheck.parts import NOT_FINISHED, Check
+from selfcheck.parts import NOT_FINISHED, Verdict
 from selfcheck.worker import CallFailed
 
 #: Where release puts the check files.
@@ -61,7 +61,7 @@ class PublicView:
     def __init__(self, student, part: str, parts):
         self.student, self.part, self.parts = student, part, list(parts)
         self.stuck = ""
-        self.results = {}  # check id: Check, in the order the tests ran
+        self.results = {}  # check id: Verdict, in the order the tests ran
 
     def pytest_configure(self, config):
         markers(config)
@@ -80,11 +80,11 @@ class PublicView:
     def _record(self, item, excinfo) -> None:
         check_id, title = check_of(item)
         if excinfo is None:
-            check = Check(title, True)
+            check = Verdict(title, True)
         elif isinstance(excinfo.value, NotRun):
-            check = Check(title, None, NOT_FINISHED)
+            check = Verdict(title, None, NOT_FINISHED)
         else:
-            check = Check(title, False, _message(self.part, excinfo.value))
+            check = Verdict(title, False, _message(self.part, excinfo.value))
         known = self.results.get(check_id)
         if known is None or known.passed is True:
             self.results[check_id] = check
@@ -106,9 +106,9 @@ def _message(part: str, exc: BaseException) -> str:
     return f"{part} returned something this check cannot read ({type(exc).__name__}: {exc})."
 
 
-def public_checks(student, part: str, parts) -> Tuple[List[Check], str]:
-    """The results of ``part``'s public tests, a Check per check id ([] when it has none), and why
-    the part stopped early ("" when it did not: see parts.PartResult.stopped)."""
+def public_checks(student, part: str, parts) -> Tuple[List[Verdict], str]:
+    """The results of ``part``'s public tests, a Verdict per check id ([] when it has none), and why
+    the part stopped early ("" when it did not: see parts.PartVerdict.stopped)."""
     files = sorted(FOLDER.glob("test_*.py"))
     if not files:
         return [], ""

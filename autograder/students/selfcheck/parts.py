@@ -1,8 +1,8 @@
 """What every assignment's public checks are made of: a part's result and its checks, the calls
 into the student's process, the reading of returned values, and the run over every part.
 
-The assignment's own ``selfcheck/checks.py`` holds ``CHECKS`` ({part name: function of (Part,
-data, {part name: passes so far}) returning a list of Check}) and ``PROBES`` (code of its own
+The assignment's own ``selfcheck/checks.py`` holds ``CHECKS`` ({part name: function of (PartCalls,
+data, {part name: passes so far}) returning a list of Verdict}) and ``PROBES`` (code of its own
 placed next to the student's, names starting with _selfcheck_).
 """
 
@@ -20,7 +20,7 @@ from selfcheck.worker import CallFailed, StudentProcess
 
 
 @dataclasses.dataclass
-class Check:
+class Verdict:
     """title: what is checked; passed: True, False, or None when it did not run (it needs
     another part to pass first, or the part stopped before it); message: why it failed or did
     not run, with a hint."""
@@ -31,9 +31,9 @@ class Check:
 
 
 @dataclasses.dataclass
-class PartResult:
+class PartVerdict:
     name: str
-    checks: List[Check] = dataclasses.field(default_factory=list)
+    checks: List[Verdict] = dataclasses.field(default_factory=list)
     problem: str = ""  # the part could not be checked at all (no cell, the cell raised)
     stopped: str = ""  # why the part's remaining checks did not run (its code did not finish, or its process died)
 
@@ -81,7 +81,7 @@ def close(got, want, rtol=1e-6) -> bool:
     return bool(np.allclose(got, want, rtol=rtol, atol=1e-9 * scale))
 
 
-class Part:
+class PartCalls:
     """Calls into one part's function. After a call that hung or killed the process, the part
     stops: its other calls fail at once, and its checks not yet run are marked not run (the
     report says once that the part did not finish, and goes on with the next part)."""
@@ -99,11 +99,11 @@ class Part:
                 self.stuck = str(exc)
             raise
 
-    def check(self, title: str, test) -> Check:
+    def check(self, title: str, test) -> Verdict:
         """Run ``test()`` (returns "" when it passes, else the message) as one check; once the
         part is stuck, the check is not run."""
         if self.stuck:
-            return Check(title, None, NOT_FINISHED)
+            return Verdict(title, None, NOT_FINISHED)
         try:
             message = test()
         except CallFailed as exc:
@@ -112,14 +112,14 @@ class Part:
             message = str(exc)
         except Exception as exc:  # a value shaped in a way no check foresaw is a failed check, not a crash
             message = f"{self.name} returned something this check cannot read ({type(exc).__name__}: {exc})."
-        return Check(title, not message, message)
+        return Verdict(title, not message, message)
 
 
 #: What a check the part never reached says (the reason is said once, at the check that stopped it).
 NOT_FINISHED = "not run: the part stopped at the call above that did not finish"
 
 
-def loops_message(part: Part, data: dict) -> str:
+def loops_message(part: PartCalls, data: dict) -> str:
     """The grader's own loop check (selfcheck/loops.py, the same file) on the notebook's cells, as
     the grader reads them: every part's cell but those that do not compile (they run nothing), after
     the notebook's imports. "" when ``part`` loops nowhere, else the grader's sentence."""
@@ -136,9 +136,9 @@ def _compiles(source: str) -> bool:
         return False
 
 
-def check_parts(student: StudentProcess, prelude: str, cells: dict, data: dict, on_result=None) -> List[PartResult]:
+def check_parts(student: StudentProcess, prelude: str, cells: dict, data: dict, on_result=None) -> List[PartVerdict]:
     """Every part's result, in the notebook's order: the assignment's ``checks.CHECKS[name]``
-    (a function of (Part, data, {part: passes so far})) after ``checks.PROBES`` (its own helpers,
+    (a function of (PartCalls, data, {part: passes so far})) after ``checks.PROBES`` (its own helpers,
     placed next to the student's code) and the notebook's imports. ``on_result(result)`` is
     called as soon as each part is done (the report prints it then)."""
     from selfcheck.checks import CHECKS, PROBES
@@ -151,7 +151,7 @@ def check_parts(student: StudentProcess, prelude: str, cells: dict, data: dict, 
             pass  # an import that fails here fails in the part that needs it, with its message
     results, passed = [], {}
     for name in data["parts"]:
-        result = PartResult(name)
+        result = PartVerdict(name)
         if name not in cells:
             result.problem = f"no cell defines {name}: keep its cell (with its def/class line first) in the notebook."
         else:
@@ -167,7 +167,7 @@ def check_parts(student: StudentProcess, prelude: str, cells: dict, data: dict, 
             except Exception as exc:  # noqa: BLE001 (the report must still come out, for every part)
                 result.problem = f"the self-check could not finish on this code ({type(exc).__name__}: {exc})."
         elif not result.problem:
-            part = Part(student, name)
+            part = PartCalls(student, name)
             try:
                 result.checks = CHECKS[name](part, data, passed)
             except Exception as exc:  # noqa: BLE001 (the report must still come out, for every part)

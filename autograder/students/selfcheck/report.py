@@ -8,20 +8,20 @@ from __future__ import annotations
 from pathlib import Path
 from typing import List
 
-from selfcheck.parts import NOT_FINISHED, PartResult, check_parts
+from selfcheck.parts import NOT_FINISHED, PartVerdict, check_parts
 from selfcheck.notebook import CannotCheck, find_notebook, load_data, read_notebook
 from selfcheck.worker import StudentProcess
 
 PASS, FAIL = "PASS", "FAIL"
 
 
-def run_checks(notebook: Path, data: dict, timeout: float = 20.0, on_result=None) -> List[PartResult]:
+def run_checks(notebook: Path, data: dict, timeout: float = 20.0, on_result=None) -> List[PartVerdict]:
     prelude, cells = read_notebook(notebook, data)
     with StudentProcess(Path(notebook).resolve().parent, timeout) as student:
         return check_parts(student, prelude, cells, data, on_result)
 
 
-def _count(part: PartResult) -> str:
+def _count(part: PartVerdict) -> str:
     if not part.checks:
         return "not checked"
     passed = sum(c.passed is True for c in part.checks)
@@ -32,7 +32,7 @@ def _count(part: PartResult) -> str:
     return text + (f", {not_run} not run" if not_run else "")
 
 
-def render_part(part: PartResult) -> List[str]:
+def render_part(part: PartVerdict) -> List[str]:
     """The lines of one part: its verdict, then each check that failed or did not run, once."""
     lines = [f"{PASS if part.passes else FAIL}  {part.name}  ({_count(part)})"]
     failing = [c for c in part.checks if c.passed is False]
@@ -48,7 +48,7 @@ def render_part(part: PartResult) -> List[str]:
     return lines
 
 
-def render(results: List[PartResult]) -> List[str]:
+def render(results: List[PartVerdict]) -> List[str]:
     return [line for part in results for line in render_part(part)]
 
 
@@ -77,7 +77,7 @@ def main(*, notebook=None, timeout: float = 20.0, out=_say) -> int:
         out(f"note: {note}")
     out("")
 
-    def show(part: PartResult) -> None:
+    def show(part: PartVerdict) -> None:
         for line in render_part(part):
             out(line)
 

@@ -14,7 +14,7 @@ from typing import List
 import numpy as np
 
 from selfcheck.parts import loops_message as _loops_message
-from selfcheck.parts import Check, Part, Wrong
+from selfcheck.parts import Verdict, PartCalls, Wrong
 from selfcheck.parts import array as _array, close as _close, describe as _what, number as _number  # noqa: F401
 from selfcheck.worker import CallFailed
 
@@ -89,7 +89,7 @@ def _just(function, *args) -> str:
 
 # --- the gradient tools (rel_error's public checks: its check file, grading/test_rel_error.py) ---
 
-def check_eval_numerical_gradient(part: Part, data: dict, passed: dict) -> List[Check]:
+def check_eval_numerical_gradient(part: PartCalls, data: dict, passed: dict) -> List[Verdict]:
     checks = []
     for case in data["eval_numerical_gradient"]:
         x = np.array(case["x"], dtype=np.float64)
@@ -114,7 +114,7 @@ def check_eval_numerical_gradient(part: Part, data: dict, passed: dict) -> List[
     return checks
 
 
-def check_grad_check_sparse(part: Part, data: dict, passed: dict) -> List[Check]:
+def check_grad_check_sparse(part: PartCalls, data: dict, passed: dict) -> List[Verdict]:
     case = data["grad_check_sparse"]
     x, analytic = np.array(case["x"]), np.array(case["analytic"])
     entry_errors = np.array(case["entry_errors"])
@@ -193,7 +193,7 @@ def _gradient_hint(case: dict, want: dict, got: np.ndarray) -> str:
     return ""
 
 
-def check_loss(part: Part, data: dict, passed: dict) -> List[Check]:
+def check_loss(part: PartCalls, data: dict, passed: dict) -> List[Verdict]:
     name = part.name
     kind = "svm" if name.startswith("svm") else "softmax"
     naive = "_".join(name.split("_")[:-1] + ["naive"])
@@ -235,14 +235,14 @@ def check_loss(part: Part, data: dict, passed: dict) -> List[Check]:
     if passed.get("eval_numerical_gradient"):
         checks.append(part.check(title, lambda: _numerical_agreement(part, kind)))
     else:
-        checks.append(Check(title, None, "not run until eval_numerical_gradient passes its checks."))
+        checks.append(Verdict(title, None, "not run until eval_numerical_gradient passes its checks."))
     if "_vectorized" in name:
         right = all(c.passed for c in checks[:3])
         checks += _vectorized_checks(part, naive, passed.get(naive, False), data, right)
     return checks
 
 
-def _numerical_agreement(part: Part, kind: str) -> str:
+def _numerical_agreement(part: PartCalls, kind: str) -> str:
     rng = np.random.default_rng(7)
     W, X = rng.normal(0, 0.5, size=(5, 4)), rng.normal(size=(6, 5))
     y = rng.integers(0, 4, size=6)
@@ -260,7 +260,7 @@ def _numerical_agreement(part: Part, kind: str) -> str:
     return ""
 
 
-def _vectorized_checks(part: Part, naive: str, naive_passes: bool, data: dict, right: bool) -> List[Check]:
+def _vectorized_checks(part: PartCalls, naive: str, naive_passes: bool, data: dict, right: bool) -> List[Verdict]:
     name = part.name
     rng = np.random.default_rng(3)
     W, X = rng.normal(0, 1e-4, size=(65, 10)), 50.0 * rng.normal(size=(500, 65))
@@ -279,11 +279,11 @@ def _vectorized_checks(part: Part, naive: str, naive_passes: bool, data: dict, r
             return ""
         checks.append(part.check(agree_title, agree))
     else:
-        checks.append(Check(agree_title, None, f"not run until {naive} passes its checks."))
+        checks.append(Verdict(agree_title, None, f"not run until {naive} passes its checks."))
     if right:
         checks.append(part.check("no Python loops", lambda: _loops_message(part, data)))
     else:
-        checks.append(Check("no Python loops", None, "not run until the loss and gradient above are right."))
+        checks.append(Verdict("no Python loops", None, "not run until the loss and gradient above are right."))
     if naive_passes and checks[0].passed:
         def speed():
             args = "[_selfcheck_W, _selfcheck_X, _selfcheck_y, 5e-6]"
@@ -295,18 +295,18 @@ def _vectorized_checks(part: Part, naive: str, naive_passes: bool, data: dict, r
                 "Compute every example and class at once with array operations.")
         checks.append(part.check(speed_title, speed))
     else:
-        checks.append(Check(speed_title, None, f"not run until this part agrees with a passing {naive}."))
+        checks.append(Verdict(speed_title, None, f"not run until this part agrees with a passing {naive}."))
     return checks
 
 
 # --- the classifier --------------------------------------------------------------------------
 
-def check_linear_classifier(part: Part, data: dict, passed: dict) -> List[Check]:
+def check_linear_classifier(part: PartCalls, data: dict, passed: dict) -> List[Verdict]:
     case = data["predict"]
     try:
         part.student.run(CLASSIFIER_PROBES)
     except CallFailed as exc:
-        return [Check("subclasses of LinearClassifier can be made", False, f"LinearClassifier could not be subclassed: {exc}")]
+        return [Verdict("subclasses of LinearClassifier can be made", False, f"LinearClassifier could not be subclassed: {exc}")]
 
     def predict():
         got = part.call("(globals().__setitem__('_selfcheck_clf', _selfcheck_Recorder()), "
