@@ -116,7 +116,7 @@ def test_a_value_of_the_wrong_kind_is_described_not_a_crash_of_the_check(handout
     nbformat.write(answered(wrong), handout / NOTEBOOK)
     run = selfcheck(handout, "check")
     assert "cannot read" not in run.stdout, run.stdout  # a check that crashed on the value
-    assert "rel_error must return the error as a number; it returned 'small'." in run.stdout, run.stdout
+    assert "rel_error must return the error as a number; it returned small." in run.stdout, run.stdout
     assert "must be a numeric numpy array; got no gradient" in run.stdout, run.stdout
 
 

@@ -14,6 +14,7 @@ from typing import List, Optional
 
 import numpy as np
 
+from selfcheck.expect import describe
 from selfcheck.loops import loops_message as vectorized_or_not
 from selfcheck.notebook import as_python
 from selfcheck.worker import CallFailed, StudentProcess
@@ -45,14 +46,6 @@ class PartVerdict:
 
 class Wrong(Exception):
     """A returned value that is not what the check needs; the message says what it was."""
-
-
-def describe(value) -> str:
-    if isinstance(value, np.ndarray):
-        return f"an array of shape {value.shape} and dtype {value.dtype}"
-    if isinstance(value, (tuple, list)):
-        return f"a {type(value).__name__} of {len(value)} items"
-    return repr(value) if isinstance(value, (int, float)) or value is None else str(value)
 
 
 def array(value, shape, what: str) -> np.ndarray:

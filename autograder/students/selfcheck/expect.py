@@ -21,11 +21,7 @@ def describe(value) -> str:
         return f"an array of shape {value.shape} and dtype {value.dtype}"
     if isinstance(value, (tuple, list)):
         return f"a {type(value).__name__} of {len(value)} items"
-    if value is None or isinstance(value, (bool, int, float, np.generic)):
-        return f"{value!r} ({type(value).__name__})"
-    if isinstance(value, str):
-        return repr(value[:80])
-    return f"an object of type {type(value).__name__}"
+    return repr(value) if isinstance(value, (int, float)) or value is None else str(value)
 
 
 def number(value, what: str, name: str) -> float:
