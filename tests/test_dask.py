@@ -41,7 +41,7 @@ def test_a_dask_cluster_grades_exactly_as_a_local_run(submissions, cluster, tmp_
     with GradeProgress(file=shown, disable=False) as bar:
         remote = grade_run(submissions.root, tmp_path / "out", dask=cluster.scheduler_address,
                            progress=bar, planned=bar.plan)
-    assert "grade_submission" in cluster.scheduler.task_prefixes  # the cluster did the grading
+    assert "grade_safely" in cluster.scheduler.task_prefixes  # the cluster did the grading
     local = grade_all(submissions.root)
 
     assert [g.student_id for g in remote] == ["faulty", "release"]
