@@ -132,3 +132,19 @@ def test_the_readme_lists_the_checks_only_grading_runs():
                    for assignment in WITH_FILES for part, checks in checks_by_view(assignment).items()
                    if not all(checks.values())}
     assert listed == hidden_only, (listed, hidden_only)
+
+
+def test_check_files_import_the_kits_selfcheck_whatever_else_is_called_so(tmp_path, monkeypatch):
+    """A grader run beside a hand-out's selfcheck/, or a script beside benchmarks/selfcheck.py:
+    the check files' ``selfcheck.expect`` is still the kit's."""
+    import types
+
+    (tmp_path / "selfcheck.py").write_text("raise ImportError('not the kit selfcheck')\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setitem(sys.modules, "selfcheck", types.ModuleType("selfcheck"))  # someone else's, imported already
+    folder = tmp_path / "other" / "grading"
+    folder.mkdir(parents=True)
+    (folder / "test_x.py").write_text("import pytest\nfrom selfcheck.expect import number\n\n"
+                                      "@pytest.mark.check('x', 'x', points=1, core=True)\ndef test_x(rel_error):\n"
+                                      "    assert number(1, 'one', 'rel_error') == 1.0\n")
+    assert set(CheckFiles(folder, ["rel_error"]).part_checks()) == {"rel_error"}

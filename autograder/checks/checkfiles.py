@@ -47,9 +47,6 @@ from autograder.checks.values import Unusable, reply_failure
 from autograder.sandbox.bridge import Value
 from autograder.students.selfcheck.declarations import is_public, markers, part_fixtures, test_seed
 
-#: Where check files find their helpers as ``selfcheck.expect`` (the hand-out's own package there).
-STUDENT_SIDE = Path(__file__).resolve().parents[1] / "students"
-
 #: pytest's options for a view: no terminal, capture, cache or third-party plugin (a grader's
 #: process is not a test run), messages as the checks wrote them, modules imported by path (two
 #: assignments' grading/ folders never clash).
@@ -58,9 +55,16 @@ SESSION_OPTIONS = ["--import-mode=importlib", "--assert=plain", "-s", "--disable
                    "-W", "ignore::pytest.PytestAssertRewriteWarning"]
 
 
-def student_side_on_path() -> None:
-    if str(STUDENT_SIDE) not in sys.path:
-        sys.path.append(str(STUDENT_SIDE))
+def student_side_importable() -> None:
+    """Check files import ``selfcheck.expect``: in the hand-out, its own selfcheck/ package; here the
+    kit's, autograder/students/selfcheck/, whatever else sys.path holds (a folder with a hand-out's
+    selfcheck/, or benchmarks/selfcheck.py beside a script, would otherwise be found first)."""
+    import autograder.students.selfcheck as package
+
+    if sys.modules.get("selfcheck") is not package:
+        for name in [name for name in sys.modules if name.startswith("selfcheck.")]:
+            del sys.modules[name]  # submodules of another selfcheck
+        sys.modules["selfcheck"] = package
 
 
 @dataclasses.dataclass(frozen=True)
@@ -100,7 +104,7 @@ class ReferenceView:
         from autograder.assignments import all_assignments
         from autograder.parts import load_parts
 
-        student_side_on_path()
+        student_side_importable()
         markers(config)
         names = {part.name for assignment in all_assignments() for part in load_parts(assignment.source)}
         self.parts = names
@@ -242,7 +246,7 @@ class CheckFiles:
 
     # the session, in its thread
     def _session(self):
-        student_side_on_path()
+        student_side_importable()
         try:
             # No configuration file nor conftest.py: the view is this object alone (solutions/conftest.py is
             # the reference view's). The root is the file system's, so that a module's name is its whole
