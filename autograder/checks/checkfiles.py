@@ -13,9 +13,8 @@ takes any of these fixtures:
 
 Cases are pytest's parametrized cases, drawn from ``rng`` inside the test. A test or case marked
 ``pytest.mark.public`` has inputs the hand-out may show (a worked example whose answer the test
-derives by hand): it runs against the reference and (issue 20, to come) in the hand-out's
-self-check, never in a student's kernel; the others, hidden, grade, on inputs drawn for each
-submission. Assertions say, for the student, what is wrong (``assert ok, message``); values
+derives by hand): it runs against the reference and in the hand-out's self-check, never in a
+student's kernel; the others, hidden, grade, on inputs drawn for each submission. Assertions say, for the student, what is wrong (``assert ok, message``); values
 are plain Python and numpy values as the student's function returned them (helpers for reading
 them: students/selfcheck/expect.py, imported as ``selfcheck.expect``). A test ids a check; several
 tests may share one (declared the same), and it passes when all of them do.
@@ -26,7 +25,11 @@ Views of the same file:
   the student's function being the reference itself; every check must pass;
 - grading (CheckFiles): one pytest session per assignment and process, collected once, in a
   thread of its own; each part's tests run for one submission on request, the student's function
-  called in the submission's kernel through the bridge, the reference in this process.
+  called in the submission's kernel through the bridge, the reference in this process;
+- the hand-out's self-check (students/selfcheck/checkfiles.py, on the copy release puts in
+  selfcheck/check_files/): the public tests, the student's function in its own process.
+
+What the views share (markers, part fixtures, a test's seed) is students/selfcheck/declarations.py.
 """
 
 from __future__ import annotations
