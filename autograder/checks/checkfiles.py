@@ -109,7 +109,13 @@ class ReferenceView:
 
         student_side_importable()
         markers(config)
-        names = {part.name for assignment in all_assignments() for part in load_parts(assignment.source)}
+        # The kit's assignments, and the one each path given lies in (a copy of one, say).
+        sources = {assignment.source for assignment in all_assignments()}
+        for arg in config.args:
+            path = Path(arg.split("::")[0]).resolve()
+            sources |= {folder for folder in [path, *path.parents]
+                        if (folder / "grading").is_dir() and any(folder.glob("*.ipynb"))}
+        names = {part.name for source in sources for part in load_parts(source)}
         self.parts = names
         config.pluginmanager.register(part_fixtures(sorted(names), self._function), "part-functions")
 
