@@ -1,5 +1,7 @@
-"""Hidden checks: the engine's side. Each assignment's checks live in its own grading package,
-solutions/<id>/grading/, one module per kind of graded part, all run from the grader's process.
+"""Checks: the engine's side. Each assignment's checks live in its own grading package,
+solutions/<id>/grading/, run from the grader's process: a part's checks are either a check file
+(``test_<part>.py``, pytest tests: checkfiles.py) or a function registered with ``@checks_for``
+(this module); ``load_all`` gathers both, and refuses a part that has both or neither.
 
 Every check compares what the student's code returned in its kernel (plain values through the
 bridge) with an oracle computed here, on the same inputs, with an explicit tolerance, and
@@ -9,9 +11,10 @@ a stable id, and run by the function registered for the part with
 ("not awarded" unless another check passed), the corpus's expectations and stored grades refer
 to a check by its id, never by its title: a title can be reworded without changing a grade.
 
-None of them is handed out: the students' self-check (``selfcheck/`` in the hand-out, whose
-source is ``solutions/<id>/selfcheck/``) has checks of its own that compare with numbers
-stored at release, never with a reference function.
+The registered functions are never handed out: the students' self-check (``selfcheck/`` in the
+hand-out) runs the public tests of the check files, copied by release (they hold no reference
+code), and, for the other parts, checks of its own (``solutions/<id>/selfcheck/checks.py``) that
+compare with numbers stored at release, never with a reference function.
 """
 
 from __future__ import annotations

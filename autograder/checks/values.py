@@ -78,5 +78,3 @@ def describe_case(case: dict) -> str:
     """'with N=5, D=4, C=3, reg=0.1' for a (W, X, y, reg) case."""
     n, d = case["X"].shape
     return f"with N={n}, D={d}, C={case['W'].shape[1]}, reg={case['reg']:g}"
-
-
