@@ -15,9 +15,15 @@ import numpy as np
 from autograder.parts import load_parts, nbgrader_meta
 
 
-@functools.cache
 def load_reference(source: Path) -> dict:
-    """{part name: the reference function or class}."""
+    """{part name: the reference function or class}, loaded once per version of the notebooks (a
+    process that loaded them before a TA's edit loads them again)."""
+    notebooks = sorted(Path(source).glob("*.ipynb"))
+    return _loaded(Path(source), tuple((path.name, path.stat().st_mtime_ns, path.stat().st_size) for path in notebooks))
+
+
+@functools.lru_cache(maxsize=16)
+def _loaded(source: Path, stamp: tuple) -> dict:
     namespace = {"np": np}
     names = {part.name for part in load_parts(source)}
     for path in sorted(Path(source).glob("*.ipynb")):

@@ -43,80 +43,62 @@ PROSE = f"""### 5.4 `{NAME}` ({POINTS} points)
 The SVM loss of a single example: the sum, over the wrong classes, of how far each score comes
 within a margin of 1 of the correct class's score."""
 
-HIDDEN_CHECKS = '''"""Hidden checks of hinge_loss_single: the loss of one example, against the reference."""
+CHECK_FILE = '''"""Checks of hinge_loss_single(scores, y): the multiclass SVM loss of one example,
+the sum over j != y of max(0, scores[j] - scores[y] + 1)."""
+
 import numpy as np
+import pytest
 
-from autograder.checks import Check, checks_for
-from autograder.checks.values import Unusable, reply_failure, scalar
+from selfcheck.expect import number, off_by
 
-WORKED = Check("worked-example", "the cat image of the worked example", 1)
-RANDOM = Check("random-scores", "random scores of 3 to 12 classes", 2)
-
-
-@checks_for("hinge_loss_single", checks=[WORKED, RANDOM], core=[WORKED, RANDOM])
-def check_hinge_loss_single(ctx, name):
-    cases = {WORKED: [(np.array([3.2, 5.1, -1.7]), 0)],
-             RANDOM: [(ctx.rng.normal(size=c), int(ctx.rng.integers(c))) for c in (3, 7, 12)]}
-    results = []
-    for check, inputs in cases.items():
-        message = ""
-        for scores, y in inputs:
-            reply = ctx.bridge.call(name, "_autograder_s.copy()", str(y), inputs={"_autograder_s": scores})
-            try:
-                if not reply.ok:
-                    raise Unusable(reply_failure(name, reply))
-                got = scalar(name, "the loss", reply.value)
-            except Unusable as exc:
-                message = str(exc)
-                break
-            want = ctx.reference[name](scores.copy(), y)
-            if not np.isclose(got, want, rtol=1e-9, atol=1e-12):
-                message = (f"for scores {np.round(scores, 3).tolist()} and y = {y} expected {want:.6f}, got {got:.6g}: "
-                           "sum max(0, s_j - s_y + 1) over the wrong classes j != y only")
-                break
-        results.append(check.result(not message, message))
-    return results
-'''
-
-PUBLIC_CHECKS = '''
-
-# --- added with hinge_loss_single ------------------------------------------------------------
-
-def check_hinge_loss_single(part: PartCalls, data: dict, passed: dict) -> List[Verdict]:
-    def values():
-        for case in data["hinge_loss_single"]:
-            got = _number(part.call("hinge_loss_single(_selfcheck_s, _selfcheck_y)",
-                                    _selfcheck_s=np.array(case["scores"]), _selfcheck_y=case["y"]), "the loss")
-            if abs(got - case["expected"]) > 1e-9 * max(1.0, abs(case["expected"])):
-                return (f"for scores {case['scores']} and y = {case['y']} expected {case['expected']:.6g}, got {got:.6g}: "
-                        "sum max(0, s_j - s_y + 1) over the wrong classes j != y only.")
-        return ""
-    return [part.check("fixed scores (the worked example's three images)", values)]
+RULE = "sum max(0, s_j - s_y + 1) over the wrong classes j != y only"
 
 
-CHECKS["hinge_loss_single"] = check_hinge_loss_single
-'''
-
-PUBLIC_DATA = '''
-
-def _cases_of_hinge_loss_single(reference: dict) -> list:
-    """hinge_loss_single on the worked example's three images."""
-    scores = [[3.2, 5.1, -1.7], [1.3, 4.9, 2.0], [2.2, 2.5, -3.1]]
-    return [{"scores": s, "y": y, "expected": float(reference["hinge_loss_single"](np.array(s), y))}
-            for y, s in enumerate(scores)]
+def loss_of(hinge_loss_single, scores, y) -> float:
+    return number(hinge_loss_single(np.array(scores, dtype=float), y), "the loss", "hinge_loss_single")
 
 
-_public_data_before_hinge_loss_single = public_data
+def assert_loss(got, want, scores, y):
+    assert np.isfinite(got) and abs(got - want) <= 1e-9 * max(1.0, abs(want)), (
+        f"for scores {np.round(scores, 3).tolist()} and y = {y} your loss is {off_by(got, want)}: {RULE}.")
 
 
-def public_data(reference: dict) -> dict:  # noqa: F811  (the numbers of hinge_loss_single added)
-    return {**_public_data_before_hinge_loss_single(reference), "hinge_loss_single": _cases_of_hinge_loss_single(reference)}
+@pytest.mark.check("three-classes", "scores of 3 classes", points=2, core=True)
+@pytest.mark.public
+@pytest.mark.parametrize("scores, y, want", [
+    ([3.2, 5.1, -1.7], 0, 2.9),   # (5.1 - 3.2 + 1) + max(0, -1.7 - 3.2 + 1) = 2.9 + 0
+    ([1.3, 4.9, 2.0], 1, 0.0),    # max(0, 1.3 - 4.9 + 1) + max(0, 2.0 - 4.9 + 1) = 0 + 0
+    ([2.2, 2.5, -3.1], 2, 12.9),  # (2.2 + 3.1 + 1) + (2.5 + 3.1 + 1) = 6.3 + 6.6
+])
+def test_three_classes_worked(hinge_loss_single, scores, y, want):
+    assert_loss(loss_of(hinge_loss_single, scores, y), want, scores, y)
+
+
+@pytest.mark.check("three-classes", "scores of 3 classes", points=2, core=True)
+def test_three_classes(hinge_loss_single, reference, rng):
+    scores, y = rng.normal(size=3), int(rng.integers(3))
+    assert_loss(loss_of(hinge_loss_single, scores, y), reference.hinge_loss_single(scores.copy(), y), scores, y)
+
+
+@pytest.mark.check("more-classes", "scores of 5 to 12 classes", points=3, core=True)
+@pytest.mark.public
+def test_more_classes_worked(hinge_loss_single):
+    """Five equal scores: each of the 4 wrong classes adds 0 - 0 + 1 = 1."""
+    assert_loss(loss_of(hinge_loss_single, [0.0] * 5, 3), 4.0, [0.0] * 5, 3)
+
+
+@pytest.mark.check("more-classes", "scores of 5 to 12 classes", points=3, core=True)
+@pytest.mark.parametrize("classes", [7, 12])
+def test_more_classes(hinge_loss_single, reference, rng, classes):
+    scores, y = rng.normal(size=classes), int(rng.integers(classes))
+    assert_loss(loss_of(hinge_loss_single, scores, y), reference.hinge_loss_single(scores.copy(), y), scores, y)
 '''
 
 #: A corpus entry: the correct class's own term counted (max(0, 1) = 1 too much).
 CORPUS_ENTRY = '''# hinge_loss_single counts the correct class's own term, max(0, s_y - s_y + 1) = 1, in the loss.
 # expect-lose: hinge_loss_single
-# expect-fail: hinge_loss_single: worked-example
+# expect-fail: hinge_loss_single: three-classes
+# expect-fail: hinge_loss_single: more-classes
 # expect-hint: hinge_loss_single: over the wrong classes j != y only
 # %% hinge_loss_single
 def hinge_loss_single(scores, y):
@@ -154,32 +136,26 @@ def add_cells(source: Path, check_cell: bool = True, name: str = NAME) -> None:
     nbformat.write(nb, path)
 
 
-def add_hidden_checks(source: Path, name: str = NAME) -> None:
-    """Step 3: a module of the grading package, imported by its __init__.py."""
-    grading = Path(source) / "grading"
-    (grading / f"{name}.py").write_text(_named(HIDDEN_CHECKS, name))
-    with open(grading / "__init__.py", "a") as handle:
-        handle.write(f"\nfrom . import {name}  # noqa: E402,F401  (registers its checks)\n")
-
-
-def add_public_checks(source: Path, name: str = NAME) -> None:
-    """Step 4: CHECKS["hinge_loss_single"] in selfcheck/checks.py, its numbers in grading/public.py."""
-    with open(Path(source) / "selfcheck" / "checks.py", "a") as handle:
-        handle.write(_named(PUBLIC_CHECKS, name))
-    with open(Path(source) / "grading" / "public.py", "a") as handle:
-        handle.write(_named(PUBLIC_DATA, name))
+def add_check_file(source: Path, name: str = NAME, public: bool = True) -> Path:
+    """Step 3: its checks, grading/test_<name>.py; without ``public``, its worked example is not
+    marked public (a part with hidden checks only)."""
+    text = _named(CHECK_FILE, name)
+    if not public:
+        text = text.replace("@pytest.mark.public\n", "")
+    path = Path(source) / "grading" / f"test_{name}.py"
+    path.write_text(text)
+    return path
 
 
 def add_corpus_entry(source: Path, name: str = NAME) -> Path:
-    """Step 5's corpus entry for the part's typical mistake."""
+    """Step 4's corpus entry for the part's typical mistake."""
     path = Path(source) / "grading" / "corpus" / f"{_named(ENTRY, name)}.py"
     path.write_text(_named(CORPUS_ENTRY, name))
     return path
 
 
 def add_part(source: Path, name: str = NAME) -> None:
-    """Every step of "Adding a part" but the release (steps 1 to 5's files)."""
+    """Every step of "Adding a part" but the release (steps 1 to 4's files)."""
     add_cells(source, name=name)
-    add_hidden_checks(source, name=name)
-    add_public_checks(source, name=name)
+    add_check_file(source, name=name)
     add_corpus_entry(source, name=name)

@@ -7,10 +7,11 @@ working tree, tracked or new; never the kit itself) in the kit's out/, with the 
 
 It adds ``hinge_loss_single`` to the linear-classifier assignment exactly as the README says
 (tests/new_part.py: the solution cell, its check cell, the points in the prose and the table,
-hidden checks, public checks and their numbers, a corpus entry), then runs what the README
+its check file grading/test_hinge_loss_single.py, a corpus entry), then runs what the README
 tells the TA to run: ``release --check`` (only the stale hand-out may be said), ``release``
-(no warning), ``release --check`` (all well), ``corpus`` on the new entry, and the quick tests
-(``./kit test -m "not slow"``). Any failure there is one the README does not tell the TA how to
+(no warning), ``release --check`` (all well), ``corpus`` on the new entry, the self-check and
+grading of the reference and of the untouched hand-out (every part passes, every point; none),
+and the quick tests (``./kit test -m "not slow"``). Any failure there is one the README does not tell the TA how to
 fix: the script names the step, prints its output and exits 1. tests/test_adding_a_part.py runs it.
 """
 
@@ -74,14 +75,59 @@ def rehearse(copy: Path) -> None:
     step("release --check, after it", kit + ["python", "-m", "autograder", "release", "--check"], copy)
     step("the corpus entry", kit + ["python", "-m", "autograder", "corpus", "--assignment", ASSIGNMENT, "--only",
                                     new_part.ENTRY], copy)
+    step("the self-check and grading of the reference and of the untouched hand-out",
+         kit + ["python", "tests/ta_adds_a_part.py", "--student-side"], copy)
     step("the quick tests", kit + ["test", "-m", "not slow", "-q", "-p", "no:cacheprovider"], copy,
          check=lambda run: "failed" in run.stdout.splitlines()[-1] and "tests failed")
+
+
+def student_side() -> None:
+    """In the copy, with the part added and released (run by its own ./kit): the self-check of a
+    copy of the hand-out passes every part on the reference answers and none on the untouched
+    notebook; grading gives the reference every point (the new part's included) and the hand-out
+    none."""
+    import re
+
+    import nbformat
+
+    sys.path.insert(0, str(HERE))
+    import new_part
+    from autograder.authoring.corpus import write_submission
+    from autograder.grading.executors import grade_all
+    from autograder.parts import load_parts
+    from handout import answered, copy_handout, selfcheck
+    from linear import LINEAR
+
+    parts = load_parts(LINEAR.source)
+    assert new_part.NAME in [p.name for p in parts], [p.name for p in parts]
+    total = sum(p.points for p in parts)
+    (KIT / "out").mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="student-side-", dir=KIT / "out") as folder:
+        handout = copy_handout(Path(folder) / "student")
+        nbformat.write(answered(), handout / "mine.ipynb")
+        run = selfcheck(handout, "check", "mine.ipynb")
+        assert run.returncode == 0 and run.stdout.splitlines()[-1] == \
+            f"{len(parts)} of {len(parts)} parts pass every public check.", run.stdout + run.stderr
+        run = selfcheck(handout, "check", f"{ASSIGNMENT}.ipynb")
+        assert set(re.findall(r"^(?:PASS|FAIL)  (\w+)", run.stdout, re.M)) == {p.name for p in parts}, run.stdout
+        assert "PASS" not in run.stdout and run.stdout.count("not implemented yet") == len(parts), run.stdout
+        write_submission(Path(folder) / "submitted", "ada", {}, LINEAR.source)
+        write_submission(Path(folder) / "submitted", "bob", {}, LINEAR.release)
+        grades = {g.student_id: g for g in grade_all(Path(folder) / "submitted", source=LINEAR.source)}
+        assert (grades["ada"].score, grades["ada"].max_score, grades["bob"].score) == (total, total, 0), grades
+    print(f"the reference: {len(parts)} of {len(parts)} parts pass the self-check and {total:g} of {total:g} points "
+          "when graded; the untouched hand-out none")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--keep", action="store_true", help="keep the copy of the kit (its path is printed)")
+    parser.add_argument("--student-side", action="store_true", help="(in the copy, once the part is released) the "
+                        "self-check and grading of the reference and of the untouched hand-out")
     args = parser.parse_args()
+    if args.student_side:
+        student_side()
+        return 0
     (KIT / "out").mkdir(exist_ok=True)
     folder = Path(tempfile.mkdtemp(prefix="ta-adds-a-part-", dir=KIT / "out"))
     try:

@@ -14,7 +14,7 @@ import pytest
 from autograder.assignments import all_assignments
 from autograder.authoring.release import reference_problems
 from autograder.checks import ChecksMismatch
-from autograder.checks.checkfiles import CheckFiles
+from autograder.checks.checkfiles import CheckFiles, check_files
 from autograder.layout import ROOT
 from autograder.parts import load_parts, nbgrader_meta
 
@@ -77,6 +77,20 @@ def test_a_check_file_without_its_declarations_stops_the_grader_before_it_grades
         (folder / "test_x.py").write_text(body)
         with pytest.raises(ChecksMismatch, match=said):
             CheckFiles(folder, ["rel_error"]).part_checks()
+
+
+def test_check_files_changed_after_they_were_collected_are_collected_again(tmp_path):
+    """A process that graded before a TA added or edited a check file (or a part) grades with the
+    files as they are now, not as it first read them."""
+    folder = tmp_path / "grading"
+    folder.mkdir()
+    body = "import pytest\n\n@pytest.mark.check({id!r}, 'x', points=1, core=True)\ndef test_x({part}):\n    assert True\n"
+    (folder / "test_a.py").write_text(body.format(id="first", part="rel_error"))
+    assert set(check_files(folder, ["rel_error"]).part_checks()["rel_error"].declared) == {"first"}
+    (folder / "test_a.py").write_text(body.format(id="edited-since", part="rel_error"))
+    assert set(check_files(folder, ["rel_error"]).part_checks()["rel_error"].declared) == {"edited-since"}
+    (folder / "test_b.py").write_text(body.format(id="new", part="center"))
+    assert set(check_files(folder, ["rel_error", "center"]).part_checks()) == {"rel_error", "center"}
 
 
 def checks_by_view(assignment) -> dict:

@@ -101,15 +101,15 @@ def test_a_handout_edited_by_hand_is_named(kit):
 
 def test_a_part_with_hidden_checks_but_no_public_ones_is_named_with_what_to_add(kit, capsys):
     new_part.add_cells(kit, name=PART)
-    new_part.add_hidden_checks(kit, name=PART)
+    new_part.add_check_file(kit, name=PART, public=False)
     problems = check(kit)
     assert [p for p in problems if "public checks" in p] == [
         f"parts without public checks: {PART} (the students' self-check would fail them as 'not checked'): "
-        f"add CHECKS['{PART}'] to {ASSIGNMENT}/selfcheck/checks.py and the numbers it compares with to "
-        f"{ASSIGNMENT}/grading/public.py"], problems
+        f"mark a test of {ASSIGNMENT}/grading/test_{PART}.py whose answer it works out by hand @pytest.mark.public "
+        '(the README\'s "Writing a check")'], problems
     assert cli_main(["release", "--assignment", ASSIGNMENT]) == 0  # released, with the warning
     assert f"parts without public checks: {PART}" in capsys.readouterr().err
-    new_part.add_public_checks(kit, name=PART)
+    new_part.add_check_file(kit, name=PART)
     assert cli_main(["release", "--assignment", ASSIGNMENT]) == 0
     assert "warning" not in capsys.readouterr().err and check(kit) == []
 

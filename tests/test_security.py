@@ -535,8 +535,9 @@ def {name}(*args, **kwargs):
 @pytest.mark.slow
 def test_a_busy_neighbour_costs_the_honest_students_nothing(submissions, tmp_path):
     """The speed checks read the honest kernels' own CPU time, which the neighbour cannot move."""
-    submissions("busy_neighbour", {name: BUSY_NEIGHBOUR.format(name=name) for name in
-                                   ("rel_error", "svm_loss_naive", "softmax_loss_naive", "grad_check_sparse")},
+    # Its first two parts hang (8 s each): the honest students, graded in the other worker meanwhile, are done well
+    # before (their speed checks time their naive and vectorized losses against the neighbour's forty processes).
+    submissions("busy_neighbour", {name: BUSY_NEIGHBOUR.format(name=name) for name in ("rel_error", "svm_loss_naive")},
                 base=SOLUTIONS)
     for student in ("honest_1", "honest_2", "honest_3"):
         submissions(student, base=SOLUTIONS)
@@ -792,13 +793,13 @@ def test_control_characters_and_long_messages_are_escaped_and_cut_in_reports():
 @pytest.mark.slow
 def test_a_call_that_sleeps_past_the_budget_costs_its_submission_only_its_budget(submissions, tmp_path):
     """One call that sleeps for ever, under a call timeout of 600 s: its submission stops at its
-    time budget (45 s here) plus one kernel start, not at the timeout; the honest student graded
+    time budget (20 s here) plus one kernel start, not at the timeout; the honest student graded
     beside it keeps full marks."""
     sleeper = "def svm_loss_naive(W, X, y, reg):\n    import time\n    time.sleep(10**6)\n"
     submissions("sleeper", {"svm_loss_naive": sleeper}, base=SOLUTIONS)
     submissions("honest", base=SOLUTIONS)
-    grades = {g.student_id: g for g in grade_run(submissions.root, tmp_path / "out", workers=2, timeout=600, budget=45)}
-    assert grades["sleeper"].seconds < 45 + 60, grades["sleeper"].seconds  # the budget and a kernel start at most
+    grades = {g.student_id: g for g in grade_run(submissions.root, tmp_path / "out", workers=2, timeout=600, budget=20)}
+    assert grades["sleeper"].seconds < 20 + 60, grades["sleeper"].seconds  # the budget and a kernel start at most
     assert scores(grades["sleeper"])["svm_loss_naive"] == 0
     assert "time budget" in student_report(grades["sleeper"])
     assert_only_parts_lost(grades["honest"], set())

@@ -1,9 +1,11 @@
 """A TA adds a third assignment by adding a folder, as the README says, and edits nothing under
-autograder/: the kit releases it, checks it, lets a student self-check it and grades it.
+autograder/: the kit releases it, checks it, lets a student self-check it and grades it. Then
+the TA adds a second part to it as "Adding a part" says: the notebook's cells, one check file and
+a corpus entry, then ``release``, and no other file changes (``git status`` says so).
 
 The folder is written here in a copy of the kit's layout (solutions/ and assignment/ under a
 temporary folder, which the engine is pointed at), with one part, ``normalize``, and the files
-the README's "Adding an assignment" lists."""
+the README's "Adding an assignment" lists; the part added is ``center``."""
 
 from __future__ import annotations
 
@@ -76,13 +78,53 @@ CHECKS = {"normalize": check_normalize}
 '''
 
 
-def notebook() -> nbformat.NotebookNode:
-    def cell(source, **nbgrader):
-        made = nbformat.v4.new_code_cell(source)
-        if nbgrader:
-            made.metadata["nbgrader"] = {"schema_version": 3, "locked": not nbgrader.get("solution"), **nbgrader}
-        return made
+#: The part added to it: the solution cell, its check cell (5 points, said in the prose), and
+#: its check file, with a public worked test and a hidden one.
+CENTER = '''def center(X):
+    """Each row of X (N, D) minus its own mean."""
+    ### BEGIN SOLUTION
+    return X - X.mean(axis=1, keepdims=True)
+    ### END SOLUTION
+'''
 
+CENTER_CHECKS = '''"""Checks of center(X): each row of X (N, D) minus its own mean."""
+import numpy as np
+import pytest
+
+from selfcheck.expect import describe
+
+
+def assert_centered(got, want):
+    assert isinstance(got, np.ndarray) and got.shape == want.shape, (
+        f"center must return an array of shape {want.shape}; it returned {describe(got)}.")
+    assert np.allclose(got, want), "subtract from each row its own mean (axis=1, keepdims=True)."
+
+
+@pytest.mark.check("rows", "each row minus its own mean", points=1, core=True)
+@pytest.mark.public
+def test_rows_worked(center):
+    """[1, 2, 3] has mean 2, [4, 4, 10] mean 6."""
+    assert_centered(center(np.array([[1.0, 2.0, 3.0], [4.0, 4.0, 10.0]])), np.array([[-1.0, 0.0, 1.0], [-2.0, -2.0, 4.0]]))
+
+
+@pytest.mark.check("rows", "each row minus its own mean", points=1, core=True)
+def test_rows(center, reference, rng):
+    X = rng.normal(size=(5, 4))
+    assert_centered(center(X.copy()), reference.center(X.copy()))
+'''
+
+CENTER_ENTRY = ("# Subtracts the mean of the whole matrix.\n# expect-lose: center\n# expect-fail: center: rows\n"
+                "# expect-hint: center: axis=1\n# %% center\ndef center(X):\n    return X - X.mean()\n")
+
+
+def cell(source, **nbgrader):
+    made = nbformat.v4.new_code_cell(source)
+    if nbgrader:
+        made.metadata["nbgrader"] = {"schema_version": 3, "locked": not nbgrader.get("solution"), **nbgrader}
+    return made
+
+
+def notebook() -> nbformat.NotebookNode:
     intro = nbformat.v4.new_markdown_cell("# Normalizing rows\n\n`normalize` (10 points): scale each row to unit norm.")
     return nbformat.v4.new_notebook(cells=[
         intro, cell("import numpy as np"),
@@ -121,6 +163,24 @@ def kit(tmp_path, monkeypatch):
     return assignments.find_assignment("rownorm")
 
 
+def git(folder, *args) -> str:
+    return subprocess.run(["git", "-c", "user.name=TA", "-c", "user.email=ta@example.org", *args], cwd=folder,
+                          capture_output=True, text=True, check=True).stdout
+
+
+def add_center(source) -> None:
+    """"Adding a part": its cells before the self-check cell, its check file, a corpus entry."""
+    path = source / "rownorm.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    nb.cells[-1:-1] = [nbformat.v4.new_markdown_cell("`center` (5 points): subtract each row's mean."),
+                       cell(CENTER, grade=False, solution=True, grade_id="center"),
+                       cell("assert np.allclose(center(np.array([[1.0, 3.0]])), [[-1.0, 1.0]])", grade=True,
+                            solution=False, grade_id="test_center", points=5)]
+    nbformat.write(nb, path)
+    (source / "grading" / "test_center.py").write_text(CENTER_CHECKS)
+    (source / "grading" / "corpus" / "center_whole_matrix_mean.py").write_text(CENTER_ENTRY)
+
+
 @pytest.mark.slow
 def test_a_third_assignment_is_a_folder_and_no_edit_of_the_engine(kit, tmp_path, capsys):
     engine = subprocess.run(["git", "status", "--porcelain", "autograder"], capture_output=True, text=True,
@@ -131,11 +191,29 @@ def test_a_third_assignment_is_a_folder_and_no_edit_of_the_engine(kit, tmp_path,
     assert check(kit.source) == []
     assert (kit.release / "selfcheck" / "parts.py").is_file() and not (kit.release / "grading").exists()
 
+    # a part added: the cells, one check file, a corpus entry, then release; nothing else changes
+    (tmp_path / ".gitignore").write_text((assignments.ROOT / ".gitignore").read_text())
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-q", "-m", "rownorm, released")
+    add_center(kit.source)
+    assert cli_main(["release", "--assignment", "rownorm"]) == 0
+    assert "warning" not in capsys.readouterr().err and check(kit.source) == []
+    changed = {line[3:] for line in git(tmp_path, "status", "--porcelain", "--untracked-files=all").splitlines()}
+    assert {path for path in changed if not path.startswith("assignment/")} == {
+        "solutions/rownorm/rownorm.ipynb", "solutions/rownorm/grading/test_center.py",
+        "solutions/rownorm/grading/corpus/center_whole_matrix_mean.py"}, changed
+    assert "assignment/rownorm/selfcheck/check_files/test_center.py" in changed, changed
+
     # the student's side: the public self-check on the reference answers, from a copy of the hand-out
     handout = copy_handout(tmp_path / "student", kit)
     nbformat.write(answered(assignment=kit), handout / "rownorm.ipynb")
     run = subprocess.run([sys.executable, "-m", "selfcheck", "check"], cwd=handout, capture_output=True, text=True)
-    assert run.returncode == 0 and run.stdout.splitlines()[-1] == "1 of 1 parts pass every public check.", run.stdout
+    assert run.returncode == 0 and run.stdout.splitlines()[-1] == "2 of 2 parts pass every public check.", run.stdout
+    nbformat.write(answered({"center": "def center(X):\n    return X - X.mean()\n"}, assignment=kit),
+                   handout / "rownorm.ipynb")
+    run = subprocess.run([sys.executable, "-m", "selfcheck", "check"], cwd=handout, capture_output=True, text=True)
+    assert "FAIL  center" in run.stdout and "axis=1" in run.stdout and "PASS  normalize" in run.stdout, run.stdout
 
     # grading, and the TA's corpus test
     from autograder.authoring.corpus import write_submission
@@ -143,10 +221,10 @@ def test_a_third_assignment_is_a_folder_and_no_edit_of_the_engine(kit, tmp_path,
     write_submission(tmp_path / "submitted", "ada", {}, kit.source)
     write_submission(tmp_path / "submitted", "bob", {}, kit.release)
     grades = {g.student_id: g for g in grade_all(tmp_path / "submitted")}
-    assert (grades["ada"].score, grades["bob"].score, grades["ada"].max_score) == (10, 0, 10)
+    assert (grades["ada"].score, grades["bob"].score, grades["ada"].max_score) == (15, 0, 15), [(p.name, p.points, p.problem, [(c.id, c.message) for c in p.checks]) for p in grades["ada"].parts]
     lines = []
     assert corpus_test.main(assignment=kit, out=lines.append) == 0, "\n".join(lines)
-    assert lines[-1].strip().startswith("3 of 3 entries graded as expected")
+    assert lines[-1].strip().startswith("4 of 4 entries graded as expected")
     # nothing under autograder/ was edited for it
     assert subprocess.run(["git", "status", "--porcelain", "autograder"], capture_output=True, text=True,
                           cwd=assignments.ROOT).stdout == engine

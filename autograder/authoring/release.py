@@ -364,8 +364,8 @@ def public_problems(source: Path, parts: list) -> list[str]:
     missing = [name for name in names if name not in covered]
     if missing:
         problems.append(f"parts without public checks: {', '.join(missing)} (the students' self-check would fail "
-                        f"them as 'not checked'): add CHECKS[{missing[0]!r}] to {where} and the numbers it "
-                        f"compares with to {Path(source).name}/grading/public.py")
+                        f"them as 'not checked'): mark a test of {Path(source).name}/grading/test_{missing[0]}.py "
+                        "whose answer it works out by hand @pytest.mark.public (the README's \"Writing a check\")")
     unknown = sorted(covered - set(names))
     if unknown:
         problems.append(f"public checks of no part: {', '.join(unknown)} (in CHECKS of {where}): rename them after "

@@ -253,6 +253,10 @@ class CheckFiles:
             raise request.error
         return request.results
 
+    def close(self) -> None:
+        """End the session (its thread returns once a request being run is done)."""
+        self._requests.put(None)
+
     # the session, in its thread
     def _session(self):
         student_side_importable()
@@ -295,6 +299,8 @@ class CheckFiles:
             return True
         while True:
             request = self._requests.get()
+            if request is None:  # close(): the files changed, a new session took over
+                return True
             self._context, self._outcomes = request.ctx, {}
             try:
                 for item in self.items[request.part]:
@@ -358,15 +364,26 @@ def _failure(item, excinfo, part: str) -> Failure:
     return Failure(f"the check could not read what {part} returned ({type(exc).__name__}: {str(exc)[:200]})")
 
 
-#: {grading folder: its CheckFiles}, one per assignment in this process.
-_COLLECTED: dict[Path, CheckFiles] = {}
+#: {grading folder: (what it was collected from, its CheckFiles)}, one per assignment in this process.
+_COLLECTED: dict[Path, tuple] = {}
 _COLLECTING = threading.Lock()
 
 
 def check_files(folder: Path, parts) -> CheckFiles:
-    """The CheckFiles of ``folder`` (an assignment's grading/), collected on first use."""
+    """The CheckFiles of ``folder`` (an assignment's grading/), collected on first use, and again
+    when its files or the assignment's parts have changed since (a TA's new part, in a process
+    that graded before)."""
     folder = Path(folder).resolve()
+    stamp = (tuple(sorted(parts)),
+             tuple((path.name, path.stat().st_mtime_ns, path.stat().st_size) for path in sorted(folder.glob("test_*.py"))))
     with _COLLECTING:
-        if folder not in _COLLECTED:
-            _COLLECTED[folder] = CheckFiles(folder, parts)
-        return _COLLECTED[folder]
+        known = _COLLECTED.get(folder)
+        if known is None or known[0] != stamp:
+            if known is not None:
+                known[1].close()
+                # pytest's importlib mode reuses a module imported before: an edited file must be read again
+                for name, module in list(sys.modules.items()):
+                    if Path(getattr(module, "__file__", None) or "/").parent == folder:
+                        del sys.modules[name]
+            _COLLECTED[folder] = (stamp, CheckFiles(folder, parts))
+        return _COLLECTED[folder][1]
