@@ -49,7 +49,7 @@ the sum over j != y of max(0, scores[j] - scores[y] + 1)."""
 import numpy as np
 import pytest
 
-from selfcheck.expect import number, off_by
+from selfcheck.expect import known_mistake, number, off_by
 
 RULE = "sum max(0, s_j - s_y + 1) over the wrong classes j != y only"
 
@@ -58,9 +58,14 @@ def loss_of(hinge_loss_single, scores, y) -> float:
     return number(hinge_loss_single(np.array(scores, dtype=float), y), "the loss", "hinge_loss_single")
 
 
+def close(got, want) -> bool:
+    return bool(np.isfinite(got)) and abs(got - want) <= 1e-9 * max(1.0, abs(want))
+
+
 def assert_loss(got, want, scores, y):
-    assert np.isfinite(got) and abs(got - want) <= 1e-9 * max(1.0, abs(want)), (
-        f"for scores {np.round(scores, 3).tolist()} and y = {y} your loss is {off_by(got, want)}: {RULE}.")
+    if not close(got, want):  # the correct class's own term, max(0, s_y - s_y + 1), is always 1
+        known_mistake(got, {"counts-correct-class": (want + 1, f"The loss is 1 too large: {RULE}.")}, close)
+    assert close(got, want), f"for scores {np.round(scores, 3).tolist()} and y = {y} your loss is {off_by(got, want)}: {RULE}."
 
 
 @pytest.mark.check("three-classes", "scores of 3 classes", points=2, core=True)

@@ -77,7 +77,7 @@ def rehearse(copy: Path) -> None:
                                     new_part.ENTRY], copy)
     step("the self-check and grading of the reference and of the untouched hand-out",
          kit + ["python", "tests/ta_adds_a_part.py", "--student-side"], copy)
-    step("the quick tests", kit + ["test", "-m", "not slow", "-q", "-p", "no:cacheprovider"], copy,
+    step("the quick tests", kit + ["test", "-m", "not slow", "-p", "no:cacheprovider"], copy,
          check=lambda run: "failed" in run.stdout.splitlines()[-1] and "tests failed")
 
 

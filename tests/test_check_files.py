@@ -93,6 +93,41 @@ def test_check_files_changed_after_they_were_collected_are_collected_again(tmp_p
     assert set(check_files(folder, ["rel_error", "center"]).part_checks()) == {"rel_error", "center"}
 
 
+MISTAKES = """import pytest
+from selfcheck.expect import known_mistake
+
+SAME = lambda a, b: a == b
+
+
+@pytest.mark.check("values", "values", points=1, core=True)
+@pytest.mark.parametrize("got", [2, 3])
+def test_values(rel_error, got):
+    known_mistake(got, {"ignored": (-1, "not this one"), "one-too-many": (got, "one too many")}, SAME)
+
+
+@pytest.mark.check("mixed", "mixed", points=1, core=True)
+@pytest.mark.parametrize("mistaken", [True, False])
+def test_mixed(rel_error, mistaken):
+    known_mistake(1 if mistaken else 0, {"one-too-many": (1, "one too many")}, SAME)
+    assert False, "something else is wrong"
+"""
+
+
+def test_a_declared_mistake_on_every_failed_case_of_a_check_is_its_slip(tmp_path):
+    """known_mistake raises a Mistake whose id the check's result carries (a slip: "nothing for
+    nothing" keeps the part's other credit), when every failed case of the check is that mistake."""
+    import types
+
+    folder = tmp_path / "mistakes" / "grading"
+    folder.mkdir(parents=True)
+    (folder / "test_m.py").write_text(MISTAKES)
+    context = types.SimpleNamespace(bridge=None, reference={}, seed=1)
+    results = {r.id: r for r in CheckFiles(folder, ["rel_error"]).run(context, "rel_error")}
+    assert (results["values"].passed, results["values"].slip, results["values"].message) == (False, "one-too-many",
+                                                                                            "one too many")
+    assert (results["mixed"].passed, results["mixed"].slip) == (False, ""), results["mixed"]
+
+
 def checks_by_view(assignment) -> dict:
     """{part: {check id: True when it has public tests}} of the assignment's check files."""
     from autograder.students.selfcheck.declarations import is_public

@@ -49,6 +49,7 @@ from autograder.checks import Check, CheckResult, ChecksMismatch, Context, Failu
 from autograder.checks.values import Unusable, reply_failure
 from autograder.sandbox.bridge import Value
 from autograder.students.selfcheck.declarations import is_public, markers, part_fixtures, test_seed
+from autograder.students.selfcheck.expect import Mistake
 
 #: pytest's options for a view: no terminal, capture, cache or third-party plugin (a grader's
 #: process is not a test run), messages as the checks wrote them, modules imported by path (two
@@ -63,11 +64,16 @@ def student_side_importable() -> None:
     kit's, autograder/students/selfcheck/, whatever else sys.path holds (a folder with a hand-out's
     selfcheck/, or benchmarks/selfcheck.py beside a script, would otherwise be found first)."""
     import autograder.students.selfcheck as package
+    import autograder.students.selfcheck.expect  # noqa: F401  (one module: a check's Mistake is the grader's)
 
     if sys.modules.get("selfcheck") is not package:
         for name in [name for name in sys.modules if name.startswith("selfcheck.")]:
             del sys.modules[name]  # submodules of another selfcheck
         sys.modules["selfcheck"] = package
+    prefix = package.__name__ + "."
+    for name, module in list(sys.modules.items()):
+        if name.startswith(prefix):
+            sys.modules["selfcheck." + name[len(prefix):]] = module
 
 
 @dataclasses.dataclass(frozen=True)
@@ -316,17 +322,29 @@ class CheckFiles:
     def pytest_runtest_makereport(self, item, call):
         report = yield
         if report.failed and item.nodeid not in self._outcomes:
-            self._outcomes[item.nodeid] = _failure(item, call.excinfo, self.declared[item.nodeid].part)
+            exc = call.excinfo.value if call.excinfo is not None else None
+            self._outcomes[item.nodeid] = (_failure(item, call.excinfo, self.declared[item.nodeid].part),
+                                           exc.slip if isinstance(exc, Mistake) else "")
         return report
 
     def _gather(self, part: str) -> list[CheckResult]:
-        results = {}
+        """A result per check: passed when all its tests passed; else the first failure's message,
+        and a declared mistake (slip) only when every failed test of the check is that mistake."""
+        failures: dict[str, list] = {}
+        checks = {}
         for item in self.items[part]:
-            check = self.declared[item.nodeid].check
-            failed = self._outcomes.get(item.nodeid)
-            if check.id not in results or (results[check.id].passed and failed is not None):
-                results[check.id] = check.ok() if failed is None else check.fail(failed)
-        return list(results.values())
+            check = checks.setdefault(self.declared[item.nodeid].check.id, self.declared[item.nodeid].check)
+            failures.setdefault(check.id, [])
+            if item.nodeid in self._outcomes:
+                failures[check.id].append(self._outcomes[item.nodeid])
+        results = []
+        for check_id, failed in failures.items():
+            if not failed:
+                results.append(checks[check_id].ok())
+                continue
+            slips = {slip for _, slip in failed}
+            results.append(checks[check_id].fail(failed[0][0], slips.pop() if len(slips) == 1 else ""))
+        return results
 
     # fixtures
     def _function(self, name: str, request):
