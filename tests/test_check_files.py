@@ -128,6 +128,28 @@ def test_a_declared_mistake_on_every_failed_case_of_a_check_is_its_slip(tmp_path
     assert (results["mixed"].passed, results["mixed"].slip) == (False, ""), results["mixed"]
 
 
+def test_each_calls_the_students_function_on_every_case_and_a_failed_case_fails_the_test():
+    """A check file's ``part.each(cases)``: in the grader, every case in one request to the kernel,
+    results in order; a case that raises fails with its reason; a hang is not waited for twice."""
+    from autograder.checks.checkfiles import KernelFunction
+    from autograder.checks.values import Unusable
+    from autograder.sandbox.bridge import Bridge
+    from autograder.sandbox.kernel import Sandbox
+
+    with Sandbox(timeout=3) as box:
+        bridge = Bridge(box)
+        assert bridge.load("def twice(x, k=2):\n    if x < 0:\n        raise ValueError('negative')\n"
+                           "    if x > 100:\n        while True:\n            pass\n    return k * x\n").ok
+        twice = KernelFunction(bridge, "twice")
+        assert twice.each([(1,), (2.5,), (4,)], k=3) == [3, 7.5, 12] and twice(5) == 10
+        with pytest.raises(Unusable, match="ValueError: negative"):
+            twice.each([(1,), (-1,), (2,)])
+        with pytest.raises(Unusable, match="time"):
+            twice.each([(1,), (101,)])
+        with pytest.raises(Unusable, match="time"):  # said again at once, not waited for
+            twice(1)
+
+
 def checks_by_view(assignment) -> dict:
     """{part: {check id: True when it has public tests}} of the assignment's check files."""
     from autograder.students.selfcheck.declarations import is_public

@@ -48,7 +48,7 @@ import pytest
 from autograder.checks import Check, CheckResult, ChecksMismatch, Context, Failure, PartChecks, status_of
 from autograder.checks.values import Unusable, reply_failure
 from autograder.sandbox.bridge import Value
-from autograder.students.selfcheck.declarations import is_public, markers, part_fixtures, test_seed
+from autograder.students.selfcheck.declarations import PartFunction, is_public, markers, part_fixtures, test_seed
 from autograder.students.selfcheck.expect import Mistake
 
 #: pytest's options for a view: no terminal, capture, cache or third-party plugin (a grader's
@@ -142,7 +142,7 @@ class ReferenceView:
         return load_reference(Path(str(request.path)).resolve().parents[1])  # solutions/<id>/grading/test_*.py
 
     def _function(self, name: str, request):
-        return self._solution(request)[name]
+        return PartFunction(self._solution(request)[name])
 
     @pytest.fixture
     def reference(self, request):
@@ -186,21 +186,39 @@ def plain(value: Value):
     return Opaque(value.type)
 
 
-class KernelFunction:
+class KernelFunction(PartFunction):
     """The student's function ``name`` in the submission's kernel: each call sends its arguments
     (plain values) and brings back what it returned, or raises Unusable saying why it could not
-    (a Failure: raised, timed out, not implemented)."""
+    (a Failure: raised, timed out, not implemented). ``each`` sends every case in one request
+    (Bridge.call_each); after a hang or a dead kernel, the function is not called again."""
 
     def __init__(self, bridge, name: str):
         self.bridge, self.name = bridge, name
+        self.stuck = ""
 
     def __call__(self, *args, **kwargs):
+        if self.stuck:
+            raise Unusable(self.stuck)
         given = [f"_autograder_args[{i}]" for i in range(len(args))]
         named = {key: f"_autograder_kwargs[{key!r}]" for key in kwargs}
-        reply = self.bridge.call(self.name, *given, inputs={"_autograder_args": list(args), "_autograder_kwargs": kwargs},
-                                 **named)
+        return self._value(self.bridge.call(self.name, *given, **named,
+                                            inputs={"_autograder_args": list(args), "_autograder_kwargs": kwargs}))
+
+    def each(self, cases, **kwargs) -> list:
+        if self.stuck:
+            raise Unusable(self.stuck)
+        cases = [tuple(case) for case in cases]
+        replies = self.bridge.call_each(self.name, "*_c['args']", "**_c['kwargs']",
+                                        cases=[{"args": list(case), "kwargs": kwargs} for case in cases])
+        # A case the request left undecided (after an earlier case used up the time) is called on its own.
+        return [self(*case, **kwargs) if reply is None else self._value(reply) for case, reply in zip(cases, replies)]
+
+    def _value(self, reply):
         if not reply.ok:
-            raise Unusable(reply_failure(self.name, reply))
+            failure = reply_failure(self.name, reply)
+            if reply.status in ("timeout", "dead"):
+                self.stuck = failure
+            raise Unusable(failure)
         return plain(reply.value)
 
 
@@ -218,6 +236,7 @@ class CheckFiles:
         self.error = ""
         self._requests: queue.Queue = queue.Queue()
         self._context = None  # the request being run (its fixtures read it)
+        self._functions: dict = {}  # its part functions (KernelFunction), by name
         self._outcomes: dict = {}
         self._collected = threading.Event()
         self._thread = threading.Thread(target=self._session, name=f"checks-{self.folder.parent.name}", daemon=True)
@@ -307,7 +326,7 @@ class CheckFiles:
             request = self._requests.get()
             if request is None:  # close(): the files changed, a new session took over
                 return True
-            self._context, self._outcomes = request.ctx, {}
+            self._context, self._outcomes, self._functions = request.ctx, {}, {}
             try:
                 for item in self.items[request.part]:
                     item.ihook.pytest_runtest_protocol(item=item, nextitem=None)
@@ -348,7 +367,10 @@ class CheckFiles:
 
     # fixtures
     def _function(self, name: str, request):
-        return KernelFunction(self._context.bridge, name)
+        # One per part and submission: after a hang, the part's later tests do not wait again.
+        if name not in self._functions:
+            self._functions[name] = KernelFunction(self._context.bridge, name)
+        return self._functions[name]
 
     @pytest.fixture
     def reference(self):
