@@ -423,7 +423,8 @@ def check_files(folder: Path, parts) -> CheckFiles:
                 known[1].close()
                 # pytest's importlib mode reuses a module imported before: an edited file must be read again
                 for name, module in list(sys.modules.items()):
-                    if Path(getattr(module, "__file__", None) or "/").parent == folder:
+                    path = Path(getattr(module, "__file__", None) or "/")
+                    if path.parent == folder and path.name.startswith("test_"):
                         del sys.modules[name]
             _COLLECTED[folder] = (stamp, CheckFiles(folder, parts))
         return _COLLECTED[folder][1]

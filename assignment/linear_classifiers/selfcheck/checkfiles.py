@@ -15,7 +15,7 @@ from typing import List, Tuple
 import numpy as np
 import pytest
 
-from selfcheck.declarations import is_public, markers, part_fixtures, test_seed
+from selfcheck.declarations import PartFunction, is_public, markers, part_fixtures, test_seed
 from selfcheck.parts import NOT_FINISHED, Verdict
 from selfcheck.worker import CallFailed
 
@@ -37,7 +37,7 @@ class NotRun(Exception):
     """A call not made: an earlier one hung or killed the process (said once, where it happened)."""
 
 
-class ProcessFunction:
+class ProcessFunction(PartFunction):
     """Your function ``name``, called in the process running your code."""
 
     def __init__(self, view, name: str):

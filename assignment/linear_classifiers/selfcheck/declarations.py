@@ -14,9 +14,26 @@ def markers(config) -> None:
     config.addinivalue_line("markers", "public: a case (or test) whose inputs and answer the hand-out may show")
 
 
+class PartFunction:
+    """A part's function as a check file's test gets it (its fixture): call it as the function,
+    or ``each(cases, **kwargs)`` to call it on several cases, each a tuple of positional
+    arguments, and get the list of what it returned (in the grader, all of them in one request to
+    the student's kernel: a test with many cases costs one round trip). A call that fails fails
+    the test, as it would called on its own."""
+
+    def __init__(self, function):
+        self._function = function
+
+    def __call__(self, *args, **kwargs):
+        return self._function(*args, **kwargs)
+
+    def each(self, cases, **kwargs) -> list:
+        return [self(*case, **kwargs) for case in cases]
+
+
 def part_fixtures(names, provide):
-    """A pytest plugin with a fixture per part name (the student's function), each
-    ``provide(name, request)``."""
+    """A pytest plugin with a fixture per part name (the student's function, a PartFunction),
+    each ``provide(name, request)``."""
     namespace = {}
     for name in names:
         def fixture(self, request, _name=name):

@@ -15,6 +15,25 @@ class Unreadable(AssertionError):
     """A returned value that is not what the check needs; the message says what it was."""
 
 
+class Mistake(AssertionError):
+    """A failed check whose value is a declared mistake's: ``slip`` is the mistake's id (the kit's
+    README, "How scores are decided"), the message says it in one sentence. Raised by known_mistake."""
+
+    def __init__(self, slip: str, sentence: str):
+        super().__init__(sentence)
+        self.slip = slip
+
+
+def known_mistake(got, mistakes: dict, close) -> None:
+    """Raise the Mistake of the first of ``mistakes`` ({slip id: (what that mistake returns, the
+    sentence that says it)}) whose value ``got`` is (``close(got, value)``); return when it is none
+    of them. A public test works the mistakes' values out by hand, as it does the right answer: no
+    wrong variant's code is handed out."""
+    for slip, (value, sentence) in mistakes.items():
+        if close(got, value):
+            raise Mistake(slip, sentence)
+
+
 def describe(value) -> str:
     """A short description of a returned value, for messages: "an array of shape (3, 2) and dtype float64"."""
     if isinstance(value, np.ndarray):
