@@ -99,6 +99,11 @@ def test_more_classes(hinge_loss_single, reference, rng):
     for (scores, y), got in zip(cases, hinge_loss_single.each([(scores.copy(), y) for scores, y in cases])):
         got = number(got, "the loss", "hinge_loss_single")
         assert_loss(got, reference.hinge_loss_single(scores.copy(), y), scores, y)
+
+
+@pytest.mark.check("no-loops", "no Python loops (array operations)", points=1)
+def test_no_loops(hinge_loss_single, loops):
+    assert not loops, loops
 '''
 
 #: A corpus entry: the correct class's own term counted (max(0, 1) = 1 too much).

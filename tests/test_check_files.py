@@ -150,6 +150,38 @@ def test_each_calls_the_students_function_on_every_case_and_a_failed_case_fails_
             twice(1)
 
 
+LOOP_CHECK = """import pytest
+
+
+@pytest.mark.check("no-loops", "no Python loops", points=1)
+def test_no_loops(rel_error, loops):
+    assert not loops, loops
+"""
+
+
+def test_a_loop_check_in_a_check_file_reads_the_code_the_grader_loaded(tmp_path):
+    """The ``loops`` fixture: the grader's loop check (students/selfcheck/loops.py) on the part's
+    code as loaded, a loop hidden in a helper included; such a test sends nothing to the kernel,
+    so it grades (and the self-check runs it) whether or not it is public."""
+    import types
+
+    from autograder.students.selfcheck.declarations import reads_code
+
+    folder = tmp_path / "loop-check" / "grading"
+    folder.mkdir(parents=True)
+    (folder / "test_loops.py").write_text(LOOP_CHECK)
+    files = CheckFiles(folder, ["rel_error"])
+    assert [reads_code(item) for item in files.items["rel_error"]] == [True]
+    helper = "def _largest(values):\n    best = 0\n    for v in values:\n        best = max(best, v)\n    return best\n"
+    for cells, want in [({"rel_error": "def rel_error(x, y):\n    return np.max(np.abs(x - y))\n"}, ""),
+                        ({"rel_error": helper + "def rel_error(x, y):\n    return _largest(np.abs(x - y).ravel())\n"},
+                         "rel_error must be vectorized, but it contains")]:
+        context = types.SimpleNamespace(bridge=None, reference={}, seed=1, sources=cells, source=cells["rel_error"],
+                                        setup=("import numpy as np",))
+        (result,) = files.run(context, "rel_error")
+        assert result.passed == (not want) and result.message.startswith(want), result
+
+
 def checks_by_view(assignment) -> dict:
     """{part: {check id: True when it has public tests}} of the assignment's check files."""
     from autograder.students.selfcheck.declarations import is_public

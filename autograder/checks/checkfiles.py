@@ -48,7 +48,8 @@ import pytest
 from autograder.checks import Check, CheckResult, ChecksMismatch, Context, Failure, PartChecks, status_of
 from autograder.checks.values import Unusable, reply_failure
 from autograder.sandbox.bridge import Value
-from autograder.students.selfcheck.declarations import PartFunction, is_public, markers, part_fixtures, test_seed
+from autograder.students.selfcheck.loops import loops_message
+from autograder.students.selfcheck.declarations import PartFunction, is_public, markers, part_fixtures, reads_code, test_seed
 from autograder.students.selfcheck.expect import Mistake
 
 #: pytest's options for a view: no terminal, capture, cache or third-party plugin (a grader's
@@ -151,6 +152,17 @@ class ReferenceView:
     @pytest.fixture
     def rng(self, request):
         return np.random.default_rng(test_seed(request.node))
+
+    @pytest.fixture
+    def loops(self, request):
+        """The loop check's sentence on the reference's code (its solution cells, after its import cells)."""
+        from autograder.intake import Submission, read_student_code
+        from autograder.parts import load_parts
+
+        source = Path(str(request.path)).resolve().parents[1]  # solutions/<id>/grading/test_*.py
+        part = declared(request.node, self.parts).part
+        code = read_student_code(Submission("reference", source), load_parts(source))  # as the grader reads a notebook
+        return loops_message(code.cells, part, tuple(code.setup))
 
 
 def pytest_configure(config):
@@ -312,7 +324,9 @@ class CheckFiles:
                 found = declared(item, self.parts)
                 self.declared[item.nodeid] = found
                 self.all_items.append(item)
-                if not is_public(item):  # a public test's inputs are the hand-out's: the kernel never sees them
+                # a public test's inputs are the hand-out's: the kernel never sees them (a test that reads the
+                # part's code, not its values, sends none)
+                if not is_public(item) or reads_code(item):
                     self.items.setdefault(found.part, []).append(item)
         except ChecksMismatch as exc:
             self.error = str(exc)
@@ -379,6 +393,12 @@ class CheckFiles:
     @pytest.fixture
     def rng(self, request):
         return np.random.default_rng([self._context.seed, test_seed(request.node)])
+
+    @pytest.fixture
+    def loops(self, request):
+        """The loop check's sentence on the part's code as the grader loaded it ("" when it loops nowhere)."""
+        part = self.declared[request.node.nodeid].part
+        return loops_message(self._context.sources or {part: self._context.source}, part, self._context.setup)
 
 
 @dataclasses.dataclass

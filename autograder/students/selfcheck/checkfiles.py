@@ -15,7 +15,7 @@ from typing import List, Tuple
 import numpy as np
 import pytest
 
-from selfcheck.declarations import PartFunction, is_public, markers, part_fixtures, test_seed
+from selfcheck.declarations import PartFunction, is_public, markers, part_fixtures, reads_code, test_seed
 from selfcheck.parts import NOT_FINISHED, Verdict
 from selfcheck.worker import CallFailed
 
@@ -58,8 +58,8 @@ class ProcessFunction(PartFunction):
 class PublicView:
     """One part's public tests, in the self-check: a pytest plugin."""
 
-    def __init__(self, student, part: str, parts):
-        self.student, self.part, self.parts = student, part, list(parts)
+    def __init__(self, student, part: str, parts, loops=lambda: ""):
+        self.student, self.part, self.parts, self.loops = student, part, list(parts), loops
         self.stuck = ""
         self.results = {}  # check id: Verdict, in the order the tests ran
 
@@ -69,7 +69,8 @@ class PublicView:
                                       "part-functions")
 
     def pytest_collection_modifyitems(self, session, config, items):
-        keep = [item for item in items if is_public(item) and self.part in item.fixturenames and check_of(item) is not None]
+        keep = [item for item in items if (is_public(item) or reads_code(item)) and self.part in item.fixturenames
+                and check_of(item) is not None]
         config.hook.pytest_deselected(items=[item for item in items if item not in keep])
         items[:] = keep
 
@@ -97,6 +98,10 @@ class PublicView:
     def reference(self):
         raise RuntimeError("a public test compares with answers written in it, not with the reference")
 
+    @pytest.fixture
+    def loops(self):
+        return self.loops()
+
 
 def _message(part: str, exc: BaseException) -> str:
     if isinstance(exc, CallFailed):
@@ -106,13 +111,14 @@ def _message(part: str, exc: BaseException) -> str:
     return f"{part} returned something this check cannot read ({type(exc).__name__}: {exc})."
 
 
-def public_checks(student, part: str, parts) -> Tuple[List[Verdict], str]:
-    """The results of ``part``'s public tests, a Verdict per check id ([] when it has none), and why
-    the part stopped early ("" when it did not: see parts.PartVerdict.stopped)."""
+def public_checks(student, part: str, parts, loops=lambda: "") -> Tuple[List[Verdict], str]:
+    """The results of ``part``'s public tests (and of the tests that read its code, whose ``loops``
+    fixture is ``loops()``: the loop check's sentence on the notebook's cells), a Verdict per check id ([] when
+    it has none), and why the part stopped early ("" when it did not: see parts.PartVerdict.stopped)."""
     files = sorted(FOLDER.glob("test_*.py"))
     if not files:
         return [], ""
-    view = PublicView(student, part, parts)
+    view = PublicView(student, part, parts, loops)
     # Its own configuration (release writes it): none of the student's folders' pytest settings apply.
     pytest.main([*map(str, files), *OPTIONS, "--rootdir", str(FOLDER), "-c", str(FOLDER / "pytest.ini")],
                 plugins=[view])

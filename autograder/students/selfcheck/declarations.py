@@ -47,6 +47,12 @@ def test_seed(item) -> int:
     return zlib.crc32(item.name.encode())
 
 
+def reads_code(item) -> bool:
+    """A test that reads the part's code (it takes the ``loops`` fixture), not its values: no
+    input of it reaches a kernel, so it runs in every view, the grader's and the self-check's."""
+    return "loops" in item.fixturenames
+
+
 def is_public(item) -> bool:
     """A test or case marked public: its inputs and answer are written in it, the hand-out may
     show them, and it never reaches a student's kernel."""

@@ -156,7 +156,8 @@ def check_parts(student: StudentProcess, prelude: str, cells: dict, data: dict, 
             from selfcheck.checkfiles import public_checks
 
             try:
-                result.checks, result.stopped = public_checks(student, name, data["parts"])
+                result.checks, result.stopped = public_checks(
+                    student, name, data["parts"], lambda name=name: loops_message(PartCalls(student, name), data))
             except Exception as exc:  # noqa: BLE001 (the report must still come out, for every part)
                 result.problem = f"the self-check could not finish on this code ({type(exc).__name__}: {exc})."
         elif not result.problem:
