@@ -59,7 +59,7 @@ class PublicView:
     """One part's public tests, in the self-check: a pytest plugin."""
 
     def __init__(self, student, part: str, parts, loops=lambda: ""):
-        self.student, self.part, self.parts, self.loops = student, part, list(parts), loops
+        self.student, self.part, self.parts, self.loop_sentence = student, part, list(parts), loops
         self.stuck = ""
         self.results = {}  # check id: Verdict, in the order the tests ran
 
@@ -100,7 +100,7 @@ class PublicView:
 
     @pytest.fixture
     def loops(self):
-        return self.loops()
+        return self.loop_sentence()
 
 
 def _message(part: str, exc: BaseException) -> str:
