@@ -183,15 +183,16 @@ def test_a_loop_check_in_a_check_file_reads_the_code_the_grader_loaded(tmp_path)
 
 
 def checks_by_view(assignment) -> dict:
-    """{part: {check id: True when it has public tests}} of the assignment's check files."""
-    from autograder.students.selfcheck.declarations import is_public
+    """{part: {check id: True when the self-check runs it too}} of the assignment's check files: it
+    has public tests, or tests that read the part's code (the loop check), which run everywhere."""
+    from autograder.students.selfcheck.declarations import is_public, reads_code
 
     files = CheckFiles(assignment.grading, [p.name for p in load_parts(assignment.source)])
     found = {}
     for item in files.all_items:
         declared_here = files.declared[item.nodeid]
         seen = found.setdefault(declared_here.part, {})
-        seen[declared_here.check.id] = seen.get(declared_here.check.id, False) or is_public(item)
+        seen[declared_here.check.id] = seen.get(declared_here.check.id, False) or is_public(item) or reads_code(item)
     return found
 
 
