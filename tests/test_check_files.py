@@ -70,6 +70,8 @@ def test_a_check_file_without_its_declarations_stops_the_grader_before_it_grades
     """A test with no check marker, or taking no part's function, is a TA's mistake: the grader
     refuses to load the file, naming the test, instead of grading without it."""
     for body, said in [("def test_x(rel_error):\n    assert True\n", "must be marked once with @pytest.mark.check"),
+                       ("import pytest\n\n@pytest.mark.check('x', 'x', points=1, core=True)\n@pytest.mark.public\n"
+                        "def test_x(rel_error, loops):\n    assert rel_error(1.0, 2.0) == 1 / 3\n", "do not mark it public"),
                        ("import pytest\n\n@pytest.mark.check('x', 'x', points=1, core=True)\ndef test_x():\n    assert True\n",
                         "must take exactly one part's function")]:
         folder = tmp_path / str(len(said)) / "grading"

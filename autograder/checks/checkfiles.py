@@ -95,6 +95,9 @@ def declared(item, parts) -> Declared:
     mark = marks[0]
     if len(mark.args) != 2 or set(mark.kwargs) - {"points", "core"}:
         raise ChecksMismatch(f"{where}: write @pytest.mark.check(id, title, points=P[, core=True])")
+    if reads_code(item) and is_public(item):  # it would run in the grader: a public input must never reach a kernel
+        raise ChecksMismatch(f"{where} takes loops, so it runs in the grader and the self-check alike: do not mark it "
+                             "public (a public test's inputs must never reach a student's kernel)")
     check = Check(mark.args[0], mark.args[1], float(mark.kwargs.get("points", 1)))
     used = [name for name in item.fixturenames if name in parts]
     if len(used) != 1:
